@@ -1,0 +1,72 @@
+# vanban — the two commands a user needs are `make run` and `make test`; both set up what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet poppler-utils fonts-liberation2 fonts-freefont-ttf
+SAMPLE := corpora/samples/thong-bao-ket-luan.pdf
+OUT ?= out/sample
+CORPUS_LEGAL ?= ../shared/corpora/vlc-2022
+CORPUS_WIKI ?= ../shared/corpora/viwiki-2017
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality sample clean
+
+run: setup
+	$(VENV)/bin/vanban process $(SAMPLE) --out $(OUT)
+	@echo "JSON record: $(OUT)/$$(basename $(SAMPLE) .pdf).json  (all records: $(OUT)/documents.jsonl)"
+
+test: setup
+	$(VENV)/bin/pytest
+
+setup: system-deps $(VENV)/.installed
+
+# Installs the Debian packages only when something is missing (apt on Debian/Ubuntu; see README for others).
+system-deps:
+	@missing=""; \
+	command -v tesseract >/dev/null || missing=1; \
+	command -v pdftoppm >/dev/null || missing=1; \
+	{ tesseract --list-langs 2>/dev/null | grep -qx vie && tesseract --list-langs 2>/dev/null | grep -qx Vietnamese; } || missing=1; \
+	[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing=1; \
+	[ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages: $(APT_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	@touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests benchmarks
+
+# Rebuilds the restoration models in models/ from the corpora (not committed; read from ../shared).
+models: setup
+	$(PY) -m pipeline.restore.train --legal $(CORPUS_LEGAL) --wiki $(CORPUS_WIKI) --out models
+
+sample: setup
+	$(PY) -m pipeline.synth.make_sample
+
+bench: bench-ocr bench-restore bench-extract bench-quality bench-batch
+
+bench-ocr: setup
+	$(PY) -m benchmarks.ocr
+
+bench-restore: setup
+	$(PY) -m benchmarks.restore
+
+bench-extract: setup
+	$(PY) -m benchmarks.extract
+
+bench-quality: setup
+	$(PY) -m benchmarks.quality
+
+bench-batch: setup
+	$(PY) -m benchmarks.batch
+
+clean:
+	rm -rf out benchmarks/.cache .pytest_cache .ruff_cache

@@ -1,0 +1,132 @@
+"""The catalogue of vanban's errors.
+
+Every failure a user can meet is one of these classes: a one-line, actionable message and an exit
+code, in the spirit of OCRmyPDF's ExitCode. The CLI prints ``str(error)`` and exits with
+``error.exit_code``; a batch records ``error.to_dict()`` in the document's ``errors`` and goes on.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; stable, so scripts can branch on them."""
+
+    OK = 0
+    SOME_DOCUMENTS_FAILED = 1
+    BAD_ARGUMENTS = 2
+    INPUT_FILE = 3
+    MISSING_DEPENDENCY = 4
+    OCR_FAILED = 5
+    OUTPUT = 6
+    MODEL = 7
+    INTERRUPTED = 130
+
+
+class VanbanError(Exception):
+    """Base of every error vanban raises on purpose."""
+
+    code = "error"
+    exit_code = ExitCode.SOME_DOCUMENTS_FAILED
+
+    def __init__(self, message: str, *, path: str | None = None, page: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.page = page
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path:
+            where = f"{self.path}: "
+            if self.page is not None:
+                where = f"{self.path} page {self.page}: "
+        elif self.page is not None:
+            where = f"page {self.page}: "
+        return f"{where}{self.message}"
+
+    def to_dict(self) -> dict:
+        """The form recorded in a record's ``errors`` list."""
+        return {"code": self.code, "message": self.message, "page": self.page, "stage": self.stage}
+
+    stage = "pipeline"
+
+
+class InputError(VanbanError):
+    """An input file that cannot be read as a document."""
+
+    code = "input"
+    exit_code = ExitCode.INPUT_FILE
+    stage = "ingest"
+
+
+class EmptyInputError(InputError):
+    code = "empty-file"
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported-format"
+
+
+class CorruptFileError(InputError):
+    code = "corrupt-file"
+
+
+class EncryptedPdfError(InputError):
+    code = "encrypted-pdf"
+
+
+class ImageTooLargeError(InputError):
+    code = "image-too-large"
+
+
+class NoDocumentsError(InputError):
+    code = "no-documents"
+
+
+class MissingDependencyError(VanbanError):
+    """An external program (tesseract, pdftoppm) or language model is not installed."""
+
+    code = "missing-dependency"
+    exit_code = ExitCode.MISSING_DEPENDENCY
+
+
+class OcrError(VanbanError):
+    """Tesseract failed on a page (crash, timeout, unreadable output)."""
+
+    code = "ocr-failed"
+    exit_code = ExitCode.OCR_FAILED
+    stage = "ocr"
+
+
+class ModelError(VanbanError):
+    """A model file under models/ is missing or damaged."""
+
+    code = "model"
+    exit_code = ExitCode.MODEL
+    stage = "restore"
+
+
+class OutputError(VanbanError):
+    """The output folder cannot be written."""
+
+    code = "output"
+    exit_code = ExitCode.OUTPUT
+    stage = "output"
+
+
+def error_record(error: BaseException, *, stage: str, page: int | None = None) -> dict:
+    """Turn any exception into the record form, so one bad page never kills a document."""
+    if isinstance(error, VanbanError):
+        out = error.to_dict()
+        out["stage"] = stage or out["stage"]
+        if page is not None:
+            out["page"] = page
+        return out
+    return {
+        "code": "internal",
+        "message": f"{type(error).__name__}: {error}",
+        "page": page,
+        "stage": stage,
+    }

@@ -1,0 +1,73 @@
+"""`vanban ocr FILE`: print the page text of one document, or with --json its pages, lines and words."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+
+from pipeline.ingest import open_document
+from pipeline.ocr.page import read_page
+from pipeline.ocr.tesseract import check_language
+from pipeline.record import OcrOptions
+from pipeline.stages import PAGE_SEPARATOR
+
+
+def add_ocr_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that runs OCR."""
+    group = parser.add_argument_group("OCR")
+    group.add_argument("--lang", default="vie", help="Tesseract language model (default: vie; also Vietnamese)")
+    group.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode (default: 3)")
+    group.add_argument("--tessdata-dir", default=None, help="folder of .traineddata files (e.g. tessdata best)")
+    group.add_argument("--force-ocr", action="store_true", help="OCR every page even when a PDF has a good text layer")
+    group.add_argument("--no-preprocess", action="store_true", help="give Tesseract the page as it is")
+    group.add_argument("--char-choices", action="store_true", help="keep Tesseract's per-character alternatives")
+    group.add_argument("--dpi", type=int, default=300, help="resolution PDF pages are rendered at (default: 300)")
+
+
+def ocr_options(args: argparse.Namespace) -> OcrOptions:
+    return OcrOptions(
+        language=args.lang,
+        psm=args.psm,
+        tessdata_dir=args.tessdata_dir,
+        preprocess=not args.no_preprocess,
+        force_ocr=args.force_ocr,
+        char_choices=args.char_choices,
+        dpi=args.dpi,
+    )
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ocr", help="read one scan or PDF and print its text")
+    parser.add_argument("file", help="PDF, PNG, JPEG, TIFF or .txt")
+    parser.add_argument("--json", action="store_true", help="print pages, lines and words with boxes and confidences")
+    add_ocr_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    options = ocr_options(args)
+    source = open_document(args.file, options)
+    if source.kind != "text":
+        check_language(options)
+    pages = [read_page(ctx) for ctx in source.pages]
+    failed = [p.error for p in pages if p.error]
+    if args.json:
+        out = {"source": source.source_dict(), "pages": [_page_json(p) for p in pages]}
+        json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(PAGE_SEPARATOR.join(p.text for p in pages) + "\n")
+    for error in failed:
+        print(f"vanban: error: {args.file} page {error['page']}: {error['message']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _page_json(page) -> dict:
+    data = asdict(page)
+    for line in data["lines"]:
+        for word in line["words"]:
+            if word["choices"] is None:
+                del word["choices"]
+    return data

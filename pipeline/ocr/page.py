@@ -1,0 +1,84 @@
+"""The per-page step: a pure function from a PageContext to a PageResult.
+
+It never raises: whatever goes wrong on one page is recorded in ``PageResult.error`` so the rest of
+the document and the batch go on (as in OCRmyPDF).
+"""
+
+from __future__ import annotations
+
+import time
+
+from pipeline.errors import error_record
+from pipeline.ingest.render import load_page_image, read_text_file
+from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
+from pipeline.ocr.preprocess import preprocess
+from pipeline.ocr.tesseract import parse_hocr, run_hocr
+from pipeline.record import Line, PageContext, PageResult
+
+
+def layout_text(lines: list[Line]) -> str:
+    """Join lines into page text, a blank line between paragraphs; fill in each line's and word's offsets."""
+    parts: list[str] = []
+    offset = 0
+    previous_paragraph = None
+    for line in lines:
+        if previous_paragraph is not None:
+            sep = "\n\n" if line.paragraph != previous_paragraph else "\n"
+            parts.append(sep)
+            offset += len(sep)
+        previous_paragraph = line.paragraph
+        line.start = offset
+        for i, word in enumerate(line.words):
+            if i:
+                parts.append(" ")
+                offset += 1
+            word.start = offset
+            parts.append(word.text)
+            offset += len(word.text)
+            word.end = offset
+        line.end = offset
+    return "".join(parts)
+
+
+def mean_confidence(lines: list[Line]) -> float | None:
+    """Character-weighted mean word confidence (0-100): long words weigh more than stray marks."""
+    total = weight = 0.0
+    for line in lines:
+        for word in line.words:
+            total += word.confidence * len(word.text)
+            weight += len(word.text)
+    return round(total / weight, 2) if weight else None
+
+
+def read_page(ctx: PageContext) -> PageResult:
+    """Read one page: its text file, its PDF text layer when good enough, or OCR of its image."""
+    started = time.perf_counter()
+    result = PageResult(number=ctx.number)
+    try:
+        if ctx.kind == "text":
+            result.text = read_text_file(ctx.path)
+            result.origin = "text"
+            return result
+        if ctx.text_layer:
+            result.layer_text = ctx.text_layer
+            result.layer_score = layer_score(ctx.text_layer)
+            if not ctx.options.force_ocr and result.layer_score >= LAYER_THRESHOLD:
+                result.text = ctx.text_layer.strip()
+                result.origin = "layer"
+                return result
+        rgb, dpi = load_page_image(ctx)
+        image, effective_dpi, steps = (
+            preprocess(rgb, dpi) if ctx.options.preprocess else (rgb, dpi or ctx.options.dpi, {})
+        )
+        result.height, result.width = image.shape[:2]
+        result.dpi = effective_dpi
+        result.preprocessing = steps
+        result.lines = parse_hocr(run_hocr(image, ctx.options))
+        result.text = layout_text(result.lines)
+        result.ocr_confidence = mean_confidence(result.lines)
+        result.origin = "ocr"
+    except Exception as error:  # noqa: BLE001 - a page degrades to a recorded error, by design
+        result.error = error_record(error, stage="ocr", page=ctx.number)
+    finally:
+        result.seconds = round(time.perf_counter() - started, 3)
+    return result

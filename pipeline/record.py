@@ -1,0 +1,131 @@
+"""The types that flow through the stages.
+
+A document becomes a :class:`DocumentSource` (ingest), each of its pages a :class:`PageContext`
+(everything one worker needs, cheap to pickle: no pixels), each page a :class:`PageResult` (OCR),
+and the document a record dict (restore, extract, quality) that validates against
+``pipeline/schema/record.schema.json``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+SourceKind = Literal["pdf", "image", "tiff", "text", "folder"]
+PageOrigin = Literal["ocr", "layer", "text", "none"]
+
+
+def nfc(text: str) -> str:
+    """Every string inside the pipeline is NFC; this is the one place that says so."""
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How a page is read; the defaults are the benchmark's choices."""
+
+    language: str = "vie"
+    psm: int = 3
+    tessdata_dir: str | None = None
+    preprocess: bool = True
+    force_ocr: bool = False
+    char_choices: bool = True
+    timeout_s: float = 180.0
+    dpi: int = 300
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """One page to read: a pointer into its file, never the pixels (pages are rendered in the worker)."""
+
+    path: str
+    kind: SourceKind
+    number: int  # 1-based number of the page in its document
+    index_in_file: int  # 0-based page (or frame) index inside ``path``
+    options: OcrOptions = field(default_factory=OcrOptions)
+    text_layer: str | None = None
+
+
+@dataclass
+class Word:
+    text: str
+    confidence: float  # 0-100, Tesseract's scale
+    bbox: tuple[int, int, int, int]  # x0, y0, x1, y1 in the preprocessed page's pixels
+    start: int = 0  # offset of the word in the page text
+    end: int = 0
+    choices: list[list[tuple[str, float]]] | None = None  # per character: (char, probability)
+
+
+@dataclass
+class Line:
+    text: str
+    bbox: tuple[int, int, int, int]
+    paragraph: int
+    block: int
+    start: int = 0
+    end: int = 0
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass
+class PageResult:
+    """What the OCR stage makes of one page. Never raises past the stage: failures go to ``error``."""
+
+    number: int
+    width: int = 0
+    height: int = 0
+    dpi: int | None = None
+    origin: PageOrigin = "none"
+    text: str = ""
+    lines: list[Line] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    layer_text: str | None = None
+    layer_score: float | None = None
+    preprocessing: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    error: dict | None = None
+
+    def words(self) -> list[Word]:
+        return [w for line in self.lines for w in line.words]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class DocumentSource:
+    """A document found by ingest: one file, or one folder of page images."""
+
+    name: str
+    path: str
+    kind: SourceKind
+    sha256: str
+    pages: list[PageContext]
+    size_bytes: int = 0
+
+    def source_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "pages": len(self.pages),
+            "kind": self.kind,
+            "name": self.name,
+        }
+
+
+def empty_record(source: dict) -> dict:
+    """The record shape of issue 2, every key present so consumers never test for absence."""
+    return {
+        "schema_version": "1.0",
+        "source": source,
+        "pages": [],
+        "text": {"ocr": None, "layer": None, "final": ""},
+        "restoration": {"changed": 0, "encoding": None, "changes": []},
+        "document": {},
+        "references": [],
+        "dates": [],
+        "tasks": [],
+        "quality": {},
+        "errors": [],
+    }
