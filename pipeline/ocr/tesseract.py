@@ -75,11 +75,18 @@ def run_hocr(image: np.ndarray, options: OcrOptions) -> bytes:
             extension="hocr",
             timeout=options.timeout_s,
         )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise MissingDependencyError("tesseract not found; install tesseract-ocr") from exc
+    except pytesseract.TesseractError as exc:  # a subclass of RuntimeError: test it first
+        detail = (exc.message or "").strip().splitlines()
+        reason = detail[-1] if detail else f"exit status {exc.status}"
+        if exc.status < 0:
+            reason = f"killed by signal {-exc.status}"
+        raise OcrError(f"Tesseract failed: {reason}") from exc
     except RuntimeError as exc:  # pytesseract's timeout
         raise OcrError(f"Tesseract took longer than {options.timeout_s:.0f} s; the page was skipped") from exc
-    except (pytesseract.TesseractError, subprocess.SubprocessError, OSError) as exc:
-        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise OcrError(f"Tesseract failed: {message}") from exc
+    except (subprocess.SubprocessError, OSError) as exc:
+        raise OcrError(f"Tesseract failed: {exc}") from exc
 
 
 def detect_orientation(image: np.ndarray, options: OcrOptions) -> tuple[int, float]:

@@ -1,0 +1,143 @@
+"""The OCR stage on pages made here: exact text, text-layer choice, and a crashing Tesseract."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import pytesseract
+
+from pipeline.ingest import open_document
+from pipeline.ocr import read_page
+from pipeline.ocr.tesseract import available_languages, check_language
+from pipeline.record import OcrOptions
+from pipeline.stages import finish_document
+from pipeline.config import PipelineConfig
+
+LINES = ["Quyết định số 3665/QĐ-UBND ngày 09/9/2025", "của Ủy ban nhân dân thành phố Đà Nẵng"]
+
+
+def test_clean_page_is_read_exactly_with_words_and_boxes(page_png: Path) -> None:
+    (ctx,) = open_document(page_png).pages
+    page = read_page(ctx)
+    assert page.error is None
+    assert page.origin == "ocr"
+    assert [line.text for line in page.lines] == LINES
+    words = page.words()
+    assert words[0].text == "Quyết" and words[0].confidence > 80
+    x0, y0, x1, y1 = words[0].bbox
+    assert 100 <= x0 < x1 and y0 < y1
+    assert page.text[words[3].start : words[3].end] == "3665/QĐ-UBND"
+    assert page.dpi == 300 and page.ocr_confidence > 80
+
+
+def _searchable_pdf(image: Path, out: Path, lang: str) -> Path:
+    """A PDF with the page image and an invisible text layer, as archive scanners make them."""
+    subprocess.run(
+        ["tesseract", str(image), str(out.with_suffix("")), "-l", lang, "pdf"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )
+    return out
+
+
+def test_good_text_layer_is_used_and_garbled_one_is_reocrd(page_png: Path, tmp_path: Path) -> None:
+    good = _searchable_pdf(page_png, tmp_path / "good.pdf", "vie")
+    (ctx,) = open_document(good).pages
+    page = read_page(ctx)
+    assert page.origin == "layer"
+    assert page.layer_score >= 0.6
+    assert "3665/QĐ-UBND" in page.text
+
+    garbled = _searchable_pdf(page_png, tmp_path / "garbled.pdf", "eng")  # an OCR without Vietnamese
+    (ctx,) = open_document(garbled).pages
+    page = read_page(ctx)
+    assert page.layer_score < 0.6
+    assert page.origin == "ocr"
+    assert [line.text for line in page.lines] == LINES
+    assert page.layer_text and "Quyết" not in page.layer_text
+
+
+def test_force_ocr_reads_the_image_even_with_a_good_layer(page_png: Path, tmp_path: Path) -> None:
+    good = _searchable_pdf(page_png, tmp_path / "good.pdf", "vie")
+    (ctx,) = open_document(good, OcrOptions(force_ocr=True)).pages
+    page = read_page(ctx)
+    assert page.origin == "ocr"
+    assert page.layer_text is not None
+
+
+def test_missing_language_is_an_actionable_error() -> None:
+    available_languages.cache_clear()
+    with pytest.raises(Exception) as info:
+        check_language(OcrOptions(language="xyz"))
+    assert "Tesseract language 'xyz' is not installed" in str(info.value)
+
+
+@pytest.fixture
+def crashing_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tesseract that segfaults on its second page, like a real crash on a bad image."""
+    real = pytesseract.pytesseract.tesseract_cmd
+    counter = tmp_path / "calls"
+    script = tmp_path / "tesseract"
+    script.write_text(
+        "#!/bin/bash\n"
+        'case "$*" in *--version*|*--list-langs*) exec ' + real + ' "$@";; esac\n'
+        f'n=$(( $(cat {counter} 2>/dev/null || echo 0) + 1 )); echo $n > {counter}\n'
+        'if [ "$n" = 2 ]; then kill -SEGV $$; fi\n'
+        "exec " + real + ' "$@"\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(script))
+    return script
+
+
+def test_a_crashing_page_is_recorded_and_the_document_goes_on(
+    crashing_tesseract: Path, page_png: Path, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    page = Image.open(page_png)
+    tiff = tmp_path / "ba-trang.tif"
+    page.save(tiff, save_all=True, append_images=[page, page])
+    source = open_document(tiff)
+    pages = [read_page(ctx) for ctx in source.pages]
+    assert [p.error is None for p in pages] == [True, False, True]
+    assert pages[1].error["code"] == "ocr-failed"
+    assert pages[1].error["page"] == 2
+    assert pages[1].error["message"].startswith("Tesseract failed")
+    record = finish_document(source, pages, replace(PipelineConfig(), restore=False, extract=False))
+    assert [e["code"] for e in record["errors"]] == ["ocr-failed"], record["errors"]
+    assert record["text"]["final"].count("3665/QĐ-UBND") == 2
+
+
+def _vanban(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_cli_ocr_prints_text_and_one_line_errors(page_png: Path, tmp_path: Path) -> None:
+    done = _vanban("ocr", str(page_png))
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == LINES
+    empty = tmp_path / "empty.png"
+    empty.write_bytes(b"")
+    done = _vanban("ocr", str(empty))
+    assert done.returncode == 3
+    assert done.stderr == f"vanban: error: {empty}: the file is empty (0 bytes)\n"
+
+
+def test_cli_ocr_json_has_words_with_confidences(page_png: Path) -> None:
+    import json
+
+    done = _vanban("ocr", "--json", str(page_png))
+    data = json.loads(done.stdout)
+    (page,) = data["pages"]
+    assert page["lines"][1]["text"] == LINES[1]
+    assert {"text", "confidence", "bbox", "start", "end"} <= set(page["lines"][0]["words"][0])
