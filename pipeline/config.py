@@ -16,6 +16,6 @@ class PipelineConfig:
     ocr: OcrOptions = field(default_factory=OcrOptions)
     restore: bool = True
     extract: bool = True
-    tone_style: str = "new"
+    tone_style: str = "old"  # hòa, ủy, hóa: the placement dominant in legal texts; "new" gives hoà, uỷ, hoá
     models_dir: str | None = None
     keep_words: bool = True

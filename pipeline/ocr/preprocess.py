@@ -1,8 +1,11 @@
 """Page preprocessing before Tesseract: only the steps the OCR benchmark shows to help.
 
-Measured on this machine (brief): a 2x upscale of a low-resolution phone scan took CER from 4.5% to
-1.2%; deskewing took medium-damage pages from 2.7% to 0.7%. fastNlMeans denoising cost 3.8 s/page
-for no gain and adaptive thresholding hurt grey scans, so neither is here.
+Order: coloured ink removal (seals, signatures) on the colour page, grayscale, dark border removal,
+90/180 degree orientation, deskew, despeckle (300 dpi scans), upscale of low-resolution pages. Analysis (orientation, skew,
+borders) runs on a ~100 dpi ink mask, so it costs tens of milliseconds; only the final rotation and
+resize touch the full-resolution page. Measurements behind each default are in
+``benchmarks/results/ocr.md`` (``make bench-ocr``). Earlier trials (brief): fastNlMeans denoising cost
+3.8 s/page for no gain and adaptive thresholding hurt grey scans, so neither is here.
 """
 
 from __future__ import annotations
@@ -12,7 +15,64 @@ from typing import Any
 import cv2
 import numpy as np
 
+# vanban parallelises across pages (one process per page); OpenCV's own thread pool would only
+# compete with the other workers' Tesseract processes.
+cv2.setNumThreads(1)
+
 TARGET_DPI = 300
+ANALYSIS_DPI = 100
+A4_SHORT_SIDE_IN = 8.27
+# Declared resolutions that mean "unknown": camera and screen defaults, never a scanner setting.
+PLACEHOLDER_DPI = {72, 96}
+
+ALL_STEPS = frozenset({"stamp", "border", "orientation", "deskew", "despeckle", "upscale"})
+DEFAULT_STEPS = frozenset({"stamp", "border", "orientation", "deskew", "despeckle", "upscale"})
+
+
+# -- resolution --------------------------------------------------------------------------------------------
+def estimate_dpi(dpi: int | None, shape: tuple[int, ...]) -> int:
+    """The page's real resolution: the declared one, or (when absent or a camera default) inferred
+    from the short side of an A4 page."""
+    if dpi and dpi not in PLACEHOLDER_DPI:
+        return int(dpi)
+    return max(50, int(round(min(shape[:2]) / A4_SHORT_SIDE_IN)))
+
+
+def upscale_factor(dpi: int | None, width: int, height: int | None = None) -> float:
+    """How much to enlarge a page so its text is ~300 dpi (1.0 when it already is 200 dpi or more)."""
+    real = estimate_dpi(dpi, (height or int(width * 1.414), width))
+    if real >= 200:
+        return 1.0
+    return min(3.0, TARGET_DPI / max(real, 50))
+
+
+# -- colour ink ---------------------------------------------------------------------------------------------
+def is_colour(rgb: np.ndarray) -> bool:
+    """True when a sample of the pixels shows real colour (not a grey page stored as RGB)."""
+    if rgb.ndim != 3:
+        return False
+    sample = rgb[::16, ::16].astype(np.int16)
+    chroma = sample.max(axis=2) - sample.min(axis=2)
+    return bool((chroma > 60).mean() > 0.0005)
+
+
+def suppress_colour_ink(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """Grey page with strongly coloured ink (red seals, blue signatures) turned to paper.
+
+    Black text under a seal stays: a seal printed over text leaves it dark and nearly grey, and only
+    pixels that are clearly coloured, or light, are whitened. Returns the grey image and the share of
+    pixels whitened. OpenCV per-channel operations: ~5x faster than numpy reductions over the axis.
+    """
+    red, green, blue = cv2.split(rgb)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    chroma = cv2.subtract(cv2.max(cv2.max(red, green), blue), cv2.min(cv2.min(red, green), blue))
+    _, ink = cv2.threshold(chroma, 70, 1, cv2.THRESH_BINARY)
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    whiten = (ink > 0) & ((chroma > 40) | (gray > 110))
+    sample = gray[::8, ::8]
+    paper = int(np.median(sample[sample > 160])) if (sample > 160).any() else 255
+    gray[whiten] = paper
+    return gray, float(whiten.mean())
 
 
 def to_gray(rgb: np.ndarray) -> np.ndarray:
@@ -21,23 +81,210 @@ def to_gray(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
 
 
-def upscale_factor(dpi: int | None, width: int) -> float:
-    """How much to enlarge a page so its text is ~300 dpi; infer dpi from an A4 width when unknown."""
-    if dpi is None:
-        # An A4 page is 8.27 in wide; a narrow image of a full page is a low-resolution scan.
-        dpi = int(width / 8.27)
-    if dpi >= 200:
-        return 1.0
-    return min(3.0, TARGET_DPI / max(dpi, 50))
+# -- analysis on a small ink mask -------------------------------------------------------------------------
+def ink_mask(gray: np.ndarray, scale: float) -> np.ndarray:
+    """Binary (uint8 0/1) ink mask of a downscaled copy, Otsu threshold."""
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
+    _, mask = cv2.threshold(small, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return mask
 
 
-def preprocess(rgb: np.ndarray, dpi: int | None) -> tuple[np.ndarray, int, dict[str, Any]]:
-    """Return the image for Tesseract, its effective dpi, and a record of the steps applied."""
-    steps: dict[str, Any] = {}
-    gray = to_gray(rgb)
-    factor = upscale_factor(dpi, gray.shape[1])
-    if factor > 1.0:
+def remove_borders(gray: np.ndarray, mask: np.ndarray, scale: float) -> tuple[np.ndarray, dict[str, Any]]:
+    """Whiten dark regions that touch the page edge and run along it (copier lid, desk around a photo).
+
+    Connected ink regions of the small mask that touch an edge and span over a quarter of it are
+    border, never text: a real page has a white margin between its text and its edge.
+    """
+    height, width = mask.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    border = []
+    for label in range(1, count):
+        x, y, w, h, _area = stats[label]
+        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
+        long = w > 0.25 * width or h > 0.25 * height
+        if touches and long:
+            border.append(label)
+    if not border:
+        return gray, {}
+    small = np.isin(labels, border).astype(np.uint8)
+    small = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    full = cv2.resize(small, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST).astype(bool)
+    out = gray.copy()
+    out[full] = int(np.percentile(gray[::8, ::8][~full[::8, ::8]], 90)) if (~full).any() else 255
+    return out, {"regions": len(border), "share": round(float(small.mean()), 4)}
+
+
+def _profile_score(ys: np.ndarray, length: int) -> float:
+    """How sharply ink rows separate into lines: sum of squared differences of the row histogram."""
+    hist = np.bincount(ys, minlength=length).astype(np.float64)
+    return float(np.square(np.diff(hist)).sum())
+
+
+def _ink_points(mask: np.ndarray, limit: int = 40000) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates of (a fixed-size, seeded sample of) the ink pixels: the cost stays flat on dense pages."""
+    ys, xs = np.nonzero(mask)
+    if ys.size > limit:
+        keep = np.random.default_rng(0).choice(ys.size, limit, replace=False)
+        ys, xs = ys[keep], xs[keep]
+    return ys, xs
+
+
+def _best_angle(ys: np.ndarray, xs: np.ndarray, width: int, limit: float) -> tuple[float, float]:
+    """(angle, score): the rotation of the points that makes the sharpest row profile.
+
+    A coarse 0.5 degree search, then 0.1 degree refinement. The angle is the counter-clockwise
+    rotation (OpenCV's convention, see ``rotate``) that levels the lines.
+    """
+    if ys.size < 200:
+        return 0.0, 0.0
+    xc = xs.astype(np.float64) - width / 2
+    yf = ys.astype(np.float64)
+    offset = int(width)  # room for negative rotated coordinates
+    length = int(ys.max()) + 2 * offset + 1
+
+    def score(angle: float) -> float:
+        t = np.deg2rad(angle)
+        rotated = np.round(yf * np.cos(t) - xc * np.sin(t)).astype(np.int64) + offset
+        return _profile_score(rotated, length)
+
+    coarse = np.arange(-limit, limit + 1e-9, 0.5)
+    best = float(max(coarse, key=score))
+    fine = np.arange(best - 0.4, best + 0.4 + 1e-9, 0.1)
+    scored = [(score(a), a) for a in fine]
+    top, angle = max(scored)
+    return round(float(angle), 2), top
+
+
+def skew_angle(mask: np.ndarray, limit: float = 6.0) -> float:
+    """Skew of an upright page in degrees, by projection profile of its ink pixels."""
+    ys, xs = _ink_points(mask)
+    return _best_angle(ys, xs, mask.shape[1], limit)[0]
+
+
+def analyse(mask: np.ndarray, limit: float = 6.0) -> tuple[int, float]:
+    """(clockwise quarter turn that makes the page upright, then the skew angle to remove).
+
+    Sideways pages: their columns, not their rows, separate into lines. The best profile over skew
+    angles is compared both ways, so a skewed upright page is not mistaken for a sideways one.
+    Upside-down pages: ``upside_down_score`` of the levelled mask is negative.
+    """
+    ys, xs = _ink_points(mask)
+    if ys.size < 500:
+        return 0, 0.0
+    height, width = mask.shape
+    angle, rows = _best_angle(ys, xs, width, limit)
+    # Sideways: a clockwise quarter turn maps (y, x) to (x, height - 1 - y).
+    side_angle, columns = _best_angle(xs, height - 1 - ys, height, limit)
+    sideways = columns > 1.3 * rows
+    upright = np.ascontiguousarray(np.rot90(mask, -1)) if sideways else mask
+    angle = side_angle if sideways else angle
+    if abs(angle) >= 0.3:
+        upright = (rotate(upright * 255, angle) > 127).astype(np.uint8)
+    flipped = upside_down_score(upright) < 0
+    turn = ((90 if sideways else 0) + (180 if flipped else 0)) % 360
+    # Turning a levelled page by 180 degrees keeps it level, the residual angle is unchanged.
+    return turn, angle
+
+
+def rotate(gray: np.ndarray, angle: float) -> np.ndarray:
+    """Rotate by ``angle`` degrees (counter-clockwise positive), growing the canvas, filling with paper."""
+    height, width = gray.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    paper = int(np.percentile(gray[::8, ::8], 90))
+    return cv2.warpAffine(gray, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=paper)
+
+
+def _line_bands(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of rows holding ink: the text lines of an upright (deskewed) mask."""
+    rows = mask.sum(axis=1)
+    if not rows.any():
+        return []
+    on = rows > max(2, 0.03 * rows.max())
+    bands = []
+    start = None
+    for i, flag in enumerate(on):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            bands.append((start, i))
+            start = None
+    if start is not None:
+        bands.append((start, len(on)))
+    return [b for b in bands if 4 <= b[1] - b[0] <= 60]
+
+
+def upside_down_score(mask: np.ndarray) -> float:
+    """Ink above the x-height band minus ink below it, over all text lines, as a share of the line ink.
+
+    Upright Vietnamese text carries far more ink above the core (capitals, ascenders, the many tone
+    and vowel marks) than below it (descenders, the dot below): positive when upright, negative when the
+    page is upside down.
+    """
+    above = below = total = 0.0
+    for top, bottom in _line_bands(mask):
+        profile = mask[top:bottom].sum(axis=1).astype(np.float64)
+        core = np.flatnonzero(profile >= 0.5 * profile.max())
+        if core.size == 0:
+            continue
+        above += profile[: core[0]].sum()
+        below += profile[core[-1] + 1 :].sum()
+        total += profile.sum()
+    return (above - below) / total if total else 0.0
+
+
+def _turn(gray: np.ndarray, clockwise: int) -> np.ndarray:
+    return np.ascontiguousarray(np.rot90(gray, -(clockwise // 90))) if clockwise else gray
+
+
+# -- the step sequence -------------------------------------------------------------------------------------
+def preprocess(
+    rgb: np.ndarray, dpi: int | None, steps: frozenset[str] | None = None
+) -> tuple[np.ndarray, int, dict[str, Any]]:
+    """Return the image for Tesseract, its effective dpi, and a record of the steps applied.
+
+    ``steps`` chooses among ``ALL_STEPS`` (the benchmark's ablation); by default ``DEFAULT_STEPS``.
+    """
+    steps = DEFAULT_STEPS if steps is None else steps
+    record: dict[str, Any] = {}
+    if "stamp" in steps and is_colour(rgb):
+        gray, share = suppress_colour_ink(rgb)
+        record["colour_ink_removed"] = round(share, 5)
+    else:
+        gray = to_gray(rgb)
+    real_dpi = estimate_dpi(dpi, gray.shape)
+    if real_dpi != dpi:
+        record["dpi_estimated"] = real_dpi
+    scale = min(1.0, ANALYSIS_DPI / real_dpi)
+    if steps & {"border", "orientation", "deskew"}:
+        mask = ink_mask(gray, scale)
+        if "border" in steps:
+            gray, cut = remove_borders(gray, mask, scale)
+            if cut:
+                record["border_removed"] = cut
+                mask = ink_mask(gray, scale)
+        turn, angle = analyse(mask) if steps & {"orientation", "deskew"} else (0, 0.0)
+        if "orientation" in steps and turn:
+            gray = _turn(gray, turn)
+            record["rotated"] = turn
+        elif "orientation" not in steps and turn % 180:
+            angle = skew_angle(mask)  # the angle found was that of the sideways reading
+        if "deskew" in steps and abs(angle) >= 0.3:
+            gray = rotate(gray, angle)
+            record["deskew_degrees"] = angle
+    if "despeckle" in steps and real_dpi >= 200:
+        # A 3x3 median removes toner specks (1-2 px at 300 dpi) that Tesseract reads as marks and
+        # punctuation; it would erase strokes at low resolution, so only on real scans.
+        gray = cv2.medianBlur(gray, 3)
+        record["despeckle"] = 3
+    factor = TARGET_DPI / real_dpi if real_dpi < 200 else 1.0
+    factor = min(3.0, factor)
+    if "upscale" in steps and factor > 1.0:
         gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
-        steps["upscale"] = round(factor, 3)
-    effective_dpi = int(round((dpi or gray.shape[1] / factor / 8.27) * factor))
-    return gray, effective_dpi, steps
+        record["upscale"] = round(factor, 3)
+    effective_dpi = int(round(real_dpi * (factor if "upscale" in steps else 1.0)))
+    return gray, effective_dpi, record

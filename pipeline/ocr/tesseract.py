@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 import pytesseract
+from PIL import Image
 
 from pipeline.errors import MissingDependencyError, OcrError
 from pipeline.record import Line, OcrOptions, Word, nfc
@@ -64,12 +65,23 @@ def _config(options: OcrOptions) -> str:
     return " ".join(parts)
 
 
+def fast_input(image: np.ndarray) -> Image.Image:
+    """The page as a PIL image that pytesseract hands over as uncompressed BMP.
+
+    pytesseract writes arrays to a temporary PNG; measured here, PNG compression of a 300 dpi A4 page
+    costs ~0.75 s of CPU (a third of Tesseract's own time), BMP ~3 ms; Tesseract's output is identical.
+    """
+    pil = Image.fromarray(image)
+    pil.format = "BMP"
+    return pil
+
+
 def run_hocr(image: np.ndarray, options: OcrOptions) -> bytes:
     """Run Tesseract once on a page image and return its hOCR."""
     check_language(options)
     try:
         return pytesseract.image_to_pdf_or_hocr(
-            image,
+            fast_input(image),
             lang=options.language,
             config=_config(options),
             extension="hocr",
@@ -93,7 +105,7 @@ def detect_orientation(image: np.ndarray, options: OcrOptions) -> tuple[int, flo
     """Tesseract's OSD: (degrees to rotate clockwise to make the page upright, confidence)."""
     try:
         osd = pytesseract.image_to_osd(
-            image, config="--psm 0 -c min_characters_to_try=10", output_type=pytesseract.Output.DICT,
+            fast_input(image), config="--psm 0 -c min_characters_to_try=10", output_type=pytesseract.Output.DICT,
             timeout=options.timeout_s,
         )
     except (pytesseract.TesseractError, RuntimeError):
@@ -124,6 +136,79 @@ def _word_choices(word: ET.Element) -> list[list[tuple[str, float]]] | None:
         if options:
             choices.append(options)
     return choices
+
+
+def _segments(line: Line, min_gap: float) -> list[list[Word]]:
+    """Split a line's words where the horizontal gap is wider than ``min_gap`` pixels."""
+    parts: list[list[Word]] = [[line.words[0]]]
+    for word in line.words[1:]:
+        if word.bbox[0] - parts[-1][-1].bbox[2] > min_gap:
+            parts.append([])
+        parts[-1].append(word)
+    return parts
+
+
+def _line_of(words: list[Word], template: Line, paragraph: int) -> Line:
+    box = (min(w.bbox[0] for w in words), min(w.bbox[1] for w in words),
+           max(w.bbox[2] for w in words), max(w.bbox[3] for w in words))
+    return Line(text=" ".join(w.text for w in words), bbox=box, paragraph=paragraph, block=template.block,
+                words=list(words))
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Read two-column rows (header: issuer | national motto; end: recipients | signature) column by
+    column, as a person does: Tesseract often joins the two cells of a row into one line.
+
+    A line whose words have a gap wider than 1.5 line heights starts a two-column run; the run goes on
+    over vertically adjacent lines that either have such a gap or stay on one side of it. The run is
+    emitted as its left cells, then its right cells, each column as its own paragraph. Body text (one
+    column) is untouched. Added by the OCR benchmark work: on synthetic administrative pages it took
+    clean-page CER from 2.8% to the order-free level (see benchmarks/results/ocr.md).
+    """
+    if not lines:
+        return lines
+    heights = sorted(max(1, ln.bbox[3] - ln.bbox[1]) for ln in lines)
+    height = heights[len(heights) // 2]
+    min_gap = 1.5 * height
+    next_paragraph = max(ln.paragraph for ln in lines) + 1
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        parts = _segments(lines[i], min_gap) if lines[i].words else []
+        if len(parts) != 2:
+            out.append(lines[i])
+            i += 1
+            continue
+        split = (parts[0][-1].bbox[2] + parts[1][0].bbox[0]) / 2
+        left: list[Line] = []
+        right: list[Line] = []
+        previous_bottom = lines[i].bbox[1]
+        j = i
+        while j < len(lines):
+            line = lines[j]
+            if not line.words or line.bbox[1] - previous_bottom > 1.0 * height:
+                break
+            parts = _segments(line, min_gap)
+            if len(parts) == 2 and parts[0][-1].bbox[2] < split < parts[1][0].bbox[0]:
+                left.append(_line_of(parts[0], line, next_paragraph))
+                right.append(_line_of(parts[1], line, next_paragraph + 1))
+            elif line.bbox[2] < split:
+                left.append(_line_of(line.words, line, next_paragraph))
+            elif line.bbox[0] > split and len(parts) == 1:
+                right.append(_line_of(line.words, line, next_paragraph + 1))
+            else:
+                break
+            previous_bottom = line.bbox[3]
+            j += 1
+        if j - i < 2:  # a lone wide gap is a stretched body line, not a two-column row
+            out.append(lines[i])
+            i += 1
+            continue
+        out.extend(left)
+        out.extend(right)
+        next_paragraph += 2
+        i = j
+    return out
 
 
 def parse_hocr(hocr: bytes) -> list[Line]:
@@ -170,4 +255,4 @@ def parse_hocr(hocr: bytes) -> list[Line]:
                             words=words,
                         )
                     )
-    return lines
+    return reading_order(lines)

@@ -1,0 +1,307 @@
+"""Batch benchmark: throughput of the whole pipeline against bare Tesseract, memory, kill -9 resume, Dask.
+
+    .venv/bin/python -m benchmarks.batch [--pages 200] [--corpus ../shared/corpora/vlc-2022]
+
+Pages: the OCR benchmark's synthetic scans (``benchmarks.ocr.build_pages``: TEST-split vlc-2022 laws,
+rendered and damaged by ``pipeline.synth``; cached under ``benchmarks/.cache/ocr/``), ``--pages``
+spread evenly over the damage conditions, each page one PNG document.
+
+Measured in one run, on the same pages:
+* bare ``tesseract IMG - -l vie`` (one subprocess per page, OMP_THREAD_LIMIT=1) with 1 and 2 at a time;
+* ``vanban process`` (the CLI, restoration and extraction included when their models load) with
+  ``--workers 1`` and ``--workers 2``, each into a fresh folder; peak memory is the largest sum of RSS
+  over the vanban process and all its descendants, sampled every 0.1 s with psutil;
+* kill -9 at three random moments (seeded) of a 2-worker batch, each followed by a rerun, then a run
+  to completion: records lost (inputs without a line) and duplicated (extra lines) in documents.jsonl,
+  and catalog rows not finished;
+* the same batch on a Dask ``LocalCluster`` (2 worker processes, 1 thread each) via ``--dask``, with
+  the count of records identical (timings aside) to the local pool's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, run_header, write_result
+from benchmarks.ocr import build_pages, run_bare
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+# Our own copy of the OCR benchmark's pages: its cache is rebuilt when its page set changes.
+CACHE = REPO_ROOT / "benchmarks" / ".cache" / "batch"
+
+
+class PeakMemory:
+    """Samples the RSS of a process tree in a thread; ``peak_mb`` is the largest total seen."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.stop.is_set():
+            total = 0
+            try:
+                for proc in [root, *root.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+            except psutil.NoSuchProcess:
+                return
+            self.peak = max(self.peak, total)
+            time.sleep(self.interval)
+
+    def finish(self) -> float:
+        self.stop.set()
+        self.thread.join()
+        return self.peak / 2**20
+
+
+def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", "process", *inputs, "--out", str(out), "--quiet", *extra]
+
+
+def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int]:
+    """Wall seconds, peak MB of the process tree, exit code of one ``vanban process`` run."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    memory = PeakMemory(child.pid)
+    _, err = child.communicate()
+    wall = time.perf_counter() - started
+    peak = memory.finish()
+    if child.returncode not in (0, 1):
+        print(err.decode(errors="replace")[-2000:], file=sys.stderr)
+    return wall, peak, child.returncode
+
+
+def records(out: Path) -> list[dict]:
+    path = out / "documents.jsonl"
+    return (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+    )
+
+
+def stage_seconds(rows: list[dict], wall: float) -> list[list[str]]:
+    """Mean seconds per page of each stage (the record's ``timings``), and the rest of the wall time."""
+    pages = sum(r["source"]["pages"] for r in rows) or 1
+    totals: dict[str, float] = {}
+    for record in rows:
+        for stage, seconds in (record.get("timings") or {}).items():
+            totals[stage] = totals.get(stage, 0.0) + seconds
+    out = [[stage, f"{total / pages:.2f}", f"{total / wall:.0%}"] for stage, total in totals.items()]
+    rest = wall - sum(totals.values())
+    out.append(
+        [
+            "batch overhead (start-up, discovery, writing, waiting)",
+            f"{rest / pages:.2f}",
+            f"{rest / wall:.0%}",
+        ]
+    )
+    return out
+
+
+def line_count(out: Path) -> int:
+    path = out / "documents.jsonl"
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def without_timings(value):
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "timings")}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value
+
+
+def kill_and_resume(inputs: list[str], out: Path, expected_seconds: float, seed: int) -> dict:
+    """Kill a 2-worker batch three times at random moments, rerun to completion, count the damage."""
+    rng = random.Random(seed)
+    kills = []
+    for _ in range(3):
+        delay = rng.uniform(0.1, 0.45) * expected_seconds
+        child = subprocess.Popen(
+            vanban_command(inputs, out, "--workers", "2"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            child.wait(timeout=delay)
+            kills.append((round(delay, 1), "finished first", line_count(out)))
+        except subprocess.TimeoutExpired:
+            child.kill()  # SIGKILL
+            child.wait()
+            # Leftover workers of the killed batch die with their parent's pipe; give them a moment.
+            time.sleep(0.5)
+            kills.append((round(delay, 1), "killed", line_count(out)))
+    _, _, code = run_vanban(inputs, out, "--workers", "2")
+    final = records(out)
+    shas = [r["source"]["sha256"] for r in final]
+    names = {r["source"]["name"] for r in final}
+    expected = {Path(p).stem for p in inputs}
+    with sqlite3.connect(out / "catalog.sqlite") as db:
+        unfinished = db.execute(
+            "SELECT COUNT(*) FROM documents WHERE status NOT IN ('done', 'failed')"
+        ).fetchone()[0]
+    mismatched = sum(
+        json.loads((out / f"{r['source']['name']}.json").read_text(encoding="utf-8")) != r for r in final
+    )
+    return {
+        "kills": kills,
+        "lost": len(expected - names),
+        "duplicated": len(shas) - len(set(shas)),
+        "unfinished": unfinished,
+        "json_mismatch": mismatched,
+        "exit": code,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="batch benchmark")
+    parser.add_argument("--corpus", type=Path, default=VLC_DEFAULT)
+    parser.add_argument(
+        "--pages", type=int, default=200, help="pages in the batch (spread over the conditions)"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None, help="keep the 2-worker output folder here")
+    args = parser.parse_args(argv)
+
+    from pipeline.synth.damage import CONDITIONS
+
+    per_condition = max(1, -(-args.pages // len(CONDITIONS)))
+    pages = build_pages(args.corpus, per_condition, cache=CACHE)[: args.pages]
+    inputs = [p.path for p in pages]
+    command = (
+        ".venv/bin/python -m benchmarks.batch"
+        + " ".join(["", *(sys.argv[1:] if argv is None else argv)]).rstrip()
+    )
+    out_lines = [run_header("batch (whole pipeline vs bare Tesseract; resume after kill -9; Dask)", command)]
+
+    load_before = os.getloadavg()
+    work = Path(tempfile.mkdtemp(prefix="vanban-bench-batch-"))
+    print(f"{len(inputs)} pages; working in {work}", file=sys.stderr)
+    bare1 = run_bare(inputs, 1)
+    print(f"bare 1: {bare1.wall:.1f} s", file=sys.stderr)
+    bare2 = run_bare(inputs, 2)
+    print(f"bare 2: {bare2.wall:.1f} s", file=sys.stderr)
+    v1 = run_vanban(inputs, work / "w1", "--workers", "1")
+    print(f"vanban 1: {v1[0]:.1f} s", file=sys.stderr)
+    stage_rows = stage_seconds(records(work / "w1"), v1[0])
+    v2_out = args.keep or work / "w2"
+    v2 = run_vanban(inputs, v2_out, "--workers", "2")
+    print(f"vanban 2: {v2[0]:.1f} s", file=sys.stderr)
+    local = records(v2_out)
+    errors = sorted({e["code"] + ": " + e["message"][:80] for r in local for e in r["errors"]})
+    restored = sum("restore" in (r.get("timings") or {}) for r in local)
+
+    crash = kill_and_resume(inputs, work / "killed", v2[0], args.seed)
+    print(f"kill/resume: {crash}", file=sys.stderr)
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        dk = run_vanban(inputs, work / "dask", "--dask", cluster.scheduler_address)
+    print(f"dask: {dk[0]:.1f} s", file=sys.stderr)
+    by_sha = {r["source"]["sha256"]: without_timings(r) for r in local}
+    dask_records = records(work / "dask")
+    same = sum(by_sha.get(r["source"]["sha256"]) == without_timings(r) for r in dask_records)
+
+    n = len(inputs)
+    load_after = os.getloadavg()
+    rows = [
+        ["bare tesseract", 1, f"{bare1.wall:.1f}", f"{n / bare1.wall:.3f}", "1.00", ""],
+        ["bare tesseract", 2, f"{bare2.wall:.1f}", f"{n / bare2.wall:.3f}", "1.00", ""],
+        [
+            "vanban process",
+            1,
+            f"{v1[0]:.1f}",
+            f"{n / v1[0]:.3f}",
+            f"{(n / v1[0]) / (n / bare1.wall):.2f}",
+            f"{v1[1]:.0f}",
+        ],
+        [
+            "vanban process",
+            2,
+            f"{v2[0]:.1f}",
+            f"{n / v2[0]:.3f}",
+            f"{(n / v2[0]) / (n / bare2.wall):.2f}",
+            f"{v2[1]:.0f}",
+        ],
+        [
+            "vanban --dask (LocalCluster 2x1)",
+            2,
+            f"{dk[0]:.1f}",
+            f"{n / dk[0]:.3f}",
+            f"{(n / dk[0]) / (n / bare2.wall):.2f}",
+            f"{dk[1]:.0f}",
+        ],
+    ]
+    out_lines += [
+        f"{n} one-page PNG documents from `benchmarks.ocr.build_pages` ({per_condition} per condition over "
+        f"{', '.join(CONDITIONS)}; truncated to {n}). vanban: the `vanban process` CLI, fresh output folder per "
+        f"run, restoration ran on {restored}/{len(local)} documents"
+        + (f" (errors: {'; '.join(errors)})" if errors else "")
+        + ". Peak memory: the process tree's "
+        "summed RSS (the Dask row counts only the client process; the cluster's workers are outside it).",
+        "",
+        f"Machine load average (1/5/15 min) at the start: {' / '.join(f'{x:.1f}' for x in load_before)}; at the end: "
+        f"{' / '.join(f'{x:.1f}' for x in load_after)} (other jobs shared the 2 cores, so absolute speeds are low "
+        "and the ratios are the figures to read).",
+        "",
+        "## Throughput (same pages, same run)",
+        "",
+        markdown_table(["reader", "workers", "wall s", "pages/s", "vs bare, same workers", "peak MB"], rows),
+        "",
+        f"Whole pipeline vs bare Tesseract: {(n / v1[0]) / (n / bare1.wall):.2f}x its throughput with 1 worker, "
+        f"{(n / v2[0]) / (n / bare2.wall):.2f}x with 2 (target >= 0.85). 2 vs 1 workers: vanban "
+        f"{v1[0] / v2[0]:.2f}x, bare {bare1.wall / bare2.wall:.2f}x.",
+        "",
+        "## Where the time goes (1-worker run, seconds per page from the records' timings)",
+        "",
+        markdown_table(["stage", "s/page", "share of wall"], stage_rows),
+        "",
+        "## kill -9 and resume (2 workers)",
+        "",
+        markdown_table(
+            ["kill", "after s", "outcome", "jsonl lines at kill"],
+            [[i + 1, k[0], k[1], k[2]] for i, k in enumerate(crash["kills"])],
+        ),
+        "",
+        f"After the final run: {crash['lost']} lost, {crash['duplicated']} duplicated records (target 0 and 0); "
+        f"{crash['unfinished']} catalog rows unfinished; {crash['json_mismatch']} `<name>.json` files differing "
+        f"from their jsonl line; exit code {crash['exit']}.",
+        "",
+        "## Dask",
+        "",
+        f"`--dask` on a LocalCluster: {len(dask_records)} records, {same} identical to the local pool's "
+        "(timings aside).",
+    ]
+    text = "\n".join(out_lines)
+    print(text)
+    print(f"wrote {write_result('batch', text)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

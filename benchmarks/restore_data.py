@@ -1,0 +1,39 @@
+"""Held-out test text for the restoration benchmark (never used in training: models/split.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipeline.restore.viet import nfc
+
+REPO = Path(__file__).resolve().parents[1]
+LEGAL = REPO.parent / "shared" / "corpora" / "vlc-2022"
+
+
+def test_lines(n_syllables: int = 100_000, legal: Path = LEGAL, models: Path = REPO / "models") -> list[str]:
+    """Lines of the legal TEST files, in file order, until at least n_syllables word tokens."""
+    split = json.loads((models / "split.json").read_text(encoding="utf-8"))
+    lines: list[str] = []
+    count = 0
+    for name in split["legal"]["test"]:
+        for line in nfc((legal / name).read_text(encoding="utf-8")).splitlines():
+            line = " ".join(line.split())
+            if not line:
+                continue
+            lines.append(line)
+            count += sum(1 for t in line.split() if any(c.isalpha() for c in t))
+            if count >= n_syllables:
+                return lines
+    return lines
+
+
+def admin_lines(folder: Path = REPO / "corpora" / "dev") -> list[str]:
+    """Lines of the project's administrative dev documents (not used in training), if present."""
+    lines: list[str] = []
+    for path in sorted(folder.glob("*.txt")):
+        for line in nfc(path.read_text(encoding="utf-8")).splitlines():
+            line = " ".join(line.split())
+            if line:
+                lines.append(line)
+    return lines

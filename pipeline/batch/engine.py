@@ -1,0 +1,89 @@
+"""Where page tasks run: a local process pool, or a Dask distributed cluster.
+
+Both are driven through the ``concurrent.futures.Executor`` interface (Dask's
+``Client.get_executor``), so the runner has one code path and the two engines run the very same
+task functions on the same inputs: the outputs can only differ in timings.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from pipeline.config import PipelineConfig
+from pipeline.errors import MissingDependencyError, VanbanError
+from pipeline.record import DocumentSource, PageContext, PageResult
+
+
+def _single_thread_tesseract() -> None:
+    """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/tesseract.py)."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def page_task(ctx: PageContext) -> PageResult:
+    """Read one page (render + OCR happen here, in the worker: pixels never travel)."""
+    _single_thread_tesseract()
+    from pipeline.ocr import read_page
+
+    return read_page(ctx)
+
+
+def finish_task(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
+    """Restore, extract and assess a document whose pages are all read."""
+    _single_thread_tesseract()
+    from pipeline.stages import finish_document
+
+    return finish_document(source, pages, config)
+
+
+@dataclass
+class Engine:
+    executor: Executor
+    slots: int
+    close: Callable[[], None]
+    name: str
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def local_engine(workers: int | None) -> Engine:
+    workers = workers or default_workers()
+    # forkserver: workers start from a clean interpreter, not a fork of a process holding threads
+    # (the webhook sender) and an open SQLite connection.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_single_thread_tesseract,
+    )
+    return Engine(
+        pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True), f"{workers} local workers"
+    )
+
+
+def dask_engine(address: str) -> Engine:
+    """Connect to an existing Dask scheduler; every worker thread is one slot."""
+    try:
+        from distributed import Client
+    except ImportError as error:  # pragma: no cover - distributed is a dependency
+        raise MissingDependencyError("dask.distributed is not installed; pip install distributed") from error
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise VanbanError(f"cannot reach the Dask scheduler at {address} ({error})") from error
+    threads = sum(client.nthreads().values()) or 1
+    executor = client.get_executor(pure=False)
+
+    def close() -> None:
+        client.close()
+
+    return Engine(executor, threads, close, f"Dask cluster at {address} ({threads} threads)")

@@ -1,0 +1,149 @@
+"""Crash-safe output files: atomic JSON records and the append-only ``documents.jsonl``.
+
+A record file is written to a temporary file in the same folder, fsynced, then ``os.replace``d over
+the target (atomic on POSIX), and the folder is fsynced so the rename itself survives a power cut.
+A jsonl line is appended with one ``write`` of the whole line followed by fsync; a crash can still
+leave a partial last line, which ``reconcile`` (run at the start of every batch) cuts away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import OutputError
+
+
+def line_bytes(record: dict) -> bytes:
+    """The jsonl form of a record: compact, UTF-8, no trailing newline."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def digest(line: bytes) -> str:
+    return hashlib.sha256(line).hexdigest()
+
+
+def fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems cannot open a folder; the rename still happened
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so a reader (or a crash) sees the old file or the new, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(f"cannot write {path.name} ({error.strerror or error})", path=str(path)) from error
+    fsync_dir(path.parent)
+
+
+def write_record(path: Path, record: dict) -> None:
+    write_atomic(path, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+
+
+def append_line(path: Path, line: bytes) -> None:
+    """Append one line durably (O_APPEND: one write of the whole line, then fsync)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as error:
+        raise OutputError(
+            f"cannot append to {path.name} ({error.strerror or error})", path=str(path)
+        ) from error
+
+
+def line_digests(path: Path) -> tuple[list[str], bool]:
+    """Digest of every complete line of a jsonl file (streamed), and whether a partial last line exists."""
+    digests: list[str] = []
+    partial = False
+    if not path.exists():
+        return digests, partial
+    with path.open("rb") as handle:
+        for raw in handle:
+            if not raw.endswith(b"\n"):
+                partial = True
+                break
+            line = raw[:-1]
+            digests.append(digest(line) if line.strip() else "")
+    return digests, partial
+
+
+def rewrite_lines(path: Path, keep: list[bool]) -> None:
+    """Atomically replace a jsonl file by the complete lines whose ``keep`` flag is set (streamed)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with path.open("rb") as source, tmp.open("wb") as target:
+            for flag, raw in zip(keep, source, strict=False):
+                if flag:
+                    target.write(raw)
+            target.flush()
+            os.fsync(target.fileno())
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise OutputError(
+            f"cannot rewrite {path.name} ({error.strerror or error})", path=str(path)
+        ) from error
+    fsync_dir(path.parent)
+
+
+@dataclass
+class Reconciled:
+    """What ``plan_reconcile`` decided: which lines to keep, and catalog rows to promote or reset."""
+
+    keep: list[bool] = field(default_factory=list)
+    promote: list[str] = field(default_factory=list)  # sha256 of 'writing' rows whose line made it
+    reset: list[str] = field(default_factory=list)  # sha256 of rows whose line is missing
+    dropped: int = 0
+    partial: bool = False
+
+    @property
+    def needs_rewrite(self) -> bool:
+        return self.partial or self.dropped > 0
+
+
+def plan_reconcile(digests: list[str], partial: bool, entries: list) -> Reconciled:
+    """Keep exactly the lines the catalog vouches for (by digest), each once, in file order.
+
+    A line is kept when its digest is the ``line_digest`` of a row that is done, failed or writing
+    (a crash after the append, before the status commit: the line is whole, so the row is promoted).
+    Anything else is a leftover of a crash or of a document since requeued (retry, --force): dropped.
+    A finished or writing row without its line is reset to pending, so the document is done again.
+    """
+    wanted = {
+        e.line_digest: e for e in entries if e.line_digest and e.status in ("done", "failed", "writing")
+    }
+    out = Reconciled(partial=partial)
+    seen: set[str] = set()
+    for key in digests:
+        entry = wanted.get(key)
+        if entry is None or key in seen:
+            out.dropped += 1
+            out.keep.append(False)
+            continue
+        seen.add(key)
+        out.keep.append(True)
+        if entry.status == "writing":
+            out.promote.append(entry.sha256)
+    out.reset = [e.sha256 for e in wanted.values() if e.line_digest not in seen]
+    return out

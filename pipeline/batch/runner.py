@@ -1,0 +1,405 @@
+"""The batch runner: many documents, pages in parallel, resumable, each document recorded exactly once.
+
+Exactly-once design (kill -9 at any moment, then rerun):
+
+* ``DIR/catalog.sqlite`` (WAL, synchronous=FULL) holds one row per document keyed by the sha256 of
+  its content, with its status and the sha256 (``line_digest``) of the one ``documents.jsonl`` line
+  that belongs to it. The catalog is the truth; the jsonl is made to agree with it.
+* Finishing a document is four steps, each durable before the next:
+  1. write ``DIR/<name>.json`` atomically (temp file, fsync, os.replace, fsync of the folder);
+  2. commit ``status='writing'`` with the digest of the line about to be appended;
+  3. append the line to ``documents.jsonl`` (one write, fsync);
+  4. commit ``status='done'`` (or ``'failed'`` when the record has errors).
+* Every run starts by reconciling: a partial last line is cut; a line is kept only if its digest is
+  the ``line_digest`` of a done/failed/writing row, and only once; a ``writing`` row whose line is
+  there is promoted (the crash came between steps 3 and 4); a row whose line is missing goes back to
+  ``pending`` (the crash came before step 3 completed) and is processed again. A crash before
+  step 2 leaves the row pending: the JSON is simply rewritten.
+* A rerun skips done rows, requeues failed rows (and all rows with ``--force``), whose old lines are
+  dropped from the jsonl before any work starts, and registers new inputs.
+
+Output names are fixed when a document is first registered: ``<stem>``, or ``<stem>-<8 hex of its
+sha256>`` when another document already holds that name, so two inputs never overwrite each other.
+An input that cannot be opened is keyed by the hash of its path and content, so each bad file gets
+its own failed record. Two inputs with identical content are one document (the first path wins).
+
+Parallelism: pages of all documents are submitted as tasks (render + OCR run in the worker; a task
+is a pointer, never pixels) with at most two tasks per worker in flight, so a 500-page PDF is never
+rendered all at once; when a document's pages are in, its finish task (restore, extract, quality)
+goes to the same workers. The main process only writes files and the catalog.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.batch.catalog import Catalog
+from pipeline.batch.engine import Engine, dask_engine, finish_task, local_engine, page_task
+from pipeline.batch.output import (
+    append_line,
+    digest,
+    line_bytes,
+    line_digests,
+    plan_reconcile,
+    rewrite_lines,
+    write_record,
+)
+from pipeline.batch.progress import Progress
+from pipeline.batch.webhook import DeliveryResult, Webhook
+from pipeline.config import PipelineConfig
+from pipeline.errors import ExitCode, OutputError, VanbanError, error_record
+from pipeline.ingest.discover import discover_documents, sha256_file
+from pipeline.record import DocumentSource, PageResult
+
+CATALOG_NAME = "catalog.sqlite"
+JSONL_NAME = "documents.jsonl"
+LOCK_NAME = ".vanban.lock"
+
+
+@dataclass
+class BatchSummary:
+    """What a run did. ``processed`` counts documents finished without errors in this run."""
+
+    out_dir: str
+    processed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    repaired_lines: int = 0
+    deliveries_sent: int = 0
+    deliveries_failed: int = 0
+    deliveries_waiting: int = 0
+    failed_names: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """Non-zero when a document failed or a record did not reach the webhook."""
+        if self.failed or self.deliveries_failed:
+            return int(ExitCode.SOME_DOCUMENTS_FAILED)
+        return int(ExitCode.OK)
+
+    def line(self) -> str:
+        text = (
+            f"{self.processed} processed, {self.skipped} skipped, {self.failed} failed "
+            f"({self.pages} pages in {self.seconds:.1f} s); records in {self.out_dir}/{JSONL_NAME}"
+        )
+        if self.deliveries_sent or self.deliveries_failed:
+            text += (
+                f"; webhook: {self.deliveries_sent} sent, {self.deliveries_failed} failed (re-sent next run)"
+            )
+        if self.deliveries_waiting:
+            text += f"; {self.deliveries_waiting} webhook deliveries due: rerun with --webhook URL"
+        return text
+
+
+@dataclass
+class Job:
+    sha256: str
+    name: str
+    path: str
+    source: DocumentSource | None
+    error: VanbanError | None = None
+    results: list[PageResult] = field(default_factory=list)
+
+
+def input_key(path: str) -> str:
+    """Catalog key of an input that could not be opened: its path and (when readable) its content."""
+    digest_ = hashlib.sha256(f"unreadable:{Path(path).resolve()}".encode())
+    with contextlib.suppress(OSError):
+        if Path(path).is_file():
+            digest_.update(sha256_file(Path(path)).encode())
+    return digest_.hexdigest()
+
+
+def unique_name(catalog: Catalog, stem: str, sha256: str) -> str:
+    """The stem, or the stem with a growing part of the hash when another document holds it."""
+    stem = stem.replace("/", "_").replace("\0", "") or "document"
+    for candidate in (stem, f"{stem}-{sha256[:8]}", f"{stem}-{sha256[:16]}", f"{stem}-{sha256}"):
+        if not catalog.name_taken(candidate, sha256):
+            return candidate
+    raise OutputError(f"cannot find a free output name for {stem}")  # pragma: no cover - needs a hash clash
+
+
+def reconcile(out: Path, catalog: Catalog) -> int:
+    """Make documents.jsonl and the catalog agree after whatever happened last time; lines dropped."""
+    path = out / JSONL_NAME
+    digests, partial = line_digests(path)
+    plan = plan_reconcile(digests, partial, catalog.entries())
+    if plan.needs_rewrite:
+        rewrite_lines(path, plan.keep)
+    with catalog.transaction():
+        for sha in plan.promote:
+            catalog.set_finished(sha)
+        for sha in plan.reset:
+            catalog.set_pending(sha)
+    return plan.dropped + int(plan.partial)
+
+
+def _lock(out: Path):
+    handle = (out / LOCK_NAME).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        raise OutputError(
+            f"another vanban batch is writing to {out}; wait for it or use another --out"
+        ) from error
+    return handle
+
+
+def _plan(
+    inputs: Iterable[str | Path],
+    catalog: Catalog,
+    config: PipelineConfig,
+    document_per_folder: bool,
+    force: bool,
+) -> tuple[list[Job], int]:
+    """Discover the inputs and decide what to do with each; one catalog transaction for all."""
+    jobs: list[Job] = []
+    skipped = 0
+    seen: set[str] = set()
+    with catalog.transaction():
+        for item in discover_documents(inputs, document_per_folder=document_per_folder, options=config.ocr):
+            if isinstance(item, DocumentSource):
+                source, error = item, None
+                sha, path, stem, pages = item.sha256, item.path, item.name, len(item.pages)
+            else:
+                path, error = item
+                source, sha, pages = None, input_key(path), 0
+                stem = Path(path).stem or Path(path).name
+            if sha in seen:
+                skipped += 1  # the same content under a second path: one document
+                continue
+            seen.add(sha)
+            entry = catalog.get(sha)
+            if entry is None:
+                name = unique_name(catalog, stem, sha)
+                catalog.register(sha, name, path, pages)
+            elif entry.status == "done" and not force:
+                skipped += 1
+                continue
+            else:
+                name = entry.name
+                catalog.set_pending(sha, path, pages)
+            jobs.append(Job(sha, name, path, source, error))
+    return jobs, skipped
+
+
+class _Run:
+    """State of one run; ``finalize`` is the four-step commit described in the module docstring."""
+
+    def __init__(
+        self, out: Path, catalog: Catalog, summary: BatchSummary, progress: Progress, hook: Webhook | None
+    ):
+        self.out = out
+        self.catalog = catalog
+        self.summary = summary
+        self.progress = progress
+        self.hook = hook
+        self.deliveries: list[Future] = []
+
+    def finalize(self, job: Job, record: dict) -> None:
+        record["source"]["name"] = job.name
+        if not record["source"].get("sha256"):
+            record["source"]["sha256"] = job.sha256
+        status = "failed" if record["errors"] else "done"
+        write_record(self.out / f"{job.name}.json", record)
+        line = line_bytes(record)
+        first_error = record["errors"][0]["message"] if record["errors"] else None
+        self.catalog.set_writing(job.sha256, status, digest(line), first_error, webhook=self.hook is not None)
+        append_line(self.out / JSONL_NAME, line)
+        self.catalog.set_finished(job.sha256)
+        if status == "failed":
+            self.summary.failed += 1
+            self.summary.failed_names.append(job.name)
+        else:
+            self.summary.processed += 1
+        if self.hook is not None:
+            self.deliveries.append(self.hook.send(job.sha256, line))
+        self.progress.document_done(
+            job.name,
+            status if status == "done" else f"failed: {first_error}",
+            record["source"].get("pages", 0),
+        )
+
+    def collect_deliveries(self, block: bool) -> None:
+        still: list[Future] = []
+        for future in self.deliveries:
+            if not block and not future.done():
+                still.append(future)
+                continue
+            result: DeliveryResult = future.result()
+            if result.ok:
+                self.catalog.set_delivery(result.sha256, "sent", 1, None)
+                self.summary.deliveries_sent += 1
+            else:
+                self.catalog.set_delivery(result.sha256, "failed", 1, result.error)
+                self.summary.deliveries_failed += 1
+                self.progress.message(
+                    f"webhook delivery failed ({result.error}); it will be re-sent next run"
+                )
+        self.deliveries = still
+
+    def resend_due(self) -> None:
+        """Deliveries left over by earlier runs (failed, or interrupted) go first."""
+        for entry in self.catalog.deliveries_due():
+            path = self.out / f"{entry.name}.json"
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                # Someone removed or damaged the record file: say so; --force remakes it.
+                self.catalog.set_delivery(entry.sha256, "failed", 0, f"cannot read {path.name}: {error}")
+                self.summary.deliveries_failed += 1
+                continue
+            if self.hook is None:
+                self.summary.deliveries_waiting += 1
+            else:
+                self.deliveries.append(self.hook.send(entry.sha256, line_bytes(record)))
+
+
+def run_batch(
+    inputs: Iterable[str | Path],
+    out_dir: str | Path,
+    *,
+    config: PipelineConfig,
+    workers: int | None = None,
+    document_per_folder: bool = False,
+    force: bool = False,
+    dask_address: str | None = None,
+    webhook: str | None = None,
+    progress: bool = True,
+    webhook_options: dict | None = None,
+) -> BatchSummary:
+    """Process every document among ``inputs`` into ``out_dir``; see the module docstring for the guarantees."""
+    started = time.monotonic()
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(
+            f"cannot create the output folder ({error.strerror or error})", path=str(out)
+        ) from error
+    lock = _lock(out)
+    catalog = Catalog(out / CATALOG_NAME)
+    hook = Webhook(webhook, **(webhook_options or {})) if webhook else None
+    summary = BatchSummary(out_dir=str(out))
+    engine: Engine | None = None
+    try:
+        summary.repaired_lines = reconcile(out, catalog)
+        jobs, summary.skipped = _plan(inputs, catalog, config, document_per_folder, force)
+        reconcile(out, catalog)  # drops the old lines of requeued documents before any new line
+        total_pages = sum(len(j.source.pages) for j in jobs if j.source)
+        bar = Progress(len(jobs), total_pages, enabled=progress)
+        run = _Run(out, catalog, summary, bar, hook)
+        run.resend_due()
+        for job in jobs:
+            if job.source is None:
+                from pipeline.stages import failed_record
+
+                run.finalize(job, failed_record(job.path, job.error, sha256=job.sha256))
+        page_jobs = [j for j in jobs if j.source is not None]
+        if page_jobs:
+            if not dask_address and any(c.kind != "text" for j in page_jobs for c in j.source.pages):
+                from pipeline.ocr.tesseract import check_language
+
+                check_language(config.ocr)  # one clear error now, not one failed record per page
+            engine = dask_engine(dask_address) if dask_address else local_engine(workers)
+            bar.message(f"{len(page_jobs)} documents, {total_pages} pages on {engine.name}")
+            engine = _drive(engine, page_jobs, config, run, workers, dask_address)
+        run.collect_deliveries(block=True)
+        bar.close()
+    finally:
+        if engine is not None:
+            engine.close()
+        if hook is not None:
+            hook.close()
+        catalog.close()
+        lock.close()
+    summary.seconds = round(time.monotonic() - started, 2)
+    return summary
+
+
+def _drive(
+    engine: Engine, jobs: list[Job], config: PipelineConfig, run: _Run, workers, dask_address
+) -> Engine:
+    """Feed page tasks through a bounded window and finish documents as their pages come in."""
+    window = max(2, engine.slots * 2)
+    pages = ((job, ctx) for job in jobs for ctx in job.source.pages)
+    inflight: dict[Future, tuple[str, Job, object]] = {}
+    page_count = 0
+
+    def fill() -> None:
+        nonlocal page_count
+        while page_count < window:
+            item = next(pages, None)
+            if item is None:
+                return
+            job, ctx = item
+            inflight[engine.executor.submit(page_task, ctx)] = ("page", job, ctx)
+            page_count += 1
+
+    fill()
+    while inflight:
+        done, _ = wait(list(inflight), timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            entry = inflight.pop(future, None)
+            if entry is None:
+                continue  # resubmitted to a fresh pool after a worker died
+            kind, job, ctx = entry
+            if kind == "page":
+                page_count -= 1
+                try:
+                    result = future.result()
+                except Exception as error:  # noqa: BLE001 - a dead worker costs a page, not the batch
+                    result = PageResult(
+                        number=ctx.number, error=error_record(error, stage="ocr", page=ctx.number)
+                    )
+                    if isinstance(error, BrokenProcessPool):
+                        engine = _restart(engine, inflight, config, workers, dask_address)
+                job.results.append(result)
+                run.summary.pages += 1
+                run.progress.page_done()
+                if len(job.results) == len(job.source.pages):
+                    inflight[engine.executor.submit(finish_task, job.source, job.results, config)] = (
+                        "finish",
+                        job,
+                        None,
+                    )
+            else:
+                try:
+                    record = future.result()
+                except Exception as error:  # noqa: BLE001 - the document gets a failed record, the batch goes on
+                    from pipeline.stages import failed_record
+
+                    record = failed_record(job.path, error, sha256=job.sha256, kind=job.source.kind)
+                    record["errors"][-1]["stage"] = "batch"
+                    if isinstance(error, BrokenProcessPool):
+                        engine = _restart(engine, inflight, config, workers, dask_address)
+                job.results = []
+                run.finalize(job, record)
+        fill()
+        run.collect_deliveries(block=False)
+    return engine
+
+
+def _restart(engine: Engine, inflight: dict, config: PipelineConfig, workers, dask_address) -> Engine:
+    """A worker died (out of memory, killed): its pool is unusable; start a new one, resubmit the rest."""
+    engine.close()
+    fresh = dask_engine(dask_address) if dask_address else local_engine(workers)
+    for future, (kind, job, ctx) in list(inflight.items()):
+        del inflight[future]
+        if kind == "page":
+            inflight[fresh.executor.submit(page_task, ctx)] = (kind, job, ctx)
+        else:
+            inflight[fresh.executor.submit(finish_task, job.source, job.results, config)] = (kind, job, ctx)
+    return fresh

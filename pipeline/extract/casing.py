@@ -1,0 +1,147 @@
+"""Turn a body's name printed in capitals ("SỞ GIÁO DỤC VÀ ĐÀO TẠO") into its written form
+("Sở Giáo dục và Đào tạo"): first from the document itself, else by the naming rules of public bodies."""
+
+from __future__ import annotations
+
+import re
+
+from .lexicon import place_names
+
+_FIXED = {
+    "ỦY BAN NHÂN DÂN": "Ủy ban nhân dân",
+    "UỶ BAN NHÂN DÂN": "Uỷ ban nhân dân",
+    "HỘI ĐỒNG NHÂN DÂN": "Hội đồng nhân dân",
+    "CHÍNH PHỦ": "Chính phủ",
+    "QUỐC HỘI": "Quốc hội",
+    "NHÀ NƯỚC": "Nhà nước",
+    "XÃ HỘI": "xã hội",
+    "NHÂN DÂN": "nhân dân",
+}
+# Names whose first syllable is capitalised and whose second is not ("Văn phòng", "Trung tâm").
+_TWO_SYLLABLE_HEADS = {
+    "VĂN PHÒNG", "TRUNG TÂM", "CHI CỤC", "TỔNG CỤC", "CÔNG AN", "THANH TRA", "KHO BẠC", "BỆNH VIỆN",
+    "HỘI ĐỒNG", "CÔNG TY", "LIÊN ĐOÀN", "BẢO HIỂM", "MẶT TRẬN", "NGÂN HÀNG", "ĐẢNG ỦY", "ĐẢNG UỶ",
+    "THỦ TƯỚNG", "TỈNH ỦY", "HUYỆN ỦY", "TÒA ÁN", "VIỆN KIỂM",
+}
+_ONE_SYLLABLE_HEADS = {"SỞ", "BỘ", "PHÒNG", "BAN", "CỤC", "VỤ", "VIỆN", "TRƯỜNG", "ĐÀI", "ĐOÀN", "HỘI", "TỔ", "TRẠM"}
+_LEVELS = ["KHU VỰC", "THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "ĐẶC KHU", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ"]
+_VOWELS = set("AĂÂEÊIOÔƠUƯYÁÀẢÃẠẮẰẲẴẶẤẦẨẪẬÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ")
+
+
+_ABBREVIATIONS = {
+    "UBND", "HĐND", "MTTQ", "UBMTTQ", "THPT", "THCS", "GDĐT", "KBNN", "BHXH", "BCH", "BCĐ", "TW", "UBKT",
+    "VHXH", "TNMT", "NNPTNT", "LĐTBXH", "KHĐT", "TTTT", "GTVT", "CAND", "QĐND", "HTX", "TNHH", "TP", "TT",
+}
+
+
+def _is_abbreviation(word: str) -> bool:
+    """UBND, HĐND, GDĐT, XIV: kept as printed (known, vowel-less, with digits, or a roman numeral)."""
+    core = word.strip(",.;:()")
+    letters = [c for c in core if c.isalpha()]
+    if not letters:
+        return False
+    return (
+        core in _ABBREVIATIONS
+        or not any(c in _VOWELS for c in letters)
+        or any(c.isdigit() for c in core)
+        or bool(re.fullmatch(r"[IVXLC]+", core))
+    )
+
+
+def _cap(word: str) -> str:
+    return word[:1].upper() + word[1:].lower()
+
+
+def from_document(upper: str, text: str) -> str | None:
+    """The same name written in mixed case elsewhere in the document, if it is there."""
+    words = upper.split()
+    if not words:
+        return None
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    for match in re.finditer(rf"(?<!\w){pattern}(?!\w)", text, flags=re.IGNORECASE):
+        found = match.group(0)
+        if any(c.islower() for c in found) and found[:1].isupper():
+            return re.sub(r"\s+", " ", found)
+    return None
+
+
+def by_rules(upper: str) -> str:
+    """Capitalise a public body's name as the decree's examples do."""
+    text = re.sub(r"\s+", " ", upper.strip())
+    for fixed, written in _FIXED.items():
+        text = re.sub(rf"(?<!\w){fixed}(?!\w)", written.replace(" ", "\u0001"), text)
+    words = text.split(" ")
+    out: list[str] = []
+    capital_next = True
+    place_mode = False
+    i = 0
+    while i < len(words):
+        word = words[i].replace("\u0001", " ")
+        pair = " ".join(words[i : i + 2]).replace("\u0001", " ")
+        if word != word.upper() or not word[:1].isalpha():  # already written (fixed phrase) or punctuation
+            if word in {"-", ","} or word.endswith(","):
+                capital_next = True
+            out.append(word[:1].upper() + word[1:] if capital_next and word[:1].islower() else word)
+            if word not in {"-", ","} and not word.endswith(","):
+                capital_next = False
+            i += 1
+            continue
+        level = next((lv for lv in _LEVELS if pair.startswith(lv + " ") or pair == lv or word == lv), None)
+        if level and out and i + len(level.split()) < len(words):
+            out.append(level.lower())
+            i += len(level.split())
+            place_mode = True
+            continue
+        if _is_abbreviation(word):
+            out.append(word)
+            capital_next = True
+            i += 1
+            continue
+        if place_mode:
+            out.append(_cap(word))
+            i += 1
+            continue
+        if pair in _TWO_SYLLABLE_HEADS:
+            out.append(_cap(words[i]) + " " + words[i + 1].lower())
+            capital_next = True
+            i += 2
+            continue
+        if word == "VÀ":
+            out.append("và")
+            capital_next = True
+        elif word in {"-", "–"}:
+            out.append(word)
+            capital_next = True
+        elif capital_next or not out:
+            clean = word.rstrip(",")
+            out.append(_cap(clean) + word[len(clean) :])
+            capital_next = word in _ONE_SYLLABLE_HEADS or word.endswith(",")
+        else:
+            out.append(word.lower())
+            capital_next = word.endswith(",")
+        i += 1
+    result = " ".join(out)
+    return result[:1].upper() + result[1:]
+
+
+def proper_name(upper: str, text: str) -> str:
+    """Written form of a capitalised name: as the document writes it elsewhere, else by rule, with the
+    longest tail that the document writes in mixed case ("... Nguyễn Văn Trỗi") taken from it."""
+    found = from_document(upper, text)
+    if found:
+        return found
+    written = by_rules(upper)
+    words = upper.split()
+    out_words = written.split()
+    if len(out_words) == len(words):
+        for k in range(1, len(words) - 1):
+            tail = from_document(" ".join(words[k:]), text)
+            if tail and len(tail.split()) == len(words) - k:
+                written = " ".join(out_words[:k] + tail.split())
+                break
+    # A place name the rules lower-cased by mistake is restored from the gazetteer.
+    for name in place_names():
+        low = name.lower()
+        if len(name) > 3 and low in written and name not in written and written.endswith(low):
+            written = written[: -len(low)] + name
+    return written

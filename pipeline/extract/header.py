@@ -1,0 +1,457 @@
+"""The document's own facts: header (issuer, number, place, date, type, subject), the signature block and
+the recipients. Works on cells, so that a ``LEFT<TAB>RIGHT`` typed header and the OCR reading order
+(left column block, then right column block) give the same result."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .casing import proper_name
+from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
+from .patterns import DATE_RE, NUMSYM_RE, fix_symbol, split_numsym, type_code_of, valid_date
+from .textutil import Cell, folded_startswith, is_upper_line
+
+_SEPARATOR = re.compile(r"^[\s\-_=.*~–—]{3,}$")
+_NUMBER_LINE = re.compile(
+    r"^(?:(?:Bộ\s+)?Luật\s+|Pháp\s+lệnh\s+|Nghị\s+quyết\s+)?S[ốôóo6]\s*[:.;]?\s*(?P<rest>.*)$", re.IGNORECASE
+)
+_DATE_LINE = re.compile(
+    r"^(?P<place>[^\d,;:]{2,40}?)\s*,\s*(?P<date>ngày\b.*)$", re.IGNORECASE
+)
+_VV = re.compile(r"^V\s*[/.]?\s*[vV]\b\.?\s*:?\s*(?P<rest>.*)$")
+_BODY_START = re.compile(
+    r"^(?:Căn cứ|Thực hiện|Theo|Ngày\s+\d|Hôm nay|Vào\s+(?:hồi|lúc)|Để|Nhằm|Sau khi|Trong|Qua|Nhằm|I\.|1\.|"
+    r"Thời gian|Phần|Chương|Điều\s+\d|Kính\s+gửi)",
+)
+_FOLDED_TYPES = {fold(name): name for name in DOC_TYPES}
+_ISSUER_HEADS = (
+    "UBND", "HDND", "UY BAN", "HOI DONG", "BO ", "SO ", "PHONG", "VAN PHONG", "BAN ", "CUC", "TONG CUC",
+    "CHI CUC", "VU ", "TRUNG TAM", "TRUONG", "CONG AN", "THANH TRA", "KHO BAC", "BENH VIEN", "DANG UY",
+    "TINH UY", "HUYEN UY", "QUOC HOI", "CHINH PHU", "THU TUONG", "TO ", "DOAN", "HOI ", "VIEN", "DAI ",
+    "TRAM", "CHI NHANH", "CONG TY", "BAO HIEM", "MAT TRAN", "LIEN DOAN", "UY BAN THUONG VU",
+)
+
+
+@dataclass
+class Field:
+    """A value with where it came from and how sure the rule is."""
+
+    value: object
+    start: int
+    end: int
+    confidence: float
+
+
+@dataclass
+class Header:
+    fields: dict[str, Field] = field(default_factory=dict)
+    recipients: list[Field] = field(default_factory=list)
+    signer: dict[str, Field] = field(default_factory=dict)
+    end_line: int = 0  # first line of the body
+    footer_line: int | None = None  # first line of the signature/recipient block
+    date_span: tuple[int, int] | None = None
+
+
+def match_type(cell: str) -> tuple[str, float] | None:
+    """The document type named by a heading line ("QUYẾT ĐỊNH", damaged "QUYET DJNH"), with a score."""
+    raw = cell.strip().rstrip(":").strip()
+    if not raw or len(raw) > 24 or not is_upper_line(raw) or cell.strip().endswith(":"):
+        return None
+    key = re.sub(r"\s+", " ", fold(raw))
+    if key in _FOLDED_TYPES:
+        return _FOLDED_TYPES[key], 0.98
+    best, score = None, 0.0
+    for folded, name in _FOLDED_TYPES.items():
+        s = fuzz.ratio(key, folded)
+        if s > score:
+            best, score = name, s
+    if best and score >= 85:
+        return best, round(score / 100 * 0.9, 3)
+    return None
+
+
+def _is_issuer_start(cell: str) -> bool:
+    return fold(cell).startswith(_ISSUER_HEADS)
+
+
+def _clean_subject(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    s = re.sub(r"^(?:V\s*/\s*v\.?|Về việc)\s*:?\s*", "", s)
+    return s.rstrip(" .;,")
+
+
+def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
+    """ISO date (None when invalid, e.g. 31/2) of the first date in s, with its offsets in s."""
+    m = DATE_RE.search(s)
+    if not m:
+        return None
+    d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
+    return valid_date(int(y), int(mo), int(d)), m.start(), m.end()
+
+
+def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
+    """Read the header zone: the lines before the type line, the "Kính gửi" line or the body."""
+    h = Header()
+    issuer_cells: list[Cell] = []
+    subject_cells: list[Cell] = []
+    in_vv = False
+    last = min(len(cells_by_line), 25)
+    type_line = None
+    for i in range(last):
+        cells = cells_by_line[i]
+        if not cells:
+            continue
+        if any(c.text == "\f" for c in cells):
+            break
+        stop = False
+        for c in cells:
+            t = c.text
+            if _SEPARATOR.match(t):
+                in_vv = False if c.col != 0 else in_vv
+                continue
+            f = fold(t)
+            if "CONG HOA XA HOI" in f or ("DOC LAP" in f and "TU DO" in f):
+                in_vv = in_vv and c.col == 0
+                continue
+            mt = match_type(t)
+            if mt:
+                h.fields["type"] = Field(mt[0], c.start, c.end, mt[1])
+                type_line = i
+                stop = True
+                break
+            mnum = _NUMBER_LINE.match(t)
+            if mnum and not mnum.group("rest").strip() and "number_raw" not in h.fields and i + 1 < last:
+                # "Số:" alone, the number on the next line (old layouts, OCR line breaks).
+                nxt = next((x for x in cells_by_line[i + 1] if x.col == c.col), None)
+                if nxt is not None and NUMSYM_RE.match(nxt.text):
+                    h.fields["number_raw"] = Field(nxt.text, nxt.start, nxt.end, 0.85)
+                    continue
+            if mnum and "number_raw" not in h.fields and re.search(r"[\d./…]", mnum.group("rest") or ""):
+                rest = mnum.group("rest")
+                off = c.start + mnum.start("rest")
+                h.fields["number_raw"] = Field(rest, off, c.end, 0.9)
+                in_vv = False
+                continue
+            mdate = _DATE_LINE.match(t)
+            if mdate and "date" not in h.fields:
+                place = mdate.group("place").strip()
+                poff = c.start + mdate.start("place")
+                parsed = parse_date_text(mdate.group("date"))
+                if parsed:
+                    iso, ds, de = parsed
+                    dstart = c.start + mdate.start("date") + ds
+                    h.fields["date"] = Field(iso, dstart, c.start + mdate.start("date") + de, 0.97 if iso else 0.0)
+                    h.date_span = (dstart, c.start + mdate.start("date") + de)
+                else:
+                    h.fields["date"] = Field(None, c.start + mdate.start("date"), c.end, 0.0)
+                known = place in place_names() or place.replace("TP. ", "") in place_names()
+                h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
+                in_vv = False
+                continue
+            mvv = _VV.match(t)
+            if mvv and c.col != 1:
+                subject_cells = [Cell(mvv.group("rest"), c.start + mvv.start("rest"), c.end, c.line, c.col)]
+                in_vv = True
+                continue
+            if f.strip(" .:") in {fold(x) for x in SECRECY} and "secrecy" not in h.fields:
+                h.fields["secrecy"] = Field(next(x for x in SECRECY if fold(x) == f.strip(" .:")), c.start, c.end, 0.9)
+                continue
+            if f.strip(" .:") in {fold(x) for x in URGENCY} and "urgency" not in h.fields:
+                name = next(x for x in URGENCY if fold(x) == f.strip(" .:"))
+                h.fields["urgency"] = Field("HỎA TỐC" if name == "HOẢ TỐC" else name, c.start, c.end, 0.9)
+                continue
+            if folded_startswith(t, "Kính gửi") or _BODY_START.match(t):
+                stop = True
+                break
+            if in_vv and c.col != 1:
+                subject_cells.append(c)
+                continue
+            if is_upper_line(t) and "number_raw" not in h.fields and c.col != 1 and len(t) <= 90:
+                issuer_cells.append(c)
+                continue
+        if stop:
+            h.end_line = i
+            break
+    else:
+        h.end_line = last
+    _issuer(text, issuer_cells, h)
+    _number(h)
+    if type_line is not None:
+        subject_cells = _subject_after_type(cells_by_line, type_line, h)
+    elif subject_cells:
+        h.fields["type"] = Field("công văn", subject_cells[0].start, subject_cells[0].start, 0.85)
+    if subject_cells:
+        s, e = subject_cells[0].start, subject_cells[-1].end
+        h.fields["subject"] = Field(_clean_subject(" ".join(c.text for c in subject_cells)), s, e, 0.9)
+    return h
+
+
+def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Header) -> list[Cell]:
+    """Trích yếu: the lines under the type line, up to the body, an authority heading or a separator."""
+    out: list[Cell] = []
+    i = type_line + 1
+    while i < len(cells_by_line) and len(out) < 5:
+        cells = cells_by_line[i]
+        if not cells:
+            if out:
+                break
+            i += 1
+            continue
+        t = " ".join(c.text for c in cells)
+        if _SEPARATOR.match(t) or is_upper_line(t) or (out and _BODY_START.match(t)) or t.endswith(":") or t == "\f":
+            break
+        if folded_startswith(t, "Kính gửi") or (out and t.endswith(";")):
+            break
+        out.extend(cells)
+        i += 1
+    h.end_line = i
+    return out
+
+
+def _issuer(text: str, cells: list[Cell], h: Header) -> None:
+    units: list[list[Cell]] = []
+    for c in cells:
+        # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above.
+        if not units or (_is_issuer_start(c.text) and len(c.text.split()) > 1):
+            units.append([c])
+        else:
+            units[-1].append(c)
+    if not units:
+        return
+    def name(group: list[Cell]) -> Field:
+        # OCR specks after the name ("UBND HUYỆN KRÔNG BÚK ˆ") are no part of it.
+        words = " ".join(c.text for c in group).split()
+        while len(words) > 1 and not any(unicodedata.category(ch) in ("Lu", "Ll", "Nd") for ch in words[-1]):
+            words.pop()
+        upper = " ".join(words).rstrip(" .,:;-_'`")
+        return Field(nfc(proper_name(upper, text)), group[0].start, group[-1].end, 0.9)
+
+    h.fields["issuer"] = name(units[-1])
+    if len(units) >= 2:
+        h.fields["parent_issuer"] = name(units[-2])
+
+
+def _number(h: Header) -> None:
+    raw = h.fields.pop("number_raw", None)
+    if not raw:
+        return
+    rest = str(raw.value)
+    m = NUMSYM_RE.search(rest)
+    if m and m.start() <= 2:
+        number, symbol = split_numsym(m.group(0))
+        s, e = raw.start + m.start(), raw.start + m.end()
+        if number:
+            h.fields["number"] = Field(number, s, s + len(number), 0.95)
+        if symbol:
+            h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
+            h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
+        return
+    # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in.
+    m2 = re.search(r"/(?P<sym>[^\s]+)$", rest.strip())
+    if m2:
+        _, symbol = split_numsym("1/" + m2.group("sym"))
+        if symbol:
+            off = raw.start + rest.index(m2.group("sym"))
+            h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
+
+
+def apply_type_code(h: Header) -> None:
+    """type_code from the symbol, checked against the type line; a letter's type from its symbol."""
+    symbol = h.fields.get("symbol")
+    code = type_code_of(symbol.value if symbol else None)
+    from .lexicon import CODE_TO_TYPE
+
+    typ = h.fields.get("type")
+    if code and code in CODE_TO_TYPE:
+        if typ is None:
+            h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)
+            typ = h.fields["type"]
+        conf = 0.97 if DOC_TYPES.get(str(typ.value)) == code else 0.6
+        h.fields["type_code"] = Field(code, symbol.start, symbol.start + len(code), conf)
+    elif typ is not None and DOC_TYPES.get(str(typ.value)) is None:
+        h.fields["type_code"] = Field(None, typ.start, typ.start, typ.confidence)
+
+
+# ---------------------------------------------------------------------------------------------- footer
+
+_AUTH = re.compile(r"^(?P<p>TM|KT|Q|TL|TUQ|T/M|K/T)\s*[.,]\s*(?P<rest>.*)$")
+_SIGN_NOISE = re.compile(r"^\(?(?:đã\s+ký|ký\s|ký,|chữ\s+ký|signed|\[)", re.IGNORECASE)
+_NAME = re.compile(
+    r"^(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][\w]*\s+){1,5}"
+    r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][\w]*$"
+)
+
+
+def _is_person_name(t: str) -> bool:
+    if not _NAME.match(t) or is_upper_line(t) or any(ch.isdigit() for ch in t):
+        return False
+    words = t.split()
+    return all(w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in words) and 2 <= len(words) <= 6
+
+
+def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
+    """First line of the closing block: "Nơi nhận:" or the line after the body's "./."."""
+    noi_nhan = None
+    end_mark = None
+    for i in range(len(cells_by_line) - 1, from_line - 1, -1):
+        for c in cells_by_line[i]:
+            if noi_nhan is None and c.col != 1 and folded_startswith(c.text, "Nơi nhận", 82) and len(c.text) < 40:
+                noi_nhan = i
+            if end_mark is None and c.text.rstrip().endswith("./."):
+                end_mark = i
+    candidates = [x for x in (noi_nhan, None if end_mark is None else end_mark + 1) if x is not None]
+    if not candidates:
+        return _trailing_signature(cells_by_line, from_line)
+    return min(candidates) if noi_nhan is not None else candidates[0]
+
+
+def _trailing_signature(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
+    """Without "Nơi nhận:" or "./." (a biên bản, or OCR lost the mark): the run of short capitals lines,
+    authority lines and names that ends the document, if it holds a name."""
+    start, seen_name = None, False
+    for i in range(len(cells_by_line) - 1, from_line, -1):
+        cells = cells_by_line[i]
+        if not cells:
+            continue
+        texts = [c.text for c in cells]
+        if all(t == "\f" or _SIGN_NOISE.match(t) or _AUTH.match(t) or _is_person_name(t)
+               or (is_upper_line(t) and len(t) <= 60) for t in texts):
+            seen_name = seen_name or any(_is_person_name(t) for t in texts)
+            start = i
+            continue
+        break
+    return start if seen_name else None
+
+
+def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None:
+    """Recipients ("Nơi nhận:" list), archive ("Lưu: ..."), and the signature block."""
+    in_list = False
+    sig_cells: list[Cell] = []
+    for i in range(start, len(cells_by_line)):
+        for c in cells_by_line[i]:
+            t = c.text
+            if t == "\f":
+                continue
+            if c.col != 1 and folded_startswith(t, "Nơi nhận", 82) and len(t) < 40:
+                in_list = True
+                rest = re.sub(r"^[^:]*:\s*", "", t) if ":" in t else ""
+                if rest:
+                    _recipient(rest, c.end - len(rest), h)
+                continue
+            if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
+                body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
+                _recipient(body, c.end - len(body), h)
+                continue
+            wrapped = (c.col == 0 and not is_upper_line(t)) or (
+                c.col != 1 and len(t) <= 40 and t.endswith((";", ".")) and not _AUTH.match(t))
+            if in_list and h.recipients and wrapped and not _is_person_name(t) and not _AUTH.match(t) \
+                    and not str(h.recipients[-1].value).endswith((";", ".")):
+                last = h.recipients[-1]
+                h.recipients[-1] = Field(last.value + " " + t, last.start, c.end, last.confidence)
+                continue
+            if c.col == 0 and in_list:
+                continue
+            sig_cells.append(c)
+    # Trailing punctuation is not part of a recipient.
+    h.recipients = [Field(r.value.rstrip(" ;.,"), r.start, r.start + len(r.value.rstrip(" ;.,")), r.confidence)
+                    for r in h.recipients if r.value.rstrip(" ;.,")]
+    _signature(sig_cells, h)
+
+
+def _recipient(body: str, start: int, h: Header) -> None:
+    m = re.match(r"^L[ưu]u\s*[:.]\s*(?P<a>.*)$", body, flags=re.IGNORECASE)
+    if m:
+        a = re.sub(r"\s*,\s*", ", ", m.group("a").strip().rstrip(".;"))  # "VT,NN" as "VT, NN"
+        off = start + m.start("a")
+        h.fields["archive"] = Field(a, off, off + len(a), 0.9)
+        return
+    h.recipients.append(Field(body.strip(), start, start + len(body.strip()), 0.9))
+
+
+def _signature(cells: list[Cell], h: Header) -> None:
+    # Two signature blocks side by side (a biên bản: secretary left, chair right): the right one signs.
+    if any(c.col == 1 and _is_person_name(c.text) for c in cells):
+        cells = [c for c in cells if c.col != 0]
+    auth: list[Cell] = []
+    positions: list[Cell] = []
+    last_positions: list[Cell] = []
+    name: Cell | None = None
+    for c in cells:
+        t = c.text
+        if _SIGN_NOISE.match(t) or _SEPARATOR.match(t):
+            continue
+        m = _AUTH.match(t)
+        if m:
+            auth.append(c)
+            positions = []
+            continue
+        if is_upper_line(t) and len(t) <= 60:
+            positions.append(c)
+            continue
+        if _is_person_name(t):
+            # Blocks side by side read one after the other (OCR order): the last block signs.
+            name = c
+            if positions:
+                last_positions = positions
+            positions = []
+    if name is not None and not positions:
+        positions = last_positions
+    if auth:
+        last = auth[-1]
+        m = _AUTH.match(last.text)
+        prefix = m.group("p").replace("T/M", "TM").replace("K/T", "KT") + "."
+        if prefix in AUTHORITY_PREFIXES:
+            h.signer["authority"] = Field(prefix, last.start, last.start + len(m.group("p")) + 1, 0.95)
+            h.signer["authority_text"] = Field(" / ".join(a.text for a in auth), auth[0].start, auth[-1].end, 0.9)
+        if not positions and m.group("rest"):
+            positions = [Cell(m.group("rest"), last.start + m.start("rest"), last.end, last.line, last.col)]
+    if positions:
+        p = positions[-1]
+        h.signer["position"] = Field(p.text, p.start, p.end, 0.9 if len(positions) == 1 else 0.8)
+    if name:
+        h.signer["name"] = Field(name.text, name.start, name.end, 0.9)
+
+
+def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Header) -> int | None:
+    """Recipients named under "Kính gửi:" (inline or as a dash list); returns the line after the list."""
+    for i in range(begin, min(end, len(cells_by_line))):
+        for c in cells_by_line[i]:
+            # A công điện names its recipients after "... điện:".
+            is_dien = bool(re.search(r"\bđiện\s*:$", c.text)) and is_upper_line(c.text.split("điện")[0])
+            if folded_startswith(c.text, "Kính gửi", 82) or is_dien:
+                rest = "" if is_dien else (
+                    re.sub(r"^[^:]*:\s*", "", c.text) if ":" in c.text[:14] else c.text[8:].strip())
+                found = []
+                raw_end_punct = True
+                if rest:
+                    found.append(Field(rest.rstrip(" ;.,"), c.end - len(rest), c.end - len(rest) + len(rest.rstrip(" ;.,")), 0.9))
+                j = i + 1
+                while j < len(cells_by_line):
+                    cs = cells_by_line[j]
+                    if not cs:  # OCR leaves blank lines between items
+                        j += 1
+                        continue
+                    t = cs[0].text
+                    if not re.match(r"^[-+•*]\s*", t):
+                        # A wrapped item ("... các khu" / "vực.") continues the previous one.
+                        if found and len(found) > (1 if rest else 0) and not str(found[-1].value).endswith((";", ".")) \
+                                and not raw_end_punct and len(t) < 60 and not _BODY_START.match(t):
+                            last = found[-1]
+                            joined = (str(last.value) + " " + t).rstrip(" ;.,")
+                            found[-1] = Field(joined, last.start, cs[0].start + len(t.rstrip(" ;.,")), last.confidence)
+                            raw_end_punct = t.rstrip().endswith((";", "."))
+                            j += 1
+                            continue
+                        break
+                    body = re.sub(r"^[-+•*]\s*", "", t)
+                    raw_end_punct = body.rstrip().endswith((";", "."))
+                    v = body.rstrip(" ;.,")
+                    found.append(Field(v, cs[0].end - len(body), cs[0].end - len(body) + len(v), 0.9))
+                    j += 1
+                h.recipients = found + h.recipients
+                return j
+    return None

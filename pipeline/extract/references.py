@@ -1,0 +1,185 @@
+"""Documents cited in the text: "<kind> số <number/symbol> ngày <date> của <issuer> [về ...]", and laws
+cited by name ("Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025")."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .lexicon import REFERENCE_KINDS
+from .patterns import DATE_RE, UPPER, split_numsym, valid_date
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+_KINDS = "|".join(re.escape(k) for k in REFERENCE_KINDS)
+# A law's name never holds another kind of document ("Luật Đất đai và Thông tư số ...": two citations).
+_OTHER_KIND = re.compile(
+    r"\b(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS if k not in ("Luật", "Bộ luật")) + r")\s"
+)
+_DATE_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+)?(?:ngày\s+)?(?=\d)")
+# Lower-case words that may sit inside a body's name ("Ủy ban nhân dân tỉnh", "Bộ Giáo dục và Đào tạo").
+_NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", "thành", "phố", "quận", "thị", "trấn", "khu",
+               "vực", "đặc", "trung", "ương"}
+_NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
+              "năm", "ngày", "số", "theo", "và", "gửi", "đề", "nhận", "trình", "đến", "cho", "với"}
+# Names with lower-case stretches that the word rule cannot follow.
+_LONG_NAMES = re.compile(
+    r"Ban\s+Chỉ\s+(?:huy|đạo)\s+(?:[Pp]hòng,\s+chống|PCTT)[^;.,\n]{0,80}?(?:tỉnh|huyện|xã|thành phố|quốc gia|Trung ương)"
+    r"(?:\s+[A-ZĐ][\w]*)*"
+)
+_LAW_BY_NAME = re.compile(
+    r"(?P<kind>Bộ luật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?:sửa\s+đổi,\s+bổ\s+sung\s|[A-ZĐÀ-Ỹ])(?:[^;:\n]|\n(?!\s*\n)){2,140}?)\s+"
+    r"(?:số\s+\S+\s+)?(?=ngày\s+\d)"
+)
+
+
+def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
+    """The body named after "của" at pos: capitalised words, the second syllables of capitalised words and
+    the lower-case words names allow ("Ủy ban nhân dân tỉnh Lâm Đồng", "Bộ Giáo dục và Đào tạo")."""
+    m = re.match(r"\s*của\s+", text[pos:])
+    if not m:
+        return None, pos
+    i = pos + m.end()
+    long_name = _LONG_NAMES.match(text, i)
+    if long_name:
+        return long_name.group(0), long_name.end()
+    end = i
+    prev_cap = False
+    words = list(re.finditer(r"\S+", text[i : i + 200]))
+    for k, w in enumerate(words):
+        raw = w.group(0)
+        tok = raw.rstrip(",;.:)")
+        nxt = words[k + 1].group(0) if k + 1 < len(words) else ""
+        if not tok:
+            break
+        if tok in {"-", "–"}:
+            if not (prev_cap and nxt[:1].isupper()):
+                break
+            continue
+        low = tok.lower()
+        if tok[:1].isupper():
+            prev_cap = True
+        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper()) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
+            prev_cap = False
+        else:
+            break
+        end = i + w.start() + len(tok)
+        if raw != tok:
+            # "Bộ Văn hóa, Thể thao và Du lịch", "Ban Chỉ huy Phòng, chống thiên tai": the comma is inside.
+            inside = raw.endswith(",") and (
+                (nxt[:1].isupper() and not re.match(
+                    r"(?:Sở|Bộ|Ủy|Uỷ|UBND|HĐND|Phòng|Ban|Cục|Chi|Chủ|Thủ|Giám|Chánh|Trưởng|Phó|Hội|Văn|Công|Trung|"
+                    r"Thanh|Kho|Tổng|Viện|Trường)\b", nxt))
+                or (tok == "Phòng" and nxt == "chống")
+            )
+            if not inside:
+                break
+    if end == i:
+        return None, pos
+    return re.sub(r"\s+", " ", text[i:end]), end
+
+
+def _next_is_cap(text: str, pos: int) -> bool:
+    m = re.match(r"\s*(\S)", text[pos:])
+    return bool(m and m.group(1).isupper())
+
+
+def _about_after(text: str, pos: int) -> tuple[str | None, int]:
+    m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:hướng\s+dẫn|quy\s+định|ban\s+hành|phê\s+duyệt|sửa\s+đổi)\s))",
+                 text[pos:])
+    if not m:
+        return None, pos
+    i = pos + m.end()
+    stop = re.search(
+        rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|:|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
+        r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)",
+        text[i : i + 300],
+    )
+    end = i + (stop.start() if stop else min(300, len(text) - i))
+    about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",")
+    return (about or None), i + len(text[i:end].rstrip().rstrip(","))
+
+
+def _date_at(text: str, pos: int) -> tuple[str | None, int, int] | None:
+    m = _DATE_AFTER.match(text[pos:])
+    start = pos + (m.end() if m else 0)
+    dm = DATE_RE.match(text, pos + (m.start() if m else 0)) or (DATE_RE.match(text, start) if m else None)
+    if not dm:
+        m2 = re.match(r"\s*,?\s*", text[pos:])
+        dm = DATE_RE.match(text, pos + m2.end())
+        if not dm:
+            return None
+    d, mo, y = (dm.group("d"), dm.group("m"), dm.group("y")) if dm.group("d") else (dm.group("d2"), dm.group("m2"), dm.group("y2"))
+    return valid_date(int(y), int(mo), int(d)), dm.start(), dm.end()
+
+
+def find_references(doc: Doc, own_number_symbol: str | None, skip: list[tuple[int, int]]) -> list[dict]:
+    """Every document cited, once each (first citation, completed by later ones), in text order."""
+    text = doc.text
+    found: list[dict] = []
+    for span in doc.spans.get("refs", []):
+        if any(s <= span.start_char < e for s, e in skip):
+            continue
+        kind = span[0].text if len(span) else ""
+        m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", span.text.strip())
+        if not m:
+            continue
+        kind = m.group("kind")
+        ns = m.group("ns")
+        number, symbol = split_numsym(ns)
+        if not number or not symbol:
+            continue
+        pos = span.end_char
+        entry = {"kind": kind.lower(), "number_symbol": f"{number}{'/' if '/' in ns[: len(number) + 1] else '-'}{symbol}",
+                 "number": number, "symbol": symbol, "date": None, "issuer": None, "about": None,
+                 "span": [span.start_char, pos], "date_span": None, "confidence": 0.95}
+        _complete(text, entry, pos)
+        found.append(entry)
+    for m in _LAW_BY_NAME.finditer(text):
+        if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found):
+            continue
+        name = re.sub(r"\s+", " ", m.group("name")).strip()
+        if re.search(r"\d+/", name) or len(name.split()) > 18 or _OTHER_KIND.search(name):
+            continue
+        entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None,
+                 "date": None, "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None,
+                 "confidence": 0.85}
+        _complete(text, entry, m.end(), about=False)
+        found.append(entry)
+    found.sort(key=lambda e: e["span"][0])
+    merged: dict[str, dict] = {}
+    out = []
+    for e in found:
+        key = e["number_symbol"] or f"{e['kind']}|{e['about']}|{e['date']}"
+        if own_number_symbol and e["number_symbol"] == own_number_symbol:
+            continue
+        if key in merged:
+            first = merged[key]
+            for k in ("date", "issuer", "about"):
+                if first[k] is None and e[k] is not None:
+                    first[k] = e[k]
+            first.setdefault("other_spans", []).append(e["span"])
+            continue
+        merged[key] = e
+        out.append(e)
+    return out
+
+
+def _complete(text: str, entry: dict, pos: int, about: bool = True) -> None:
+    dated = _date_at(text, pos)
+    if dated:
+        iso, ds, de = dated
+        entry["date"] = iso
+        entry["date_span"] = [ds, de]
+        pos = de
+    issuer, pos2 = _issuer_after(text, pos)
+    if issuer:
+        entry["issuer"] = issuer
+        pos = pos2
+    if about:
+        ab, pos3 = _about_after(text, pos)
+        if ab:
+            entry["about"] = ab
+            pos = pos3
+    entry["span"][1] = pos

@@ -1,0 +1,337 @@
+"""Assignments: who must do what, with whom, by when.
+
+Forms (Nghị định 30 practice): "Giao <unit> [chủ trì, phối hợp với <units>] <task>", "Yêu cầu/Đề nghị
+<unit> <task>", "<unit> chủ trì/có trách nhiệm/chịu trách nhiệm/có nhiệm vụ <task>", "<unit>: <task>",
+a unit heading ("a) Phòng Kinh tế:", "* Các cơ quan, đơn vị ...:") or a request heading ("đề nghị các
+đơn vị thực hiện các nội dung sau:") followed by bullet items, and the executing article of a decision.
+A task's deadline is the first deadline-role date inside it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import TASK_VERBS
+
+_VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in TASK_VERBS)  # OCR may wrap inside a verb
+# A verb right after " - " belongs to a compound name ("công chức địa chính - xây dựng").
+_VERB_RE = re.compile(rf"(?<![\w/])(?<!- )(?:{_VERBS})(?!\w)")
+# Bullets; "1," is how OCR often reads "1." (but "2023, gửi ..." on a wrapped line is no bullet).
+_BULLET = re.compile(
+    r"^(?P<b>[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d+)*[.)]|\d{1,2},(?=\s*[A-ZĐÀ-Ỹ])|[IVX]+\.|Điều\s+\d+[a-z]?\.)\s*[.,]?\s*"
+)
+_MULTI_HEADS = (
+    "Văn phòng", "Ủy ban", "Uỷ ban", "Trung tâm", "Công an", "Thanh tra", "Kho bạc", "Chi cục", "Tổng cục",
+    "Bệnh viện", "Hội đồng", "Tổ công tác", "Tổ dân phố", "Tổ giúp việc", "Đoàn kiểm tra", "Đoàn công tác",
+    "Thủ trưởng", "Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Phó Giám đốc", "Hiệu trưởng", "Trưởng phòng",
+    "Trưởng ban", "Trưởng thôn", "Trưởng các", "Chánh Văn phòng", "Chánh Thanh tra", "Người đứng đầu",
+    "Đảng ủy", "Đảng uỷ", "Mặt trận", "Bảo hiểm xã hội", "Công ty", "Hợp tác xã", "Chi nhánh", "Ngân hàng",
+    "Tòa án", "Viện kiểm sát", "Cán bộ", "Công chức", "Thường trực", "Lãnh đạo", "Ban Chỉ huy", "Bộ Chỉ huy",
+    "Ban Quản lý", "Đài Truyền thanh", "Đoàn Thanh niên", "Hội Liên hiệp", "Hội Nông dân", "Hội Cựu chiến binh",
+    "Ban Chỉ đạo", "Tổ trưởng", "Kế toán", "Văn thư", "Ban Tổ chức", "Ban Tuyên giáo", "Thành viên",
+    "Giáo viên", "Nhân viên", "Chuyên viên", "Đơn vị", "Chủ đầu tư", "Nhà thầu", "Doanh nghiệp",
+)
+_SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
+                 "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
+_ABBR_HEADS = ("UBND", "HĐND", "MTTQ", "UBMTTQ", "BCH", "BCĐ", "KBNN", "BHXH")
+_UNIT_NOUNS = ("cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
+               "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
+               "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã")
+_TRIGGER_AFTER_UNIT = re.compile(
+    r"\s+(?P<t>chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|phối\s+hợp\s+với|phối\s+hợp\s+cùng)\b"
+)
+_NOT_HEADING = re.compile(r"(?:mời|gồm|như sau|sau đây|thành phần|điện)\s*$")
+_DEADLINE_WORDS = re.compile(r"(?:trước|chậm nhất|hoàn thành|hạn|không quá|muộn nhất)", re.IGNORECASE)
+
+
+@dataclass
+class Sentence:
+    text: str
+    start: int
+    bullet: str | None  # kind of bullet: "-", "a)", "1.", "Điều", or None
+
+
+def head_length(s: str) -> int:
+    """Length of the multi-word head that opens s ("Đoàn kiểm tra"), so verbs inside it are skipped."""
+    s = s.lstrip()
+    for head in _MULTI_HEADS:
+        if s.startswith(head):
+            return len(head)
+    return 0
+
+
+def is_unit_start(s: str) -> bool:
+    """Does s open the name of a unit, an office or a holder of one?"""
+    s = s.lstrip()
+    if s.startswith(_MULTI_HEADS) or s.startswith(_ABBR_HEADS):
+        return True
+    m = re.match(r"(\S+)\s+(\S+)", s)
+    if not m:
+        return False
+    first, second = m.group(1), m.group(2)
+    if first in _SINGLE_HEADS:
+        return second[:1].isupper() or second in _ABBR_HEADS
+    if first in ("Các", "các", "Mỗi", "Từng"):
+        rest = s[len(first) :].lstrip()
+        return rest.startswith(_UNIT_NOUNS)
+    return False
+
+
+def _bullet_kind(b: str | None) -> str | None:
+    if b is None:
+        return None
+    if b in "-+•*–":
+        return "-"
+    if b.startswith("Điều"):
+        return "Điều"
+    if b[0].isdigit():
+        return f"{b.count('.')}."
+    if b[0] in "IVX":
+        return "I."
+    return "a)"
+
+
+def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraph spans: a line that OCR wrapped (the previous line is long and unfinished, this one is no
+    bullet or heading) continues the previous one; typed text has one paragraph per line already."""
+    out: list[list[int]] = []
+    pos = start
+    prev_open = False
+    for line in text[start:end].split("\n"):
+        ls, le = pos, pos + len(line)
+        pos = le + 1
+        stripped = line.strip()
+        if not stripped:
+            prev_open = False
+            continue
+        # A line that starts in lower case continues the paragraph even after ";" (OCR wrapped it there).
+        lower_start = stripped[:1].islower() and out and out[-1][1] - out[-1][0] >= 50 and ls - out[-1][1] == 1
+        if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
+            out[-1][1] = le
+        else:
+            out.append([ls, le])
+        prev_open = len(stripped) >= 50 and not stripped.endswith((".", ";", ":", "!", "?")) \
+            and "\t" not in line and not _is_caps(stripped)
+    return [(a, b) for a, b in out]
+
+
+def _is_caps(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 2 and sum(c.isupper() for c in letters) / len(letters) >= 0.8
+
+
+def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sentence]:
+    """Body paragraphs split at sentence ends, bullets noted and stripped."""
+    out: list[Sentence] = []
+    for ls, le in logical_lines(text, start, end):
+        line = text[ls:le]
+        if skip_re.match(line):
+            continue
+        # OCR specks before the bullet ("_ 1, .", "~- ") are dropped.
+        stripped = re.sub(r"^[\s_.,:;'\"`~|«»]+(?=[-+•*\w])", "", line).strip()
+        if not stripped or "\t" in line and len(stripped) < 60:
+            continue
+        off = ls + line.index(stripped)
+        m = _BULLET.match(stripped)
+        bullet = None
+        if m:
+            bullet = _bullet_kind(m.group("b"))
+            off += m.end()
+            stripped = stripped[m.end() :]
+        # Sentences: ". " before a capital, or "; " before a new assignment.
+        parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
+        p_off = off
+        for k, part in enumerate(parts):
+            idx = text.index(part, p_off) if part else p_off
+            out.append(Sentence(part, idx, bullet if k == 0 else None))
+            p_off = idx + len(part)
+    return out
+
+
+def _split_units(s: str) -> list[str]:
+    protected = re.sub(r"\s+", " ", s).replace("HĐND và UBND", "HĐND\u0001UBND").replace(
+        "Hội đồng nhân dân và Ủy ban nhân dân", "Hội đồng nhân dân\u0001Ủy ban nhân dân")
+    pieces = re.split(r"(,\s*|\s+và\s+)", protected)
+    units: list[str] = []
+    for i in range(0, len(pieces), 2):
+        piece = pieces[i].strip()
+        if not piece:
+            continue
+        if units and not (is_unit_start(piece) or piece.startswith(("UBND", "HĐND"))):
+            units[-1] += pieces[i - 1] + piece
+        else:
+            units.append(piece)
+    return [u.replace("\u0001", " và ").strip(" ,.;") for u in units if u.strip(" ,.;")]
+
+
+def _clean(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip().rstrip(" .;,:/").rstrip(".").strip()
+
+
+# Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
+_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường")
+
+
+def _free_verb(s: str, start: int) -> bool:
+    """A verb in s that is not the second syllable of a capitalised name ("Đăng ký", "Quản lý")."""
+    for v in _VERB_RE.finditer(s, start):
+        before = s[: v.start()].split()
+        if not before or not before[-1][:1].isupper():
+            return True
+    return False
+
+
+_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình"}
+
+
+def _first_verb(rest: str, start: int = 0) -> re.Match | None:
+    """The first task verb, skipping verbs inside names ("Chương trình", "cán bộ quản lý giáo dục")."""
+    skip = [m.span() for m in _NAME_VERBS.finditer(rest)]
+    for v in _VERB_RE.finditer(rest, start):
+        if any(a <= v.start() < b for a, b in skip):
+            continue
+        before = rest[: v.start()].split()
+        if before and f"{before[-1].lower()} {v.group(0)}" in _NOUN_COMPOUNDS:
+            continue
+        return v
+    return None
+
+
+def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
+    """Split "<unit> [chủ trì, phối hợp với <units>] <task>" into its parts; offset of the task text."""
+    colon = rest.find(":")
+    verb = _first_verb(rest)
+    if colon != -1 and (verb is None or colon < verb.start()) and colon < 160:
+        assignee, desc_off = rest[:colon], colon + 1
+    elif verb:
+        assignee, desc_off = rest[: verb.start()], verb.start()
+    else:
+        return None
+    # "Giao Công an huyện là cơ quan thường trực, theo dõi ...": the unit ends before "là".
+    assignee = assignee.split(" là ")[0].strip(" ,")
+    if not assignee or len(assignee) > 250:
+        return None
+    desc = rest[desc_off:]
+    lead = len(desc) - len(desc.lstrip())
+    desc_off += lead
+    desc = desc.lstrip()
+    coordinating: list[str] = []
+    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)(?P<units>.+?)(?:,\s*|\s+)(?=(?:"
+                 + _VERBS + r")\b)", desc, flags=re.DOTALL)
+    if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)):
+        coordinating = _split_units(m.group("units"))
+        desc_off += m.end()
+        desc = desc[m.end() :]
+    else:
+        m2 = re.match(r"chủ\s+trì\s*,?\s*", desc)
+        if m2 and _VERB_RE.match(desc[m2.end() :]):
+            desc_off += m2.end()
+            desc = desc[m2.end() :]
+    return assignee, coordinating, desc, desc_off
+
+
+def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
+    """Assignments, in text order."""
+    tasks: list[dict] = []
+    pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+
+    def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+        desc_c = _clean(desc)
+        if not desc_c or not assignee:
+            return
+        end = s.start + len(s.text.rstrip())
+        deadline = next((d for d in deadlines if s.start <= d["start"] < end and d["role"] == "deadline"), None)
+        tasks.append({
+            "assignee": _clean(assignee),
+            "coordinating_units": coordinating,
+            "description": desc_c,
+            "deadline": deadline["value"] if deadline else None,
+            "span": [s.start, end],
+            "confidence": conf,
+        })
+
+    for s in sents:
+        t = s.text.strip()
+        if not t:
+            continue
+        if pending and (s.bullet is None or s.bullet == pending[1]):
+            pending = None
+        # 1. "Giao <unit> ..."
+        m = re.match(r"^(?:Giao|giao)\s+(?:cho\s+)?", t)
+        if m:
+            parsed = _parse_rest(t[m.end() :])
+            if parsed:
+                a, co, d, off = parsed
+                if d.rstrip().endswith(":") and len(d) < 120:
+                    pending = (_clean(a), s.bullet)
+                    continue
+                add(a, co, d, s, 0.9)
+                continue
+        # 2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ...")
+        m = re.search(r"(?:^|[\s,])(?:Yêu cầu|yêu cầu|Đề nghị|đề nghị)\s+(?!của\b)", t)
+        if m and not re.search(r"[Tt]heo\s+$", t[: m.start() + 1]) and (
+            not t.startswith(("Căn cứ", "Theo")) or t.rstrip().endswith(":")
+        ):
+            rest2 = t[m.end() :]
+            g = re.search(r"\s(?:giao|giao cho)\s+(?=\S)", rest2)
+            if g and is_unit_start(rest2[g.end() :]) and not _VERB_RE.search(rest2[: g.start()]):
+                rest2 = rest2[g.end() :]
+            parsed = _parse_rest(rest2) if is_unit_start(rest2) else None
+            if parsed:
+                a, co, d, off = parsed
+                if t.rstrip().endswith(":"):
+                    pending = (_clean(a), s.bullet)
+                    continue
+                add(a, co, d, s, 0.85)
+                continue
+        # 3. "<unit> chủ trì / có trách nhiệm / chịu trách nhiệm / có nhiệm vụ ..."
+        m = _TRIGGER_AFTER_UNIT.search(t)
+        trig = " ".join(m.group("t").split()) if m else ""
+        if m and is_unit_start(t) and (
+            m.start() < 300 if trig == "chịu trách nhiệm" else m.start() < 160 and not re.search(r"\d", t[: m.start()])
+        ):
+            a = t[: m.start()]
+            rest = t[m.start() :].lstrip()
+            after = rest[len(m.group("t")) :]
+            if trig in ("có trách nhiệm", "có nhiệm vụ") and re.match(r"\s*(?:chủ\s+trì|phối\s+hợp)", after):
+                rest = after.lstrip()
+            if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
+                parsed = _parse_rest("X " + rest)
+                if parsed:
+                    _, co, d, _ = parsed
+                    add(a, co, d, s, 0.85)
+                    continue
+            add(a, [], after, s, 0.85)
+            continue
+        # 4. "<unit>: <task>" or a unit heading "<unit>:"
+        m = re.match(r"^(?P<u>[^:]{3,160}):\s*(?P<d>.*)$", t)
+        if m and is_unit_start(t) and not _VERB_RE.search(m.group("u")) and not _NOT_HEADING.search(m.group("u")):
+            d0 = m.group("d").strip()
+            if d0 and not _VERB_RE.match(d0[:1].lower() + d0[1:]):
+                continue
+            if d0:
+                add(m.group("u"), [], m.group("d"), s, 0.8)
+            else:
+                pending = (_clean(m.group("u")), s.bullet)
+            continue
+        # 5. an item under a heading ("- Chủ trì, phối hợp với <units> <task>" keeps its coordination)
+        if pending and s.bullet is not None:
+            if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
+                parsed = _parse_rest("X " + t[:1].lower() + t[1:])
+                if parsed and parsed[1]:
+                    add(pending[0], parsed[1], parsed[2], s, 0.75)
+                    continue
+            add(pending[0], [], t, s, 0.75)
+            continue
+        # 6. "<unit> <verb> ...": a bullet item, or any sentence with a deadline. A short label before a
+        # colon ("Chế độ báo cáo: các cơ quan, đơn vị gửi ...") is skipped.
+        label = re.match(r"^[^:]{2,40}:\s+", t)
+        if label and is_unit_start(t[label.end() :]):
+            t = t[label.end() :]
+        v = _first_verb(t, head_length(t))
+        if v and is_unit_start(t) and v.start() < 120 and not t.startswith(("Ông ", "Bà ")):
+            has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
+                               for d in deadlines)
+            if has_deadline or s.bullet is not None:
+                add(t[: v.start()], [], t[v.start() :], s, 0.7 if has_deadline else 0.6)
+    return tasks

@@ -1,0 +1,762 @@
+"""The Restorer: legacy-encoding repair, protection of non-words, candidates, beam decoding, casing.
+
+Noisy channel: for each word token we list candidate syllables with a channel log-probability
+    chan = a * log(s) + b * log(1 - s) + c
+where s is the estimated share of marks lost in the line (unmarked words beyond what correct text
+has, see `_line_rates`), so that in clean text adding a mark costs log(0.002) while in stripped text
+it is free; a, b, c come from the kind of evidence (stripped, partly marked, junk symbols, OCR
+confidence). The syllable 4-gram LM then picks the sequence: beam search over segments (a line, or
+a sentence of it), all segments of the document at once.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.errors import ModelError
+from pipeline.restore import legacy
+from pipeline.restore.decode import beam_decode
+from pipeline.restore.garble import best_guess, expansions
+from pipeline.restore.lm import NgramLM
+from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
+
+BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
+OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
+DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
+TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
+
+LEAD_PUNCT = "\"“”‘’«»([{<*•–—-.,:;_!?|"
+TRAIL_PUNCT = "\"“”‘’«»)]}>*,.;:!?…/"
+BREAK_PUNCT = set(".;:!?…")
+
+# Abbreviations of administrative texts, kept as written (the corpus adds its frequent Latin words).
+ABBREVIATIONS = {
+    "UBND", "HĐND", "CCHC", "TTATGT", "V/v", "TM", "KT", "TL", "TUQ", "QĐ", "NQ", "TW", "BCH", "MTTQ",
+    "CT", "KH", "BC", "TB", "CV", "HD", "TTr", "NĐ", "CP", "TT", "BTC", "BNV", "BCA", "VP", "THCS", "THPT",
+    "UBMTTQ", "BHXH", "BHYT", "GTVT", "TN&MT", "KCN", "ĐBQH", "CNTT", "ĐVT", "PCCC", "QLNN", "CBCCVC",
+}
+# What an abbreviation stands for, fed to the LM as context (the corpora spell these out).
+ABBR_CONTEXT = {
+    k: tuple(v.split())
+    for k, v in {
+        "UBND": "ủy ban nhân dân", "HĐND": "hội đồng nhân dân", "MTTQ": "mặt trận tổ quốc",
+        "BCH": "ban chấp hành", "CCHC": "cải cách hành chính", "THCS": "trung học cơ sở",
+        "THPT": "trung học phổ thông", "BHXH": "bảo hiểm xã hội", "BHYT": "bảo hiểm y tế",
+        "CNTT": "công nghệ thông tin", "PCCC": "phòng cháy chữa cháy", "ĐBQH": "đại biểu quốc hội",
+        "UBMTTQ": "ủy ban mặt trận tổ quốc", "TTATGT": "trật tự an toàn giao thông",
+    }.items()
+}
+# Damaged codes an old OCR produces, and what they were.
+CODE_FIXES = {
+    "VBND": "UBND", "UBNO": "UBND", "U8ND": "UBND", "UBNĐ": "UBND", "HDND": "HĐND", "HÐND": "HĐND",
+    "QD": "QĐ", "QÐ": "QĐ", "ND": "NĐ", "NÐ": "NĐ", "CCHG": "CCHC", "TTATGI": "TTATGT",
+}
+FOREIGN = {"Zalo", "Facebook", "Google", "YouTube", "Youtube", "TikTok", "Email", "email", "Internet",
+           "internet", "website", "Website", "online", "COVID", "Covid", "iPhone", "Wifi", "wifi", "Word",
+           "Excel", "PDF", "Microsoft", "Windows", "Viber", "Messenger", "VNeID", "app"}
+
+EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+URL_RE = re.compile(r"^(https?://|www\.)\S+$|^[\w-]+(\.[\w-]+)*\.(vn|com|net|org|gov|edu)(/\S*)?$", re.I)
+DATE_GLUED_RE = re.compile(r"^(\d{1,2})[1lI|](\d{1,2})[1lI|]((?:19|20)\d\d)$")
+YEAR_QUOTE_RE = re.compile(r"^(19|20)['’`](\d\d)$")
+ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
+DIGITS_RE = re.compile(r"^[\d.,/:%°+\-–]+$")
+
+
+@dataclass
+class TokenChange:
+    """One token the stage changed: offsets in the input text, what it was, what it became."""
+
+    start: int
+    end: int
+    original: str
+    chosen: str
+    alternatives: list[tuple[str, float]] = field(default_factory=list)
+    confidence: float = 1.0
+
+    def to_dict(self) -> dict:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "original": self.original,
+            "chosen": self.chosen,
+            "alternatives": [[a, round(p, 4)] for a, p in self.alternatives],
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass
+class RestoreResult:
+    text: str
+    changes: list[TokenChange]
+    encoding: str | None = None
+
+
+@dataclass
+class Cands:
+    """Candidates of one word token; chan = a*log(s) + b*log(1-s) + c. `outs` are lowercase forms."""
+
+    outs: list[str]
+    ids: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    c: np.ndarray
+
+
+@dataclass
+class Token:
+    start: int  # offsets of the core (the word without surrounding punctuation) in the input
+    end: int
+    core: str  # after legacy-encoding conversion, NFC
+    kind: str  # "fixed" | "word" | "split"
+    out: str | None = None  # fixed output text (for kind "fixed")
+    lm_id: int = UNK
+    cands: list[Cands] | None = None  # one per LM position (two for a split merged token)
+    marked: int = -1  # 1 marked Vietnamese, 0 unmarked Vietnamese, -1 not counted
+    pu: float = 0.0  # how often this word's skeleton is written without marks in correct text
+    line: int = 0  # line number in the text
+    joiner: str = " "  # between the parts of a split token ("/" for đồng/năm)
+    brk: bool = False  # a segment break follows this token
+    comma: bool = False  # a comma follows this token
+
+
+def _fixed(start: int, end: int, core: str, out: str | None = None, lm_id: int = UNK) -> Token:
+    return Token(start, end, core, "fixed", out if out is not None else core, lm_id)
+
+
+@lru_cache(maxsize=100_000)
+def apply_case(orig: str, out: str) -> str:
+    """Give `out` the case pattern of `orig`: ALL CAPS, Capitalised or lower."""
+    letters = [c for c in orig if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return out.upper()
+    if orig[:1].isupper():
+        return out[:1].upper() + out[1:]
+    return out
+
+
+_VOWEL_BASES = set("aeiouy")
+_VOWEL_CHARS = {c for c in VIET_CHARS if skeleton(c) in _VOWEL_BASES}
+
+
+def _frame(word: str) -> str:
+    return "".join("V" if c in _VOWEL_BASES else c for c in skeleton(word))
+
+
+def _vowel_penalty(obs: str, cand: str) -> float:
+    """Cost of an OCR reading `obs` for `cand` (same frame): per letter, mark vs. base confusions."""
+    pen = 0.0
+    for o, c in zip(obs, cand, strict=False):
+        if o == c:
+            continue
+        so, sc = skeleton(o), skeleton(c)
+        pen += 0.7 if so == sc else 1.5 if {so, sc} <= {"a", "o", "e", "u"} or {so, sc} <= {"i", "y"} else 3.0
+    return pen
+
+
+def _mark_penalty(obs: str, cand: str) -> float:
+    """Cost of reading `cand` as `obs` beyond losing marks: marks in obs that cand does not have."""
+    if len(obs) != len(cand):
+        return 1.0
+    pen = 0.0
+    for o, c in zip(obs, cand, strict=False):
+        if o == c:
+            continue
+        od = set(unicodedata.normalize("NFD", o)[1:])
+        cd = set(unicodedata.normalize("NFD", c)[1:])
+        if o == "đ" and c != "đ":
+            pen += 2.0
+        elif od - cd:
+            pen += 2.0 if od & {"\u0302", "\u0306", "\u031b"} - cd else 1.0
+    return pen
+
+
+class Restorer:
+    """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
+
+    _cache: dict[str, Restorer] = {}
+
+    def __init__(self, lm: NgramLM, lex: dict, beam: int = 8, max_cands: int = 12) -> None:
+        self.lm = lm
+        self.vocab: list[str] = lex["vocab"]
+        self.index = {s: i for i, s in enumerate(self.vocab)}
+        counts = np.array(lex["counts"], dtype=np.float64)
+        self.counts = counts
+        self.beam = beam
+        self.max_cands = max_cands
+        self.skel: dict[str, list[str]] = {}
+        for sk, members in lex["skeletons"].items():
+            mem = sorted(members, key=lambda s: -counts[self.index[s]])
+            top = counts[self.index[mem[0]]]
+            self.skel[sk] = [m for m in mem if counts[self.index[m]] >= top * 1e-3][:max_cands]
+        self.skel_list = sorted(self.skel)
+        self.prefixes = {sk[:i] for sk in self.skel for i in range(len(sk) + 1)}
+        # share of the skeleton's occurrences written with no mark at all (cho, can: high; nguoi: 0)
+        self.pu: dict[str, float] = {}
+        for sk, members in lex["skeletons"].items():
+            tot = sum(counts[self.index[m]] for m in members)
+            self.pu[sk] = float(counts[self.index[sk]] / tot) if sk in self.index and tot else 0.0
+        # consonant frame (vowels as V): candidates for a wrong vowel/mark from a Vietnamese OCR
+        self.frames: dict[str, list[str]] = {}
+        for w in sorted(self.vocab[6:], key=lambda w: -counts[self.index[w]]):
+            self.frames.setdefault(_frame(w), []).append(w)
+        # corpus Latin words that are also stripped Vietnamese (hop, that, it) are not protected
+        self.protect = {w for w in lex.get("protect", []) if skeleton(w.lower()) not in self.skel} | FOREIGN
+        self.vocab_set = set(self.vocab[6:])
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, models_dir: str | Path | None = None) -> Restorer:
+        """Load (once per process and folder) the LM and lexicon from `models_dir` (default <repo>/models)."""
+        path = Path(models_dir) if models_dir else DEFAULT_MODELS
+        key = str(path.resolve())
+        if key in cls._cache:
+            return cls._cache[key]
+        lm_path, lex_path = path / "lm.npz", path / "lexicon.json"
+        if not lm_path.is_file() or not lex_path.is_file():
+            raise ModelError(f"restoration model missing in {path}: run `make models`")
+        try:
+            lm = NgramLM.load(lm_path)
+            lex = json.loads(lex_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"restoration model in {path} is damaged ({exc}): run `make models`") from exc
+        inst = cls(lm, lex)
+        cls._cache[key] = inst
+        return inst
+
+    # ------------------------------------------------------------------ public helpers
+    def is_valid_syllable(self, token: str) -> bool:
+        """True if the token (any case, either tone style) is an attested Vietnamese syllable."""
+        return canonical(nfc(token).lower()) in self.vocab_set
+
+    def perplexity(self, text: str) -> float:
+        """Per-syllable perplexity of the text under the syllable LM (segments as in training)."""
+        toks = self._tokenize(nfc(text))
+        seqs: list[list[int]] = []
+        cur: list[int] = []
+        for tok in toks:
+            if tok.kind == "fixed":
+                cur.append(tok.lm_id)
+            else:
+                for part in tok.core.split():
+                    cur.append(self.index.get(canonical(part.lower()), UNK))
+            if tok.comma:
+                cur.append(COMMA)
+            if tok.brk and cur:
+                seqs.append(cur)
+                cur = []
+        if cur:
+            seqs.append(cur)
+        h = self.lm.order - 1
+        ctxs, ws = [], []
+        for seq in seqs:
+            full = [BOS] * h + seq + [EOS]
+            for i in range(h, len(full)):
+                ctxs.append(full[i - h : i])
+                ws.append(full[i])
+        if not ws:
+            return float("nan")
+        lp = self.lm.logprob(np.array(ctxs, dtype=np.int64), np.array(ws, dtype=np.int64))
+        return float(math.exp(-float(lp.mean())))
+
+    # ------------------------------------------------------------------ candidates
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
+    def _word_cands(self, core: str) -> tuple[str, Cands | None, int, tuple[Cands, ...] | None]:
+        """Classify a core and list its candidates: (kind, cands, marked flag, split parts)."""
+        low = core.lower()
+        if all(c in VIET_CHARS for c in low):
+            canon = canonical(low)
+            sk = skeleton(canon)
+            group = self.skel.get(sk)
+            if canon in self.index and has_marks(canon):
+                # marks may be partly lost (dịnh for định, truớc for trước): members whose marks
+                # include all of the observed ones compete, paying log(s) for the loss
+                more = [m for m in (group or []) if m != canon and _mark_penalty(canon, m) == 0.0]
+                if not more:
+                    return "word", self._single(canon), 1, None
+                outs = [canon, *more]
+                n = len(outs)
+                a = np.array([0.0] + [1.0] * (n - 1))
+                b = np.array([1.0] + [0.0] * (n - 1))
+                return "word", self._cands(outs, a, b, np.zeros(n)), 1, None
+            if canon in self.index:
+                members = group or [canon]
+                if canon not in members:
+                    members = [canon, *members]
+                a = np.array([0.0 if m == canon else 1.0 for m in members])
+                return "word", self._cands(members, a, np.zeros(len(members)), np.zeros(len(members))), 0, None
+            if group:
+                pens = np.array([_mark_penalty(canon, m) for m in group])
+                n = len(group)
+                return "word", self._cands(group, np.ones(n), np.zeros(n), -pens - 0.3), -1, None
+        return self._garbled(core)
+
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def _fixed_cands(self, out: str, lm_id: int) -> Cands:
+        z = np.zeros(1, np.float32)
+        return Cands([out], np.array([lm_id]), z, z, z)
+
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def _render_old(self, o: str) -> str:
+        return o
+
+    @lru_cache(maxsize=50_000)  # noqa: B019
+    def _render_new(self, o: str) -> str:
+        return canonical(o, "new") if o in self.index else o
+
+    def _single(self, s: str) -> Cands:
+        z = np.zeros(1)
+        return Cands([s], np.array([self.index.get(s, UNK)]), z, z, z)
+
+    def _cands(self, outs: list[str], a: np.ndarray, b: np.ndarray, c: np.ndarray) -> Cands:
+        ids = np.array([self.index.get(o, UNK) for o in outs], dtype=np.int64)
+        return Cands(list(outs), ids, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32))
+
+    @lru_cache(maxsize=100_000)  # noqa: B019
+    def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
+        return expansions(text, prefixes=self.prefixes)
+
+    def _expand(self, text: str, max_cost: float = 1.6) -> list[tuple[str, float]]:
+        """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
+        out: dict[str, float] = {}
+        for sk, cost in self._expansions(text):
+            if cost > max_cost:
+                break
+            for m in self.skel.get(sk, ()):
+                if m not in out:
+                    out[m] = cost
+        return list(out.items())
+
+    def _garbled(self, core: str) -> tuple[str, Cands | None, int, tuple[Cands, ...] | None]:
+        found = self._expand(core)
+        # junk: symbols, digits, non-Vietnamese letters (ä, ü: Western look-alikes), capitals inside a word
+        junk = any(not (c in VIET_CHARS or c.isascii() and c.isalpha()) for c in core) or (
+            any(c.isupper() for c in core[1:]) and not core.isupper()
+        )
+        keep_c = -8.0 if junk else -1.0
+        if found and (not junk or min(c for _, c in found) <= 0.9 or len(core) < 4):
+            found = sorted(found, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            outs = [m for m, _ in found] + [core]
+            n = len(found)
+            # junk inside a word is itself evidence of damage: its candidates do not pay log(s)
+            a = np.array([0.0 if junk else 1.0] * n + [0.0])
+            b = np.array([0.0] * n + [0.0 if junk else 1.0])
+            c = np.array([-2.0 * cost for _, cost in found] + [keep_c])
+            cands = self._cands(outs, a, b, c)
+            cands.ids[-1] = UNK
+            return "word", cands, 0, None
+        # merged words: split into two parts that both expand (hQPgac -> họp gác)
+        if len(core) >= 4:
+            best = None
+            for i in range(2, len(core) - 1):
+                left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
+                if left and right:
+                    cost = min(c for _, c in left) + min(c for _, c in right)
+                    if best is None or cost < best[0]:
+                        best = (cost, i, left, right)
+            if best is not None:
+                _, i, left, right = best
+                parts = []
+                for grp in (left, right):
+                    grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+                    n = len(grp)
+                    parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
+                                             np.array([-2.0 * c - 0.5 for _, c in grp])))
+                return "split", None, -1, tuple(parts)
+        # last resort: edit distance <= 2 on the skeleton (each -> cach, mroc -> nuoc)
+        guess = best_guess(core) or skeleton(core)
+        if 2 <= len(guess) <= 7:
+            hits = process.extract(guess, self.skel_list, scorer=Levenshtein.distance, score_cutoff=2, limit=8)
+            outs: list[str] = []
+            costs: list[float] = []
+            for sk, dist, _ in sorted(hits, key=lambda h: (h[1], h[0])):
+                for m in self.skel[sk][:4]:
+                    outs.append(m)
+                    costs.append(1.2 * dist + 0.3)
+            if outs:
+                outs = outs[: self.max_cands]
+                costs = costs[: self.max_cands]
+                n = len(outs)
+                cands = self._cands(outs + [core], np.array([1.0] * n + [0.0]), np.array([0.0] * n + [1.0]),
+                                    np.array([-1.5 * c for c in costs] + [keep_c + 1.0]))
+                cands.ids[-1] = UNK
+                return "word", cands, -1, None
+        return "fixed", None, -1, None
+
+    # ------------------------------------------------------------------ tokenising
+    def _classify(self, start: int, core: str) -> Token:
+        t = self._classify_core(core)
+        return Token(start, start + len(core), core, t.kind, t.out, t.lm_id, t.cands, t.marked, pu=t.pu,
+                     joiner=t.joiner)
+
+    @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
+    def _classify_core(self, core: str) -> Token:
+        """Class and candidates of a core, independent of where it occurs (cached: words repeat)."""
+        start, end = 0, len(core)
+        m = DATE_GLUED_RE.match(core)
+        if m and 1 <= int(m.group(1)) <= 31 and 1 <= int(m.group(2)) <= 12:
+            return _fixed(start, end, core, f"{int(m.group(1))}/{int(m.group(2))}/{m.group(3)}", NUM)
+        if DIGITS_RE.match(core):
+            return _fixed(start, end, core, lm_id=NUM)
+        m = YEAR_QUOTE_RE.match(core)
+        if m:
+            return _fixed(start, end, core, m.group(1) + m.group(2), NUM)
+        if ROMAN_RE.match(core) or (core.endswith(".") and core[:-1].isalpha() and core[:-1].isupper()
+                                    and skeleton(core[:-1].lower()) not in self.skel):
+            return _fixed(start, end, core)  # Chương IV., TM. KT. TL.
+        if EMAIL_RE.match(core) or URL_RE.match(core) or core in self.protect or core in ABBREVIATIONS:
+            return _fixed(start, end, core)
+        if core in CODE_FIXES:
+            return _fixed(start, end, core, CODE_FIXES[core])
+        if "/" in core[1:-1] and not any(ch.isdigit() for ch in core) and core not in ABBREVIATIONS:
+            pieces = core.split("/")
+            if all(len(p) >= 2 and p.isalpha() and p.lower() == p for p in pieces):
+                subs = [self._classify_core(p) for p in pieces]
+                if all(t.kind == "word" and t.cands and len(t.cands) == 1 for t in subs):
+                    tok = Token(start, end, core, "split", marked=-1, joiner="/")
+                    tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
+                    return tok
+            return _fixed(start, end, core)  # b/c, V/v, km/h
+        if any(ch in "/-_&" for ch in core[1:-1]) and any(ch.isdigit() or ch.isupper() for ch in core):
+            parts = re.split(r"([/\-])", core)
+            fixed = "".join(CODE_FIXES.get(p, p) for p in parts)
+            return _fixed(start, end, core, fixed, NUM if any(ch.isdigit() for ch in core) else UNK)
+        digits = sum(ch.isdigit() for ch in core)
+        letters = sum(ch.isalpha() for ch in core)
+        if digits and (digits > 2 or letters == 0 or len(core) > 6 or "." in core or "," in core):
+            return _fixed(start, end, core, lm_id=NUM)
+        low = core.lower()
+        if len(core) == 1 and core.isalpha() and low not in "aeiouyơôâăêư":
+            return _fixed(start, end, core)  # list markers a) b) c), variables
+        if (
+            all(c in VIET_CHARS for c in low)
+            and skeleton(low) not in self.skel
+            and canonical(low) not in self.index
+            and len(core) > 1
+            and (core.isupper() or (core[0].isupper() and core[1:].islower()))
+            and not self._two_syllables(low)
+        ):
+            return _fixed(start, end, core)  # abbreviation or proper name (Zalo, UBND)
+        kind, cands, marked, parts = self._word_cands(core)
+        if kind == "fixed":
+            return _fixed(start, end, core, lm_id=NUM if digits else UNK)
+        tok = Token(start, end, core, kind, marked=marked)
+        tok.pu = self.pu.get(skeleton(canonical(low)), 0.0) if marked >= 0 else 0.0
+        tok.cands = [cands] if cands is not None else list(parts or ())
+        return tok
+
+    def _two_syllables(self, low: str) -> bool:
+        """True if a word is two Vietnamese skeletons run together (Coquan = cơ quan), not a name."""
+        sk = skeleton(low)
+        return any(sk[:i] in self.skel and sk[i:] in self.skel for i in range(2, len(sk) - 1))
+
+    def _tokenize(self, text: str) -> list[Token]:
+        """Word tokens of the (already Unicode) text with their class, candidates and segment breaks."""
+        out: list[Token] = []
+        prev_marker = ""
+        next_base = 0
+        for line_no, line in enumerate(text.split("\n")):
+            line_toks: list[Token] = []
+            base = next_base
+            next_base += len(line) + 1
+            for m in re.finditer(r"\S+", line):
+                word = m.group(0)
+                start = base + m.start()
+                i, j = 0, len(word)
+                while i < j and word[i] in LEAD_PUNCT:
+                    i += 1
+                while j > i and word[j - 1] in TRAIL_PUNCT and not (
+                    word[j - 1] == "." and j - i <= 4 and word[i:j - 1].isupper() and word[i:j - 1].isalpha()
+                ):
+                    j -= 1
+                # "U'" / "O'" is a horn read as an apostrophe, not a closing quote
+                if j < len(word) and word[j] == "'" and j > i and word[j - 1] in "uoUO":
+                    j += 1
+                # "b?" "c*" "~n": the mark became a symbol; a vowel-less core keeps it
+                while j < len(word) and word[j] in "?*~" and not any(c in _VOWEL_CHARS for c in word[i:j]):
+                    j += 1
+                while i > 0 and word[i - 1] in "?*~" and not any(c in _VOWEL_CHARS for c in word[i:j]):
+                    i -= 1
+                core = word[i:j]
+                trail = word[j:]
+                if not core:
+                    if line_toks and (any(c in BREAK_PUNCT for c in word) or word[0] in "-–—"):
+                        line_toks[-1].brk = True
+                    continue
+                tok = self._classify(start + i, core)
+                tok.line = line_no
+                if any(c in BREAK_PUNCT for c in trail) or (core.endswith(".") and tok.kind == "fixed"):
+                    tok.brk = True
+                elif "," in trail:
+                    tok.comma = True
+                line_toks.append(tok)
+            if line_toks:
+                line_toks[-1].brk = True
+                first = line_toks[0]
+                if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":
+                    # list markers run a) b) c) d) đ) e): a second "d)" in a row lost its stroke
+                    if first.core in "dD" and prev_marker in "dD":
+                        first.out = "đ" if first.core == "d" else "Đ"
+                    prev_marker = first.core
+            out.extend(line_toks)
+        return out
+
+    # ------------------------------------------------------------------ restore
+    def restore(self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old") -> RestoreResult:
+        """Restore marks and repair OCR damage of `text`; see the module docstring for the model.
+
+        tone_style: "old" (default; hòa, thủy, hóa: the placement dominant in legal texts) or "new"
+        (hoà, thuỷ, hoá). Either style is accepted on input.
+        """
+        style = TONE_STYLES.get(tone_style)
+        if style is None:
+            raise ValueError(f"tone_style must be one of {sorted(TONE_STYLES)}, not {tone_style!r}")
+        text = nfc(text)
+        encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
+        if encoding is None:
+            return self._restore_unicode(text, ocr_words, style)
+        tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
+        # legacy text: convert token by token, restore, then report changes per input token
+        conv = legacy.CONVERTERS[encoding]
+        pieces, last, spans = [], 0, []
+        pos = 0
+        for s, e, t in tokens:
+            c = conv(t)
+            pieces.append(text[last:s])
+            pos += s - last
+            spans.append((pos, pos + len(c), s, e))
+            pieces.append(c)
+            pos += len(c)
+            last = e
+        pieces.append(text[last:])
+        converted = "".join(pieces)
+        res = self._restore_unicode(converted, None, style)
+        # map the restored tokens back: output token k corresponds to input token k unless splits added
+        # spaces, so rebuild per input token from the converted spans and the restoration changes
+        shift_out: list[TokenChange] = []
+        by_tok: dict[int, list[TokenChange]] = {}
+        starts = [sp[0] for sp in spans]
+        for ch in res.changes:
+            k = bisect.bisect_right(starts, ch.start) - 1
+            by_tok.setdefault(k, []).append(ch)
+        for k, (cs, ce, s, e) in enumerate(spans):
+            tok_out = converted[cs:ce]
+            for ch in sorted(by_tok.get(k, []), key=lambda c: -c.start):
+                a, b = ch.start - cs, ch.end - cs
+                tok_out = tok_out[:a] + ch.chosen + tok_out[b:]
+            if tok_out != text[s:e]:
+                best = by_tok.get(k, [])
+                conf = min((c.confidence for c in best), default=1.0)
+                alts = best[0].alternatives if len(best) == 1 else []
+                shift_out.append(TokenChange(s, e, text[s:e], tok_out, alts, conf))
+        return RestoreResult(res.text, shift_out, encoding)
+
+    def _valid_loose(self, tok: str) -> bool:
+        return canonical(nfc(tok).lower()) in self.index
+
+    def _restore_unicode(self, text: str, ocr_words: list[dict] | None, style: str) -> RestoreResult:
+        toks = self._tokenize(text)
+        ocr_index = self._ocr_index(ocr_words)
+        rates = self._line_rates(text, toks)
+        seg_len: list[int] = []
+        parts_all: list[Cands] = []
+        rate_pos: list[float] = []
+        tok_pos: list[list[int]] = []  # LM positions of each token's parts
+        comma_cands = self._fixed_cands(",", COMMA)
+        cur = 0
+        for ti, tok in enumerate(toks):
+            if tok.kind == "fixed":
+                exp = ABBR_CONTEXT.get(tok.out or tok.core)
+                if exp:  # UBND reads as "ủy ban nhân dân" for the LM: context for the next word
+                    parts = [self._fixed_cands(tok.out or tok.core, self.index.get(w, UNK)) for w in exp]
+                else:
+                    parts = [self._fixed_cands(tok.out or tok.core, tok.lm_id)]
+            else:
+                parts = tok.cands or []
+                if tok.marked == 1 and rates[ti] < 0.02 and len(parts) == 1 and len(parts[0].outs) > 1:
+                    parts = [self._single(parts[0].outs[0])]  # clean line: a valid marked word stands
+                if ocr_index is not None:
+                    parts = self._ocr_adjust(tok, parts, ocr_index)
+            mine = []
+            for cd in parts:
+                mine.append(len(parts_all))
+                parts_all.append(cd)
+                rate_pos.append(rates[ti])
+                cur += 1
+            tok_pos.append(mine)
+            if tok.comma:
+                parts_all.append(comma_cands)
+                rate_pos.append(rates[ti])
+                cur += 1
+            if tok.brk or cur >= 60:
+                if cur:
+                    seg_len.append(cur)
+                cur = 0
+        if cur:
+            seg_len.append(cur)
+        if not parts_all:
+            return RestoreResult(text, [], None)
+        pos_n = np.array([len(cd.outs) for cd in parts_all], dtype=np.int64)
+        pos_off = np.zeros(len(pos_n), dtype=np.int64)
+        np.cumsum(pos_n[:-1], out=pos_off[1:])
+        flat_ids = np.concatenate([cd.ids for cd in parts_all]).astype(np.int64)
+        s = np.repeat(np.array(rate_pos, dtype=np.float64), pos_n)
+        chan = (np.concatenate([cd.a for cd in parts_all]) * np.log(s)
+                + np.concatenate([cd.b for cd in parts_all]) * np.log1p(-s)
+                + np.concatenate([cd.c for cd in parts_all])).astype(np.float32)
+        seg = np.array(seg_len, dtype=np.int64)
+        chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
+        # assemble output and changes
+        pieces: list[str] = []
+        changes: list[TokenChange] = []
+        need: list[tuple[int, int]] = []
+        last = 0
+        ch_l = chosen.tolist()
+        render = self._render_new if style == "new" else self._render_old
+        for ti, tok in enumerate(toks):
+            orig = text[tok.start:tok.end]
+            if tok.kind == "fixed":
+                out = tok.out or tok.core
+            else:
+                tp = tok_pos[ti]
+                if len(tp) == 1:
+                    cd = parts_all[tp[0]]
+                    k = ch_l[tp[0]]
+                    # an unknown word kept as written (id UNK) stays exactly as it came
+                    out = orig if cd.ids[k] == UNK else apply_case(orig, render(cd.outs[k]))
+                else:
+                    out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
+            pieces.append(text[last:tok.start])
+            pieces.append(out)
+            last = tok.end
+            if out != orig:
+                changes.append(TokenChange(tok.start, tok.end, orig, out))
+                if tok.kind != "fixed" and tok_pos[ti]:
+                    need.append((len(changes) - 1, tok_pos[ti][0]))
+        pieces.append(text[last:])
+        if need:
+            self._confidences(changes, need, style, parts_all, chosen, post)
+        return RestoreResult(nfc("".join(pieces)), changes, None)
+
+    def _line_rates(self, text: str, toks: list[Token]) -> list[float]:
+        """Per token: estimated probability that a mark of its line was lost (document as prior).
+
+        Unmarked words are only evidence of lost marks beyond what correct text has: the estimate is
+        (unmarked seen - unmarked expected) / (marked expected), with expectations from how often each
+        skeleton is written unmarked in the corpus (cho, can often; nguoi never).
+        """
+        line_of = [t.line for t in toks]
+        stats: dict[int, list[float]] = {}
+        doc = [0.0, 0.0, 0.0]
+        for t, ln in zip(toks, line_of, strict=True):
+            if t.marked < 0:
+                continue
+            st = stats.setdefault(ln, [0.0, 0.0, 0.0])
+            u = 1.0 if t.marked == 0 else 0.0
+            for acc in (st, doc):
+                acc[0] += u
+                acc[1] += t.pu
+                acc[2] += 1.0 - t.pu
+        s_doc = min(0.999, max(0.002, (doc[0] - doc[1]) / doc[2])) if doc[2] > 0 else 0.002
+        alpha = 3.0
+        rates = []
+        cache: dict[int, float] = {}
+        for ln in line_of:
+            r = cache.get(ln)
+            if r is None:
+                u, e, d = stats.get(ln, (0.0, 0.0, 0.0))
+                r = min(0.999, max(0.002, (u - e + alpha * s_doc) / (d + alpha)))
+                cache[ln] = r
+            rates.append(r)
+        return rates
+
+    @staticmethod
+    def _ocr_index(ocr_words: list[dict] | None) -> tuple[list[int], list[dict]] | None:
+        if not ocr_words:
+            return None
+        words = sorted((w for w in ocr_words if "start" in w and "end" in w), key=lambda w: w["start"])
+        return [int(w["start"]) for w in words], words
+
+    def _ocr_adjust(self, tok: Token, parts: list[Cands], index: tuple[list[int], list[dict]]) -> list[Cands]:
+        """Use the OCR word confidence and per-character choices for this token's candidates."""
+        starts, words = index
+        i = bisect.bisect_right(starts, tok.start) - 1
+        if i < 0 or not (words[i]["start"] <= tok.start < words[i]["end"]):
+            return parts
+        w = words[i]
+        conf = float(w.get("confidence", 0.0))
+        low = canonical(tok.core.lower())
+        valid = low in self.index
+        # Tesseract `vie` on poor scans gives wrong-mark words confidences of 85-96 (median of right
+        # words 96, measured on synthetic heavy scans): trust only >= 97, and scale the doubt below it
+        if conf >= OCR_TRUST and valid:
+            return [self._single(low)]  # a confident, valid word is left alone
+        if not valid or len(parts) != 1:
+            return parts
+        e = min(0.6, max(0.005, (OCR_TRUST - max(conf, 0.0)) / 100.0))
+        outs: dict[str, float] = {low: math.log(1 - e)}
+        fr = self.frames.get(_frame(low), [])
+        top = self.counts[self.index[fr[0]]] if fr else 0.0
+        for m in fr[:40]:
+            if m != low and len(m) == len(low) and self.counts[self.index[m]] >= top * 1e-3:
+                outs[m] = math.log(e) - _vowel_penalty(low, m)
+        choices = w.get("choices") or []
+        off = tok.start - int(w["start"])
+        for ci, alts in enumerate(choices):
+            j = ci - off
+            if not (0 <= j < len(low)) or not alts:
+                continue
+            for alt in alts:
+                ch, p = nfc(str(alt[0])).lower(), float(alt[1])
+                if not ch or ch == low[j] or p < 0.01:
+                    continue
+                var = canonical(low[:j] + ch + low[j + 1:])
+                if var in self.index:
+                    outs[var] = max(outs.get(var, -99.0), math.log(e) + math.log(min(1.0, 10 * p)))
+        names = list(outs)
+        n = len(names)
+        return [self._cands(names, np.zeros(n), np.zeros(n), np.array([outs[k] for k in names]))]
+
+    def _confidences(
+        self,
+        changes: list[TokenChange],
+        need: list[tuple[int, int]],
+        style: str,
+        parts_all: list[Cands],
+        chosen: np.ndarray,
+        post: np.ndarray,
+    ) -> None:
+        """Fill confidence and runners-up of changed tokens from the decoder's local posteriors."""
+        pos = np.array([p for _, p in need], dtype=np.int64)
+        rows = post[pos]
+        sel = chosen[pos]
+        conf = rows[np.arange(len(pos)), sel].tolist()
+        kk = min(4, rows.shape[1])
+        top = np.argsort(-rows, axis=1)[:, :kk]
+        topp = np.take_along_axis(rows, top, axis=1)
+        keep = (top != sel[:, None]) & (topp >= 0.001)
+        render = self._render_new if style == "new" else self._render_old
+        top_l, topp_l, keep_l = top.tolist(), topp.tolist(), keep.tolist()
+        for i, (ci, p) in enumerate(need):
+            ch = changes[ci]
+            ch.confidence = conf[i]
+            if not any(keep_l[i]):
+                continue
+            outs = parts_all[p].outs
+            orig = ch.original
+            ch.alternatives = [
+                (apply_case(orig, render(outs[k])), pr)
+                for k, pr, ok in zip(top_l[i], topp_l[i], keep_l[i], strict=True)
+                if ok
+            ][:3]

@@ -1,0 +1,243 @@
+"""Build the restoration models from the corpora: `python -m pipeline.restore.train --legal DIR --wiki DIR`.
+
+Deterministic: files are split by name (legal) and by title hash (wiki) into train/dev/test; only the
+train parts are counted. Writes models/lm.npz (KN syllable n-grams), models/lexicon.json (vocabulary,
+skeleton map, protected words) and models/split.json (which documents are held out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.restore.lm import HashTable, NgramLM, pack
+from pipeline.restore.viet import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
+
+SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "<num>", ","]
+BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
+LEAD = "\"'“”‘’«»([{<*•–—-"
+TRAIL = "\"'“”‘’«»)]}>*"
+BREAK_PUNCT = ".;:!?…"
+MAX_SEG = 60
+
+
+def legal_split(name: str) -> str:
+    """test / dev / train for a legal-corpus file, by a stable hash of its name."""
+    h = int(hashlib.md5(name.encode()).hexdigest(), 16) % 10
+    return "test" if h == 0 else "dev" if h == 1 else "train"
+
+
+def wiki_split(title: str) -> str:
+    h = int(hashlib.md5(title.encode()).hexdigest(), 16) % 20
+    return "test" if h == 0 else "dev" if h == 1 else "train"
+
+
+def lm_items(line: str) -> Iterator[list[str]]:
+    """Segments (lists of LM items) of one line: canonical lowercase syllables, <num>, <unk>, ','."""
+    seg: list[str] = []
+    for raw in line.split():
+        core = raw.lstrip(LEAD)
+        tail = ""
+        while core and core[-1] in BREAK_PUNCT + ",)]}\"'”’»":
+            tail = core[-1] + tail
+            core = core[:-1]
+        if core:
+            low = core.lower()
+            if all(c in VIET_CHARS for c in low):
+                item = canonical(low)
+                seg.append(item if is_well_formed(item) else "<unk>")
+            elif any(c.isdigit() for c in core):
+                seg.append("<num>")
+            else:
+                seg.append("<unk>")
+        if any(c in BREAK_PUNCT for c in tail) or (not core and raw and raw[0] in "-–—"):
+            if seg:
+                yield seg
+            seg = []
+        elif "," in tail:
+            seg.append(",")
+        if len(seg) >= MAX_SEG:
+            yield seg
+            seg = []
+    if seg:
+        yield seg
+
+
+def iter_docs(legal: Path, wiki: Path) -> Iterator[tuple[str, str, str, str]]:
+    """(corpus, doc id, split, text) for every document."""
+    for f in sorted(legal.glob("*.txt")):
+        yield "legal", f.name, legal_split(f.name), nfc(f.read_text(encoding="utf-8", errors="replace"))
+    for f in sorted(wiki.glob("*.txt")):
+        title, buf = None, []
+        for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("### "):
+                if title is not None:
+                    yield "wiki", title, wiki_split(title), nfc("\n".join(buf))
+                title, buf = line[4:].strip(), []
+            else:
+                buf.append(line)
+        if title is not None:
+            yield "wiki", title, wiki_split(title), nfc("\n".join(buf))
+
+
+_FOREIGN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
+
+
+def kn_discounts(counts: np.ndarray) -> np.ndarray:
+    """Modified Kneser-Ney discounts D1, D2, D3+ from counts of counts (Chen & Goodman)."""
+    n = [int((counts == k).sum()) for k in (1, 2, 3, 4)]
+    y = n[0] / max(1, n[0] + 2 * n[1])
+    d = [1 - 2 * y * n[1] / max(1, n[0]), 2 - 3 * y * n[2] / max(1, n[1]), 3 - 4 * y * n[3] / max(1, n[2])]
+    return np.clip(np.array(d, dtype=np.float64), 0.05, None)
+
+
+def build_lm(stream: np.ndarray, order: int, vocab_size: int, min_counts: dict[int, int]) -> NgramLM:
+    """Interpolated modified-KN model from a padded id stream (segments: (order-1)*<s> ... </s>)."""
+    raw: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for n in range(1, order + 1):
+        cols = [stream[i : len(stream) - n + 1 + i] for i in range(n)]
+        ok = cols[-1] != BOS
+        for c in cols[:-1]:
+            ok &= c != EOS
+        keys = pack([c[ok] for c in cols])
+        uk, cnt = np.unique(keys, return_counts=True)
+        raw[n] = (uk, cnt)
+        print(f"  order {n}: {len(uk):,} distinct", file=sys.stderr)
+    own_tables: list[HashTable] = []
+    gamma_tables: list[HashTable] = []
+    unigram = None
+    for n in range(order, 0, -1):
+        keys, cnt = raw[n]
+        if n < order:
+            # continuation counts: distinct left extensions, except n-grams that start with <s>
+            hk, _ = raw[n + 1]
+            suffix = hk & np.uint64((1 << (16 * n)) - 1)
+            sk, scnt = np.unique(suffix, return_counts=True)
+            pos = np.searchsorted(sk, keys)
+            pos = np.clip(pos, 0, len(sk) - 1)
+            cc = np.where(sk[pos] == keys, scnt[pos], 0)
+            first = (keys >> np.uint64(16 * (n - 1))).astype(np.int64)
+            cnt = np.where(first == BOS, cnt, cc)
+            keep = cnt > 0
+            keys, cnt = keys[keep], cnt[keep]
+        d = kn_discounts(cnt)
+        disc = d[np.minimum(cnt, 3) - 1]
+        if n == 1:
+            ids = keys.astype(np.int64)
+            total = cnt.sum()
+            p = np.zeros(vocab_size, dtype=np.float64)
+            p[ids] = (cnt - disc) / total
+            left = 1.0 - p.sum()
+            p[3:] += left / (vocab_size - 3)
+            p[BOS] = 0.0
+            unigram = p / p.sum()
+            break
+        ctx = keys >> np.uint64(16)
+        uctx, inv = np.unique(ctx, return_inverse=True)
+        tot = np.bincount(inv, weights=cnt)
+        dsum = np.bincount(inv, weights=disc)
+        own = (cnt - disc) / tot[inv]
+        gamma = dsum / tot
+        mc = min_counts.get(n, 1)
+        if mc > 1:
+            rc = raw[n][1] if n == order else None
+            if rc is None:
+                rk, rcnt = raw[n]
+                pos = np.clip(np.searchsorted(rk, keys), 0, len(rk) - 1)
+                rc = rcnt[pos]
+            drop = rc < mc
+            gamma = gamma + np.bincount(inv[drop], weights=own[drop], minlength=len(uctx))
+            keys, own = keys[~drop], own[~drop]
+            # contexts whose every continuation was dropped carry gamma 1: no need to store them
+            keepctx = gamma < 0.999999
+            uctx, gamma = uctx[keepctx], gamma[keepctx]
+        print(f"  order {n}: keep {len(keys):,} n-grams, {len(uctx):,} contexts, D={d.round(3)}", file=sys.stderr)
+        own_tables.insert(0, HashTable.build(keys, own.astype(np.float32)))
+        gamma_tables.insert(0, HashTable.build(uctx, gamma.astype(np.float32)))
+    assert unigram is not None
+    return NgramLM(order, unigram, own_tables, gamma_tables)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.restore.train", description=__doc__)
+    ap.add_argument("--legal", type=Path, default=Path("../shared/corpora/vlc-2022"))
+    ap.add_argument("--wiki", type=Path, default=Path("../shared/corpora/viwiki-2017"))
+    ap.add_argument("--out", type=Path, default=Path("models"))
+    ap.add_argument("--order", type=int, default=4)
+    ap.add_argument("--min-count3", type=int, default=2)
+    ap.add_argument("--min-count4", type=int, default=2)
+    ap.add_argument("--min-syllable", type=int, default=2)
+    ap.add_argument("--no-wiki", action="store_true")
+    ap.add_argument("--legal-weight", type=int, default=3, help="times the legal corpus is counted (domain)")
+    args = ap.parse_args(argv)
+    t0 = time.time()
+    args.out.mkdir(parents=True, exist_ok=True)
+    split: dict[str, dict[str, list[str]]] = {"legal": {}, "wiki": {}}
+    segments: list[list[str]] = []
+    foreign: Counter[str] = Counter()
+    for corpus, doc, part, text in iter_docs(args.legal, args.wiki):
+        split[corpus].setdefault(part, []).append(doc)
+        if part != "train" or (args.no_wiki and corpus == "wiki"):
+            continue
+        for line in text.splitlines():
+            segs = list(lm_items(line))
+            segments.extend(segs * (args.legal_weight if corpus == "legal" else 1))
+            for tok in line.split():
+                core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
+                if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
+                    foreign[core] += 1
+    print(f"read {len(segments):,} segments in {time.time() - t0:.0f}s", file=sys.stderr)
+    counts: Counter[str] = Counter()
+    for seg in segments:
+        counts.update(seg)
+    syllables = sorted(
+        (s for s, c in counts.items() if c >= args.min_syllable and not s.startswith("<") and s != ","),
+        key=lambda s: (-counts[s], s),
+    )
+    vocab = SPECIALS + syllables
+    assert len(vocab) < 65536
+    index = {s: i for i, s in enumerate(vocab)}
+    order = args.order
+    ids: list[int] = []
+    pad = [BOS] * (order - 1)
+    for seg in segments:
+        ids.extend(pad)
+        ids.extend(index.get(s, UNK) for s in seg)
+        ids.append(EOS)
+    stream = np.array(ids, dtype=np.int64)
+    print(f"stream {len(stream):,} ids, vocab {len(vocab):,}", file=sys.stderr)
+    lm = build_lm(stream, order, len(vocab), {3: args.min_count3, 4: args.min_count4})
+    lm.save(args.out / "lm.npz")
+    skel: dict[str, list[str]] = {}
+    for s in syllables:
+        skel.setdefault(skeleton(s), []).append(s)
+    # Frequent non-Vietnamese words (foreign names, Latin-script terms) are protected as they are.
+    protect = sorted(w for w, c in foreign.items() if c >= 30 and len(w) > 1)
+    lex = {
+        "vocab": vocab,
+        "counts": [counts.get(s, 0) for s in vocab],
+        "skeletons": skel,
+        "protect": protect,
+        "order": order,
+    }
+    (args.out / "lexicon.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    for corpus in split:
+        for part in split[corpus]:
+            split[corpus][part].sort()
+    (args.out / "split.json").write_text(json.dumps(split, ensure_ascii=False, indent=0), encoding="utf-8")
+    sizes = {p.name: p.stat().st_size for p in args.out.iterdir() if p.is_file()}
+    print(f"done in {time.time() - t0:.0f}s: {sizes}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Preprocessing: each step does what it claims on pages with a known defect."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.ocr.preprocess import (
+    analyse,
+    estimate_dpi,
+    ink_mask,
+    preprocess,
+    remove_borders,
+    skew_angle,
+    suppress_colour_ink,
+    upscale_factor,
+)
+from pipeline.synth import render_document
+from pipeline.synth.damage import _rotate
+
+BODY = "\n".join(
+    [
+        "THÔNG BÁO",
+        "Kết luận của Chủ tịch Ủy ban nhân dân xã tại cuộc họp giao ban tháng 10 năm 2025",
+        "",
+        "Ngày 10/11/2025, Chủ tịch Ủy ban nhân dân xã chủ trì cuộc họp giao ban công tác tháng 10. "
+        "Tham dự có các Phó Chủ tịch, lãnh đạo các phòng chuyên môn và Trưởng các thôn. " * 3,
+        "Giao Phòng Văn hóa - Xã hội chủ trì, phối hợp với Trạm Y tế xã tổ chức chiến dịch vệ sinh môi "
+        "trường, hoàn thành trước ngày 30/11/2025; báo cáo kết quả về Ủy ban nhân dân xã. " * 4,
+        "Yêu cầu các thôn rà soát danh sách hộ nghèo, cập nhật dữ liệu dân cư đúng thời hạn. " * 5,
+    ]
+)
+DPI = 150
+
+
+@pytest.fixture(scope="module")
+def page() -> np.ndarray:
+    """A grey A4 page at 150 dpi (small enough for fast tests, large enough for real lines)."""
+    return np.asarray(render_document(BODY, dpi=DPI)[0])
+
+
+def levelling_angle(gray: np.ndarray) -> float:
+    return skew_angle(ink_mask(gray, 1.0))
+
+
+@pytest.mark.parametrize("degrees", [3.0, -4.5, 1.2])
+def test_deskew_finds_the_angle_within_half_a_degree(page, degrees):
+    skewed = _rotate(page.astype(np.float32), degrees).astype(np.uint8)
+    # The correction is the opposite rotation.
+    assert abs(levelling_angle(skewed) + degrees) <= 0.5
+
+
+def test_deskewed_page_is_level_again(page):
+    skewed = _rotate(page.astype(np.float32), 3.0).astype(np.uint8)
+    out, dpi, record = preprocess(skewed, DPI, steps=frozenset({"deskew"}))
+    assert dpi == DPI
+    assert abs(record["deskew_degrees"] + 3.0) <= 0.5
+    assert abs(levelling_angle(out)) <= 0.3
+
+
+def test_level_page_is_left_alone(page):
+    out, _, record = preprocess(page, DPI, steps=frozenset({"orientation", "deskew", "border"}))
+    assert record == {}
+    assert out is page or np.array_equal(out, page)
+
+
+@pytest.mark.parametrize(
+    ("turned", "expected"),
+    [(1, 90), (3, 270), (2, 180)],  # np.rot90 counter-clockwise quarter turns -> clockwise fix
+)
+def test_rotated_page_comes_back_upright(page, turned, expected):
+    rotated = np.ascontiguousarray(np.rot90(page, turned))
+    turn, _ = analyse(ink_mask(rotated, 1.0))
+    assert turn == expected
+    out, _, record = preprocess(rotated, DPI, steps=frozenset({"orientation"}))
+    assert record["rotated"] == expected
+    assert np.array_equal(out, page)
+
+
+def test_skewed_upright_page_is_not_taken_for_a_sideways_one(page):
+    skewed = _rotate(page.astype(np.float32), -4.0).astype(np.uint8)
+    turn, angle = analyse(ink_mask(skewed, 1.0))
+    assert turn == 0
+    assert abs(angle - 4.0) <= 0.5
+
+
+def test_upscale_factor_brings_120_dpi_to_300():
+    assert upscale_factor(120, 992) == pytest.approx(2.5)
+    assert upscale_factor(300, 2480) == 1.0
+    small = np.full((1403, 992), 255, np.uint8)  # A4 at 120 dpi
+    out, dpi, record = preprocess(small, 120, steps=frozenset({"upscale"}))
+    assert record["upscale"] == 2.5
+    assert dpi == 300
+    assert out.shape == (3508, 2480)
+
+
+def test_camera_default_dpi_is_replaced_by_the_page_width():
+    assert estimate_dpi(72, (1584, 1139)) == 138  # a phone photo of A4 declaring 72 dpi
+    assert estimate_dpi(None, (3508, 2480)) == 300
+    assert estimate_dpi(300, (1584, 1139)) == 300  # a real scanner setting is trusted
+
+
+def test_red_seal_is_removed_and_black_text_under_it_kept():
+    rgb = np.full((400, 400, 3), 245, np.uint8)
+    cv2.rectangle(rgb, (50, 180), (350, 200), (20, 20, 20), -1)  # a black text line
+    seal = np.zeros((400, 400), np.uint8)
+    cv2.circle(seal, (200, 200), 120, 255, 14)
+    cv2.circle(seal, (200, 200), 20, 255, -1)
+    red = np.array([205, 35, 45], np.float32) / 255.0
+    # Multiply blend, as ink stamped over a printed page.
+    blended = (rgb.astype(np.float32) * np.where(seal[:, :, None] > 0, red, 1.0)).astype(np.uint8)
+    assert ((blended[:, :, 0].astype(int) - blended[:, :, 1]) > 60).sum() > 5000
+    gray, share = suppress_colour_ink(blended)
+    assert share > 0.03
+    text = np.zeros_like(seal, bool)
+    text[180:201, 50:351] = True
+    assert gray[(seal > 0) & ~text].min() >= 200  # every seal pixel off the text is paper again
+    assert gray[190, 60] < 60 and gray[190, 200] < 60  # text, also where the seal crosses it
+    assert gray[80, 200] > 200  # the ring above the text is gone
+
+
+def test_preprocess_drops_colour_ink_only_on_colour_pages(page):
+    grey_rgb = np.repeat(page[:, :, None], 3, axis=2)
+    out, _, record = preprocess(grey_rgb, DPI, steps=frozenset({"stamp"}))
+    assert "colour_ink_removed" not in record
+    assert np.array_equal(out, page)
+
+
+def test_dark_border_is_whitened_and_text_kept(page):
+    bordered = page.copy()
+    bordered[:, :40] = 30  # copier lid along the left edge
+    bordered[:25, :] = 30
+    out, record = remove_borders(bordered, ink_mask(bordered, 1.0), 1.0)
+    assert record["regions"] >= 1
+    assert out[:, :40].min() > 200 and out[:25].min() > 200
+    assert np.array_equal(out[200:-200, 200:-200], page[200:-200, 200:-200])
+
+
+def _line(words: list[tuple[str, int, int]], top: int, paragraph: int = 1):
+    from pipeline.record import Line, Word
+
+    items = [Word(text=t, confidence=90.0, bbox=(x0, top, x1, top + 40)) for t, x0, x1 in words]
+    return Line(text=" ".join(t for t, _, _ in words), bbox=(items[0].bbox[0], top, items[-1].bbox[2], top + 40),
+                paragraph=paragraph, block=0, words=items)
+
+
+def test_two_column_rows_are_read_left_column_then_right_column():
+    # (Lives here with the other page-geometry checks; the function is pipeline.ocr.tesseract.reading_order.)
+    from pipeline.ocr.tesseract import reading_order
+
+    lines = [
+        _line([("ỦY", 300, 360), ("BAN", 370, 450), ("CỘNG", 1200, 1320), ("HÒA", 1330, 1420)], 100),
+        _line([("XÃ", 320, 380), ("AN", 390, 450), ("Độc", 1210, 1290), ("lập", 1300, 1370)], 150),
+        _line([("Số:", 330, 400), ("12/TB", 410, 520)], 200),
+        _line([("THÔNG", 1000, 1150), ("BÁO", 1160, 1260)], 330, paragraph=2),
+        _line([("Thân", 300, 400), ("bài", 410, 480), ("dài", 1200, 1260)], 400, paragraph=3),
+    ]
+    ordered = [line.text for line in reading_order(lines)]
+    assert ordered == ["ỦY BAN", "XÃ AN", "Số: 12/TB", "CỘNG HÒA", "Độc lập", "THÔNG BÁO", "Thân bài dài"]

@@ -1,0 +1,302 @@
+"""Restoration stage (issue 3): every damage class, protection, round trip, CLI. Uses models/ as committed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline.restore import Restorer, RestoreResult, TokenChange
+from pipeline.restore import cli as restore_cli
+from pipeline.restore.legacy import from_mojibake
+from pipeline.restore.noise import old_ocr_garble, strip_marks
+from pipeline.restore.viet import canonical, is_well_formed
+
+
+@pytest.fixture(scope="module")
+def r() -> Restorer:
+    return Restorer.load()
+
+
+def fix(r: Restorer, text: str, **kw) -> str:
+    return r.restore(text, **kw).text
+
+
+# -- class 1: stripped text ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("cai cach hanh chinh nha nuoc", "cải cách hành chính nhà nước"),
+        ("Uy ban nhan dan tinh Quang Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
+        ("Cong hoa xa hoi chu nghia Viet Nam", "Cộng hòa xã hội chủ nghĩa Việt Nam"),
+        ("Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc"),
+    ],
+)
+def test_stripped(r: Restorer, damaged: str, expected: str) -> None:
+    assert fix(r, damaged) == expected
+
+
+# -- class 2: old-OCR garble -----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("damaged", "expected"),
+    [
+        ("QuySt dinh s6 12/QĐ-UBND", "Quyết định số 12/QĐ-UBND"),
+        ("thu t\\lC hanh chinh", "thủ tục hành chính"),
+        ("K~t lu~n cua hoi nghi", "Kết luận của hội nghị"),
+        ("Nghj quyf3t cua Ban Chap hanh", "Nghị quyết của Ban Chấp hành"),
+        ("Ph6 Chu tich U'y ban", "Phó Chủ tịch Ủy ban"),
+        ("d?t chi tieu", "đạt chỉ tiêu"),
+        ("th\\fc hien", "thực hiện"),
+        ("xii hoi", "xã hội"),
+        ("näm 2025", "năm 2025"),
+        ("Kêt qua cüa Chu tich", "Kết quả của Chủ tịch"),
+        ("thi truong mroc ngoai", "thị trường nước ngoài"),
+        ("duQ'cmQt so", "được một số"),
+        ("Ban hanh ngay 311712025", "Ban hành ngày 31/7/2025"),
+        ("VBND tinh Quang Ninh", "UBND tỉnh Quảng Ninh"),
+    ],
+)
+def test_old_ocr_garble(r: Restorer, damaged: str, expected: str) -> None:
+    assert fix(r, damaged) == expected
+
+
+def test_merged_token_is_split(r: Restorer) -> None:
+    res = r.restore("duQ'cmQt so")
+    assert res.changes[0].original == "duQ'cmQt"
+    assert res.changes[0].chosen == "được một"
+    assert (res.changes[0].start, res.changes[0].end) == (0, 8)
+
+
+# -- class 3: Vietnamese OCR with a wrong mark -----------------------------------------------------
+def test_wrong_mark_low_confidence_is_fixed(r: Restorer) -> None:
+    text = "công tác phòng, chẳng dịch bệnh"
+    words = [{"text": "chẳng", "start": 16, "end": 21, "confidence": 41.0}]
+    assert fix(r, text, ocr_words=words) == "công tác phòng, chống dịch bệnh"
+
+
+def test_wrong_mark_confident_word_left_alone(r: Restorer) -> None:
+    text = "công tác phòng, chẳng dịch bệnh"
+    words = [{"text": "chẳng", "start": 16, "end": 21, "confidence": 98.0}]
+    assert fix(r, text, ocr_words=words) == text
+    assert fix(r, text) == text  # without OCR evidence a valid marked word is trusted
+
+
+def test_wrong_mark_tone_lost_by_vietnamese_ocr(r: Restorer) -> None:
+    text = "cơ quan tiên hành tô tụng có thâm quyên"
+    words = [
+        {"text": w, "start": text.index(w), "end": text.index(w) + len(w), "confidence": c}
+        for w, c in (("tiên", 91.0), ("tô", 93.0), ("thâm", 92.0), ("quyên", 96.0))
+    ]
+    assert fix(r, text, ocr_words=words) == "cơ quan tiến hành tố tụng có thẩm quyền"
+
+
+def test_wrong_mark_char_choices(r: Restorer) -> None:
+    text = "kế hoạch đảo tạo cán bộ"
+    choices = [[["đ", 0.9]], [["ả", 0.55], ["à", 0.4]], [["o", 0.99]]]
+    words = [{"text": "đảo", "start": 9, "end": 12, "confidence": 70.0, "choices": choices}]
+    res = r.restore(text, ocr_words=words)
+    assert res.text == "kế hoạch đào tạo cán bộ"
+    ch = res.changes[0]
+    assert (ch.start, ch.end, ch.original, ch.chosen) == (9, 12, "đảo", "đào")
+    assert 0.0 < ch.confidence <= 1.0
+
+
+# -- class 4: legacy encodings ---------------------------------------------------------------------
+TRUTH = "Cộng hòa xã hội chủ nghĩa Việt Nam"
+
+
+def _mojibake(text: str) -> str:
+    out = []
+    for b in text.encode("utf-8"):
+        try:
+            out.append(bytes([b]).decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(chr(b))
+    return "".join(out)
+
+
+@pytest.mark.parametrize(
+    ("damaged", "encoding"),
+    [
+        ("Céng hoµ x· héi chñ nghÜa ViÖt Nam", "tcvn3"),
+        ("Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam", "vni"),
+        ("Co^.ng hoa` xa~ ho^.i chu? nghi~a Vie^.t Nam", "viqr"),
+        (_mojibake(TRUTH), "cp1252-mojibake"),
+    ],
+)
+def test_legacy_encodings(r: Restorer, damaged: str, encoding: str) -> None:
+    res = r.restore(damaged)
+    assert res.text == TRUTH
+    assert res.encoding == encoding
+
+
+def test_legacy_change_offsets_point_into_input(r: Restorer) -> None:
+    damaged = "Coäng hoøa xaõ hoäi"
+    res = r.restore(damaged)
+    assert [(c.start, c.end, c.original, c.chosen) for c in res.changes][:2] == [
+        (0, 5, "Coäng", "Cộng"),
+        (6, 10, "hoøa", "hòa"),
+    ]
+
+
+def test_mojibake_helper_round_trip() -> None:
+    assert from_mojibake(_mojibake("Độc lập")) == "Độc lập"
+
+
+def test_unicode_text_is_not_taken_for_legacy(r: Restorer) -> None:
+    assert r.restore(TRUTH).encoding is None
+
+
+# -- class 5: case ---------------------------------------------------------------------------------
+def test_all_caps_heading(r: Restorer) -> None:
+    assert fix(r, "QUYET DINH") == "QUYẾT ĐỊNH"
+    assert fix(r, "CONG HOA XA HOI CHU NGHIA VIET NAM") == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+
+
+# -- class 6: tone style ---------------------------------------------------------------------------
+def test_tone_style_both_ways(r: Restorer) -> None:
+    assert fix(r, "hoa binh va thuy loi") == "hòa bình và thủy lợi"
+    assert fix(r, "hoa binh va thuy loi", tone_style="new") == "hoà bình và thuỷ lợi"
+    assert fix(r, "hoà bình và thuỷ lợi", tone_style="old") == "hòa bình và thủy lợi"
+    assert fix(r, "hòa bình và thủy lợi", tone_style="new") == "hoà bình và thuỷ lợi"
+
+
+def test_bad_tone_style(r: Restorer) -> None:
+    with pytest.raises(ValueError, match="tone_style must be one of"):
+        r.restore("hoa", tone_style="modernist")
+
+
+# -- protection and no harm ------------------------------------------------------------------------
+PROTECTED = (
+    "Căn cứ Quyết định số 3665/QĐ-UBND ngày 31/7/2025 và Nghị quyết số 29-NQ/TW; V/v triển khai CCHC, "
+    "TTATGT của UBND, HĐND. TM. UBND KT. CHỦ TỊCH. Liên hệ vanthu@quangninh.gov.vn, "
+    "https://dichvucong.gov.vn, nhóm Zalo, trang Facebook; phòng chống COVID-19."
+)
+
+
+def test_protected_tokens_unchanged(r: Restorer) -> None:
+    res = r.restore(PROTECTED)
+    assert res.text == PROTECTED
+    assert res.changes == []
+
+
+def test_protected_tokens_survive_in_stripped_text(r: Restorer) -> None:
+    out = fix(r, "Can cu Quyet dinh so 3665/QĐ-UBND ngay 31/7/2025 cua UBND tinh, lien he vanthu@qn.gov.vn")
+    assert out == "Căn cứ Quyết định số 3665/QĐ-UBND ngày 31/7/2025 của UBND tỉnh, liên hệ vanthu@qn.gov.vn"
+
+
+def test_roman_numerals_list_markers_and_dotted_abbreviations(r: Restorer) -> None:
+    text = "Chuong IV. QUY DINH CHUNG\nc) mot\nd) hai\nd) ba\nTM. UBND\nKT. CHU TICH"
+    assert fix(r, text) == "Chương IV. QUY ĐỊNH CHUNG\nc) một\nd) hai\nđ) ba\nTM. UBND\nKT. CHỦ TỊCH"
+
+
+CLEAN = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH
+Thực hiện kế hoạch cải cách hành chính năm nay, các sở, ban, ngành và Ủy ban nhân dân các huyện
+phải rà soát thủ tục hành chính, công khai kết quả giải quyết hồ sơ trên cổng dịch vụ công và
+báo cáo Chủ tịch trước ngày 15 tháng 12. Người đứng đầu cơ quan chịu trách nhiệm nếu để chậm trễ.
+Việc tiếp nhận ý kiến của người dân được thực hiện qua đường dây nóng và hộp thư điện tử."""
+
+
+def test_clean_paragraph_round_trips(r: Restorer) -> None:
+    res = r.restore(CLEAN)
+    assert res.text == CLEAN
+    assert res.changes == []
+
+
+def test_line_breaks_and_spacing_kept(r: Restorer) -> None:
+    text = "cai cach\n\n  hanh chinh  \nnha nuoc\n"
+    assert fix(r, text) == "cải cách\n\n  hành chính  \nnhà nước\n"
+
+
+# -- result structure ------------------------------------------------------------------------------
+def test_changes_have_offsets_alternatives_confidence(r: Restorer) -> None:
+    text = "thu tuc hanh chinh"
+    res = r.restore(text)
+    assert isinstance(res, RestoreResult)
+    assert [(c.start, c.end, c.original, c.chosen) for c in res.changes] == [
+        (0, 3, "thu", "thủ"),
+        (4, 7, "tuc", "tục"),
+        (8, 12, "hanh", "hành"),
+        (13, 18, "chinh", "chính"),
+    ]
+    for c in res.changes:
+        assert isinstance(c, TokenChange)
+        assert text[c.start:c.end] == c.original
+        assert 0.0 <= c.confidence <= 1.0
+        assert all(alt != c.chosen and 0.0 < p < 1.0 for alt, p in c.alternatives)
+
+
+def test_is_valid_syllable_and_perplexity(r: Restorer) -> None:
+    assert r.is_valid_syllable("Nghĩa")
+    assert r.is_valid_syllable("hoà") and r.is_valid_syllable("hòa")
+    assert not r.is_valid_syllable("quyf3t")
+    assert not r.is_valid_syllable("Facebook")
+    good = r.perplexity("Ủy ban nhân dân tỉnh ban hành quyết định về cải cách hành chính.")
+    bad = r.perplexity("định ban cải tỉnh nhân hành quyết Ủy về chính dân hành cách.")
+    assert good < bad / 5
+
+
+def test_load_is_cached(r: Restorer) -> None:
+    assert Restorer.load() is r
+
+
+def test_viet_helpers() -> None:
+    assert canonical("hoà") == "hòa" and canonical("hòa", "new") == "hoà"
+    assert canonical("thuỷ") == "thủy" and canonical("hoàn", "new") == "hoàn"
+    assert is_well_formed("nghiêng") and not is_well_formed("ket") and not is_well_formed("quyf")
+
+
+def test_noise_model_is_deterministic_and_damages() -> None:
+    text = "Quyết định số 12/QĐ-UBND ngày 31/7/2025 của Ủy ban nhân dân tỉnh về cải cách hành chính"
+    a, b = old_ocr_garble(text, seed=3), old_ocr_garble(text, seed=3)
+    assert a == b and a != text
+    assert strip_marks(text) == "Quyet dinh so 12/QD-UBND ngay 31/7/2025 cua Uy ban nhan dan tinh ve cai cach hanh chinh"
+
+
+# -- CLI -------------------------------------------------------------------------------------------
+def _run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = restore_cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_text_and_json(tmp_path, capsys) -> None:
+    src = tmp_path / "in.txt"
+    src.write_text("QUYET DINH\nthu tuc hanh chinh\n", encoding="utf-8")
+    code, out, _ = _run_cli([str(src)], capsys)
+    assert code == 0 and out == "QUYẾT ĐỊNH\nthủ tục hành chính\n"
+    code, out, _ = _run_cli([str(src), "--json", "--tone-style", "new"], capsys)
+    data = json.loads(out)
+    assert code == 0
+    assert set(data) == {"text", "encoding", "tone_style", "changes"}
+    assert data["text"] == "QUYẾT ĐỊNH\nthủ tục hành chính\n" and data["tone_style"] == "new"
+    first = data["changes"][0]
+    assert set(first) == {"start", "end", "original", "chosen", "alternatives", "confidence"}
+    assert (first["start"], first["end"], first["original"], first["chosen"]) == (0, 5, "QUYET", "QUYẾT")
+
+
+def test_cli_missing_file(tmp_path, capsys) -> None:
+    code, out, err = _run_cli([str(tmp_path / "nope.txt")], capsys)
+    assert code == 3 and out == ""
+    assert err.strip() == f"vanban: error: no such file: {tmp_path / 'nope.txt'}"
+
+
+def test_cli_binary_and_undecodable(tmp_path, capsys) -> None:
+    binf = tmp_path / "x.bin"
+    binf.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, _, err = _run_cli([str(binf)], capsys)
+    assert code == 3 and "is a binary file, not text" in err and "Traceback" not in err
+    bad = tmp_path / "latin.txt"
+    bad.write_bytes("Céng hoµ".encode("latin-1"))
+    code, _, err = _run_cli([str(bad)], capsys)
+    assert code == 3 and "is not valid UTF-8 (byte 1)" in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_registers_subcommand() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    restore_cli.add_parser(sub)
+    args = parser.parse_args(["restore", "-", "--json", "--models", "models"])
+    assert args.func is restore_cli.run and args.file == "-" and args.json and args.models == "models"
