@@ -60,7 +60,7 @@ bench-restore: setup
 	$(PY) -m benchmarks.restore
 
 bench-extract: setup
-	$(PY) -m benchmarks.extract
+	$(PY) -m benchmarks.extract --scans
 
 bench-quality: setup
 	$(PY) -m benchmarks.quality

@@ -476,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(["all three", total.tp, total.fp, total.fn, fmt(p), fmt(r), fmt(f)])
         out.append(markdown_table(["field", "TP", "FP", "FN", "P", "R", "F1"], rows))
         if vlc.errors:
-            out.append("\nMismatches: " + "; ".join(vlc.errors[:10]) + (" ..." if len(vlc.errors) > 10 else ""))
+            out.append("\nMismatches and cross-checks: " + "; ".join(vlc.errors[:10]) + (" ..." if len(vlc.errors) > 10 else ""))
     text = "\n".join(out) + "\n"
     print(text)
     write_result("extract", text)

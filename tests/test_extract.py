@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from pipeline.extract import extract
-from pipeline.extract.patterns import split_numsym, valid_date
+from pipeline.extract.patterns import expect_code, fix_symbol, split_numsym, valid_date
 from pipeline.extract.textutil import ocr_reading_order
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -251,3 +251,13 @@ def test_ocr_text_with_merged_columns_and_wrapped_lines() -> None:
         "Phòng Giáo dục Trung học", ["Thanh tra Sở"], "2025-10-15")
     assert task["description"] == ("kiểm tra việc thực hiện tại một số đơn vị, tổng hợp kết quả báo cáo "
                                    "Giám đốc Sở trước ngày 15/10/2025")
+
+
+def test_ocr_damage_in_symbols_is_repaired_only_where_the_decree_decides() -> None:
+    assert fix_symbol("76/QĐÐ-UBND") == "76/QĐ-UBND"
+    assert fix_symbol("1668/NQ-UBTVQHI5") == "1668/NQ-UBTVQH15"
+    assert expect_code("TIr-NV", "TTr") == "TTr-NV"  # cited as "Tờ trình số ...": the code must be TTr
+    assert expect_code("QĐ-UBND", "TTr") == "QĐ-UBND"  # a known code is never rewritten
+    assert expect_code("UBND-VX", None) == "UBND-VX"  # a công văn has no code to expect
+    r = extract("Theo đề nghị của Trưởng phòng Nội vụ tại Tờ trình số 318/TIr-NV ngày 26/12/2022.\n")
+    assert [(x["number_symbol"], x["date"]) for x in r["references"]] == [("318/TTr-NV", "2022-12-26")]

@@ -234,3 +234,21 @@ def test_summary_counts_verdicts_and_lists_worst_pages(tmp_path: Path) -> None:
 def test_failed_record_quality_is_schema_valid(verdict_name: str) -> None:
     assert quality_errors({"verdict": verdict_name, "reasons": []}) == []
     assert quality_errors({"verdict": "fine", "reasons": []}) != []
+
+
+def test_quality_command_prints_summary_and_writes_the_report(tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from pipeline.quality.cli import run_quality
+
+    record = _record_with_marks(tmp_path)
+    record["source"]["name"] = "cong_van_7"
+    (tmp_path / "documents.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = tmp_path / "report.html"
+    args = argparse.Namespace(out_dir=str(tmp_path), html=str(report), worst=5, no_thumbnails=False)
+    assert run_quality(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "documents: 1  ok: 0  review: 1  bad: 0"
+    text = report.read_text(encoding="utf-8")
+    assert "<h2>cong_van_7 <span class='verdict review'>review</span></h2>" in text
+    assert text.count("data:image/png;base64,") == 1

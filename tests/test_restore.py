@@ -186,8 +186,20 @@ def test_protected_tokens_survive_in_stripped_text(r: Restorer) -> None:
 
 
 def test_roman_numerals_list_markers_and_dotted_abbreviations(r: Restorer) -> None:
-    text = "Chuong IV. QUY DINH CHUNG\nc) mot\nd) hai\nd) ba\nTM. UBND\nKT. CHU TICH"
-    assert fix(r, text) == "Chương IV. QUY ĐỊNH CHUNG\nc) một\nd) hai\nđ) ba\nTM. UBND\nKT. CHỦ TỊCH"
+    text = "Chuong IV. QUY DINH CHUNG\nc) thu tuc\nd) ho so\nd) le phi\nTM. UBND\nKT. CHU TICH"
+    assert fix(r, text) == "Chương IV. QUY ĐỊNH CHUNG\nc) thủ tục\nd) hồ sơ\nđ) lệ phí\nTM. UBND\nKT. CHỦ TỊCH"
+
+
+def test_admin_vocabulary_and_abbreviation_context(r: Restorer) -> None:
+    text = "Kinh gui: UBND xa Tan Phong, UBND phuong Hoan Kiem"
+    assert fix(r, text) == "Kính gửi: UBND xã Tân Phong, UBND phường Hoàn Kiếm"
+
+
+def test_slash_words_and_closing_mark(r: Restorer) -> None:
+    text = "Thu nhap binh quan dat 58 trieu dong/nguoi/nam.\n- Nhu tren (b/c);\nto chuc thuc hien./."
+    assert fix(r, text) == (
+        "Thu nhập bình quân đạt 58 triệu đồng/người/năm.\n- Như trên (b/c);\ntổ chức thực hiện./."
+    )
 
 
 CLEAN = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH

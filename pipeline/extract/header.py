@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 
 from .casing import proper_name
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
-from .patterns import DATE_RE, NUMSYM_RE, fix_symbol, split_numsym, type_code_of, valid_date
+from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
 from .textutil import Cell, folded_startswith, is_upper_line
 
 _SEPARATOR = re.compile(r"^[\s\-_=.*~–—]{3,}$")
@@ -262,10 +262,18 @@ def _number(h: Header) -> None:
 def apply_type_code(h: Header) -> None:
     """type_code from the symbol, checked against the type line; a letter's type from its symbol."""
     symbol = h.fields.get("symbol")
+    typ = h.fields.get("type")
+    if symbol is not None and typ is not None:
+        fixed = expect_code(str(symbol.value), DOC_TYPES.get(str(typ.value)))
+        if fixed != symbol.value:  # the type line says which code the symbol opens with
+            h.fields["symbol"] = Field(fixed, symbol.start, symbol.end, 0.8)
+            ns = h.fields.get("number_symbol")
+            if ns is not None and ns.value:
+                h.fields["number_symbol"] = Field(str(ns.value).replace(str(symbol.value), fixed), ns.start, ns.end, 0.8)
+            symbol = h.fields["symbol"]
     code = type_code_of(symbol.value if symbol else None)
     from .lexicon import CODE_TO_TYPE
 
-    typ = h.fields.get("type")
     if code and code in CODE_TO_TYPE:
         if typ is None:
             h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)

@@ -52,8 +52,29 @@ def valid_date(y: int, m: int, d: int) -> str | None:
 
 
 def fix_symbol(text: str) -> str:
-    """Symbols are written with Đ (U+0110); Tesseract sometimes reads it as "ĐÐ" or "Ð" (U+00D0)."""
-    return re.sub(r"ĐÐ|ÐĐ|Ð", "Đ", text)
+    """Symbols are written with Đ (U+0110); Tesseract sometimes reads it as "ĐÐ" or "Ð" (U+00D0), and
+    the legislature's number "QH15" as "QHI5"."""
+    text = re.sub(r"ĐÐ|ÐĐ|Ð", "Đ", text)
+    return re.sub(r"(?<=QH)[0-9Il|O]{2}(?![\w])", lambda m: m.group(0).translate(_DIGITS), text)
+
+
+_DIGITS = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0"})
+
+
+def expect_code(symbol: str | None, code: str | None) -> str | None:
+    """The symbol with its type code set to ``code`` when OCR changed one letter of it ("TIr-NV" under
+    "Tờ trình số" -> "TTr-NV"); unchanged when the code is already a known one or is further away."""
+    if not symbol or not code:
+        return symbol
+    year, _, body = symbol.rpartition("/") if re.match(r"^(?:19|20)\d\d/", symbol) else ("", "", symbol)
+    first, sep, rest = body.partition("-")
+    if not sep or first == code or first in CODE_TO_TYPE or first in EXTRA_CODES:
+        return symbol
+    from rapidfuzz.distance import Levenshtein
+
+    if Levenshtein.distance(first, code) == 1:
+        return (f"{year}/" if year else "") + code + sep + rest
+    return symbol
 
 
 def split_numsym(text: str) -> tuple[str | None, str | None]:

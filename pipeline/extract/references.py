@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .lexicon import REFERENCE_KINDS
-from .patterns import DATE_RE, UPPER, split_numsym, valid_date
+from .lexicon import DOC_TYPES, REFERENCE_KINDS
+from .patterns import DATE_RE, UPPER, expect_code, split_numsym, valid_date
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -130,6 +130,9 @@ def find_references(doc: Doc, own_number_symbol: str | None, skip: list[tuple[in
         number, symbol = split_numsym(ns)
         if not number or not symbol:
             continue
+        fixed = expect_code(symbol, DOC_TYPES.get(kind.lower()))
+        if fixed != symbol:
+            ns, symbol = ns.replace(symbol, fixed) if symbol in ns else number + "/" + fixed, fixed
         pos = span.end_char
         entry = {"kind": kind.lower(), "number_symbol": f"{number}{'/' if '/' in ns[: len(number) + 1] else '-'}{symbol}",
                  "number": number, "symbol": symbol, "date": None, "issuer": None, "about": None,

@@ -50,7 +50,11 @@ def lm_items(line: str) -> Iterator[list[str]]:
         while core and core[-1] in BREAK_PUNCT + ",)]}\"'”’»":
             tail = core[-1] + tail
             core = core[:-1]
-        if core:
+        if "/" in core[1:-1] and all(len(p) >= 2 and p.isalpha() for p in core.split("/")):
+            # đồng/người/năm: the restorer decodes the pieces as words, so count them as such
+            seg.extend(canonical(p.lower()) if is_well_formed(canonical(p.lower())) else "<unk>"
+                       for p in core.split("/"))
+        elif core:
             low = core.lower()
             if all(c in VIET_CHARS for c in low):
                 item = canonical(low)
@@ -97,6 +101,8 @@ def kn_discounts(counts: np.ndarray) -> np.ndarray:
     n = [int((counts == k).sum()) for k in (1, 2, 3, 4)]
     y = n[0] / max(1, n[0] + 2 * n[1])
     d = [1 - 2 * y * n[1] / max(1, n[0]), 2 - 3 * y * n[2] / max(1, n[1]), 3 - 4 * y * n[3] / max(1, n[2])]
+    # Counting the legal corpus 3 times leaves few 4-grams seen exactly twice (D2 -> 0.05, D3+ 2.4);
+    # forcing D1 <= D2 <= D3 <= 2 measured no better (99.14% vs 99.16% on 60k test syllables).
     return np.clip(np.array(d, dtype=np.float64), 0.05, None)
 
 
@@ -167,6 +173,50 @@ def build_lm(stream: np.ndarray, order: int, vocab_size: int, min_counts: dict[i
     return NgramLM(order, unigram, own_tables, gamma_tables)
 
 
+# Phrases of administrative letters that statutes and encyclopaedia text rarely contain (written for
+# this project): counted a few times so the LM knows them.
+ADMIN_PHRASES = """Kính gửi các sở, ban, ngành và Ủy ban nhân dân các xã, phường
+Nơi nhận: như trên; lưu văn thư
+Lưu: VT, phòng Tư pháp
+hằng năm, hằng quý, hằng tháng báo cáo kết quả
+sổ hộ tịch, sổ đăng ký hộ tịch, sổ bộ thuế
+Phòng Giáo dục và Đào tạo, Phòng Tài chính - Kế hoạch, Phòng Kinh tế
+Sở Tài chính, Sở Nội vụ, Sở Y tế, Sở Xây dựng, Sở Nông nghiệp và Môi trường
+Phó Chủ tịch Ủy ban nhân dân xã chủ trì cuộc họp
+Chủ tịch Ủy ban nhân dân phường ký ban hành
+Văn phòng Hội đồng nhân dân và Ủy ban nhân dân
+đề nghị các đơn vị nghiêm túc thực hiện
+giao Phòng Văn hóa - Xã hội chủ trì, phối hợp với các cơ quan liên quan
+triển khai thực hiện cải cách hành chính, chuyển đổi số
+vụ Đông Xuân, vụ Hè Thu, vụ mùa, mùa mưa bão
+Trung tâm phục vụ hành chính công
+Cổng thông tin điện tử của tỉnh
+tổ dân phố, thôn, bản, ấp, khu phố
+trưởng thôn, tổ trưởng tổ dân phố, bí thư chi bộ
+xin ý kiến của Thường trực Hội đồng nhân dân
+rà soát, thống kê, tổng hợp, báo cáo về Ủy ban nhân dân""".splitlines()
+
+
+def place_segments() -> list[list[str]]:
+    """Province and ward names after the 2025 reorganisation (vietnam-provinces), in admin phrasing."""
+    try:
+        import vietnam_provinces as vp
+    except ImportError:
+        return []
+    provinces = {}
+    for p in vp.Province.iter_all():
+        full = p.name if p.name.lower().startswith("thành phố") else f"tỉnh {p.name}"
+        provinces[p.code] = full
+    lines = list(provinces.values())
+    for w in vp.Ward.iter_all():
+        prov = provinces.get(w.province_code, "")
+        lines += [w.name, f"Ủy ban nhân dân {w.name}", f"{w.name}, {prov}"]
+    segs: list[list[str]] = []
+    for line in sorted(lines):
+        segs.extend(lm_items(nfc(line)))
+    return segs
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.restore.train", description=__doc__)
     ap.add_argument("--legal", type=Path, default=Path("../shared/corpora/vlc-2022"))
@@ -178,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--min-syllable", type=int, default=2)
     ap.add_argument("--no-wiki", action="store_true")
     ap.add_argument("--legal-weight", type=int, default=3, help="times the legal corpus is counted (domain)")
+    ap.add_argument("--extra-weight", type=int, default=3, help="times place names and admin phrases count")
     args = ap.parse_args(argv)
     t0 = time.time()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -195,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
                 core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
                 if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
                     foreign[core] += 1
-    print(f"read {len(segments):,} segments in {time.time() - t0:.0f}s", file=sys.stderr)
+    extra = place_segments()
+    for line in ADMIN_PHRASES:
+        extra.extend(lm_items(nfc(line)))
+    segments.extend(extra * args.extra_weight)
+    print(f"read {len(segments):,} segments ({len(extra):,} admin/place) in {time.time() - t0:.0f}s", file=sys.stderr)
     counts: Counter[str] = Counter()
     for seg in segments:
         counts.update(seg)
