@@ -202,6 +202,12 @@ def test_slash_words_and_closing_mark(r: Restorer) -> None:
     )
 
 
+def test_foreign_names_kept_and_garbled_capitals_fixed(r: Restorer) -> None:
+    text = "Ong Robert Smith den Paris va London; dung Zalo, Google, Viettel."
+    assert fix(r, text) == "Ông Robert Smith đến Paris và London; dùng Zalo, Google, Viettel."
+    assert fix(r, "Ciic co quan, Liiu: VT") == "Các cơ quan, Lưu: VT"
+
+
 CLEAN = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH
 Thực hiện kế hoạch cải cách hành chính năm nay, các sở, ban, ngành và Ủy ban nhân dân các huyện
 phải rà soát thủ tục hành chính, công khai kết quả giải quyết hồ sơ trên cổng dịch vụ công và

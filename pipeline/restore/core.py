@@ -446,6 +446,7 @@ class Restorer:
             and len(core) > 1
             and (core.isupper() or (core[0].isupper() and core[1:].islower()))
             and not self._two_syllables(low)
+            and not self._expand(core, 0.6)  # Ciic, Tir, Liiu: garbled Các, Tự, Lưu, not names
         ):
             return _fixed(start, end, core)  # abbreviation or proper name (Zalo, UBND)
         kind, cands, marked, parts = self._word_cands(core)
