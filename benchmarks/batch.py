@@ -43,12 +43,22 @@ CACHE = REPO_ROOT / "benchmarks" / ".cache" / "batch"
 
 
 class PeakMemory:
-    """Samples the RSS of a process tree in a thread; ``peak_mb`` is the largest total seen."""
+    """Samples a process tree in a thread: the largest summed RSS, and the CPU seconds it used.
+
+    CPU: the last sample of every Python process's own user+sys, plus the reaped-children time of the
+    processes whose children are only Tesseract (the pool's workers wait for their Tesseract runs, so
+    that CPU lands there exactly). Parents of Python processes (vanban, the fork server) count only
+    their own time, since their reaped children are already counted; Tesseract processes are counted
+    through their worker, once.
+    """
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid = pid
         self.interval = interval
         self.peak = 0
+        self.own: dict[int, float] = {}
+        self.reaped: dict[int, float] = {}
+        self.python_parents: set[int] = set()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -61,28 +71,38 @@ class PeakMemory:
         while not self.stop.is_set():
             total = 0
             try:
-                for proc in [root, *root.children(recursive=True)]:
-                    try:
-                        total += proc.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        continue
+                tree = [root, *root.children(recursive=True)]
             except psutil.NoSuchProcess:
                 return
+            for proc in tree:
+                try:
+                    total += proc.memory_info().rss
+                    if "tesseract" in proc.name():
+                        continue
+                    t = proc.cpu_times()
+                    if any("tesseract" not in c.name() for c in proc.children()):
+                        self.python_parents.add(proc.pid)
+                    self.own[proc.pid] = t.user + t.system
+                    self.reaped[proc.pid] = t.children_user + t.children_system
+                except psutil.NoSuchProcess:
+                    continue
             self.peak = max(self.peak, total)
             time.sleep(self.interval)
 
-    def finish(self) -> float:
+    def finish(self) -> tuple[float, float]:
+        """Peak MB and CPU seconds."""
         self.stop.set()
         self.thread.join()
-        return self.peak / 2**20
+        reaped = sum(v for pid, v in self.reaped.items() if pid not in self.python_parents)
+        return self.peak / 2**20, sum(self.own.values()) + reaped
 
 
 def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "process", *inputs, "--out", str(out), "--quiet", *extra]
 
 
-def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int]:
-    """Wall seconds, peak MB of the process tree, exit code of one ``vanban process`` run."""
+def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int, float]:
+    """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run."""
     started = time.perf_counter()
     child = subprocess.Popen(
         vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -90,10 +110,10 @@ def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float,
     memory = PeakMemory(child.pid)
     _, err = child.communicate()
     wall = time.perf_counter() - started
-    peak = memory.finish()
+    peak, cpu = memory.finish()
     if child.returncode not in (0, 1):
         print(err.decode(errors="replace")[-2000:], file=sys.stderr)
-    return wall, peak, child.returncode
+    return wall, peak, child.returncode, cpu
 
 
 def records(out: Path) -> list[dict]:
@@ -155,7 +175,7 @@ def kill_and_resume(inputs: list[str], out: Path, expected_seconds: float, seed:
             # Leftover workers of the killed batch die with their parent's pipe; give them a moment.
             time.sleep(0.5)
             kills.append((round(delay, 1), "killed", line_count(out)))
-    _, _, code = run_vanban(inputs, out, "--workers", "2")
+    code = run_vanban(inputs, out, "--workers", "2")[2]
     final = records(out)
     shas = [r["source"]["sha256"] for r in final]
     names = {r["source"]["name"] for r in final}
@@ -233,33 +253,27 @@ def main(argv: list[str] | None = None) -> int:
 
     n = len(inputs)
     load_after = os.getloadavg()
+
+    def row(
+        name: str, workers: int, wall: float, cpu: float | None, bare_wall: float, bare_cpu: float, peak: str
+    ):
+        return [
+            name,
+            workers,
+            f"{wall:.1f}",
+            f"{n / wall:.3f}",
+            f"{bare_wall / wall:.2f}",
+            "n/a" if cpu is None else f"{cpu / n:.2f}",
+            "n/a" if cpu is None else f"{bare_cpu / cpu:.2f}",
+            peak,
+        ]
+
     rows = [
-        ["bare tesseract", 1, f"{bare1.wall:.1f}", f"{n / bare1.wall:.3f}", "1.00", ""],
-        ["bare tesseract", 2, f"{bare2.wall:.1f}", f"{n / bare2.wall:.3f}", "1.00", ""],
-        [
-            "vanban process",
-            1,
-            f"{v1[0]:.1f}",
-            f"{n / v1[0]:.3f}",
-            f"{(n / v1[0]) / (n / bare1.wall):.2f}",
-            f"{v1[1]:.0f}",
-        ],
-        [
-            "vanban process",
-            2,
-            f"{v2[0]:.1f}",
-            f"{n / v2[0]:.3f}",
-            f"{(n / v2[0]) / (n / bare2.wall):.2f}",
-            f"{v2[1]:.0f}",
-        ],
-        [
-            "vanban --dask (LocalCluster 2x1)",
-            2,
-            f"{dk[0]:.1f}",
-            f"{n / dk[0]:.3f}",
-            f"{(n / dk[0]) / (n / bare2.wall):.2f}",
-            f"{dk[1]:.0f}",
-        ],
+        row("bare tesseract", 1, bare1.wall, bare1.cpu, bare1.wall, bare1.cpu, ""),
+        row("bare tesseract", 2, bare2.wall, bare2.cpu, bare2.wall, bare2.cpu, ""),
+        row("vanban process", 1, v1[0], v1[3], bare1.wall, bare1.cpu, f"{v1[1]:.0f}"),
+        row("vanban process", 2, v2[0], v2[3], bare2.wall, bare2.cpu, f"{v2[1]:.0f}"),
+        row("vanban --dask (LocalCluster 2x1)", 2, dk[0], None, bare2.wall, bare2.cpu, f"{dk[1]:.0f}"),
     ]
     out_lines += [
         f"{n} one-page PNG documents from `benchmarks.ocr.build_pages` ({per_condition} per condition over "
@@ -275,11 +289,25 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "## Throughput (same pages, same run)",
         "",
-        markdown_table(["reader", "workers", "wall s", "pages/s", "vs bare, same workers", "peak MB"], rows),
+        markdown_table(
+            [
+                "reader",
+                "workers",
+                "wall s",
+                "pages/s",
+                "throughput vs bare (wall)",
+                "CPU s/page",
+                "throughput vs bare (CPU)",
+                "peak MB",
+            ],
+            rows,
+        ),
         "",
-        f"Whole pipeline vs bare Tesseract: {(n / v1[0]) / (n / bare1.wall):.2f}x its throughput with 1 worker, "
-        f"{(n / v2[0]) / (n / bare2.wall):.2f}x with 2 (target >= 0.85). 2 vs 1 workers: vanban "
-        f"{v1[0] / v2[0]:.2f}x, bare {bare1.wall / bare2.wall:.2f}x.",
+        f"Whole pipeline vs bare Tesseract, by wall time: {bare1.wall / v1[0]:.2f}x its throughput with 1 worker, "
+        f"{bare2.wall / v2[0]:.2f}x with 2; by CPU seconds (all descendants, insensitive to other load): "
+        f"{bare1.cpu / v1[3]:.2f}x and {bare2.cpu / v2[3]:.2f}x (target >= 0.85). 2 vs 1 workers: vanban "
+        f"{v1[0] / v2[0]:.2f}x, bare {bare1.wall / bare2.wall:.2f}x. The Dask row has no CPU figure: its "
+        "workers are not descendants of the benchmark.",
         "",
         "## Where the time goes (1-worker run, seconds per page from the records' timings)",
         "",

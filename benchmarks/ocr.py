@@ -356,9 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(pages)} pages ({args.per_condition} per condition), rendered from TEST-split files of vlc-2022 "
         "(int(sha1(file name), 16) % 10 == 0); Liberation Serif 14 pt, A4, 300 dpi before damage. "
         f"Tesseract language `{defaults.language}`, psm {defaults.psm}, OMP_THREAD_LIMIT=1. "
-        "CER/WER: NFC, whitespace collapsed, grapheme clusters, rapidfuzz Levenshtein. Order-free CER: "
-        "words present in both texts cost nothing; the rest of each side is sorted and compared by "
-        "grapheme edit distance, divided by the truth length.\n"
+        "CER/WER: NFC, whitespace collapsed, grapheme clusters, rapidfuzz Levenshtein; means over pages. "
+        "Order-free CER: the lower of the CER and a bag-of-words error (words present in both texts cost "
+        "nothing; the words left on each side, in their own order, are compared by grapheme edit distance, "
+        "divided by the truth length), so a correctly read line in another place costs nothing. "
+        "Ground truth reads a two-column row as the left column's lines, then the right column's.\n"
     )
 
     if args.quick:
@@ -498,9 +500,10 @@ def choices_section(small, paths) -> list[str]:
 
 
 def _orientation_probe(path: str) -> tuple[int, float, int, float]:
-    """(turn by vanban's ink-geometry check, its CPU ms, turn by Tesseract OSD, OSD CPU ms)."""
+    """(turn by vanban's ink-geometry check, its CPU ms, turn by Tesseract OSD, OSD CPU ms); both on
+    the grey page after border removal, as in ``preprocess``."""
     from pipeline.ingest.render import load_page_image
-    from pipeline.ocr.preprocess import analyse, estimate_dpi, ink_mask, to_gray
+    from pipeline.ocr.preprocess import analyse, estimate_dpi, ink_mask, remove_borders, to_gray
     from pipeline.ocr.tesseract import detect_orientation
     from pipeline.record import OcrOptions, PageContext
 
@@ -508,7 +511,9 @@ def _orientation_probe(path: str) -> tuple[int, float, int, float]:
     gray = to_gray(rgb)
     started = time.process_time()
     real = estimate_dpi(dpi, gray.shape)
-    turn, _ = analyse(ink_mask(gray, min(1.0, 100 / real)))
+    scale = min(1.0, 100 / real)
+    gray, _ = remove_borders(gray, ink_mask(gray, scale), scale)  # as in preprocess: borders first
+    turn, _ = analyse(ink_mask(gray, scale))
     ours = 1000 * (time.process_time() - started)
     cpu0 = _children_cpu()
     osd_turn, _ = detect_orientation(gray, OcrOptions())

@@ -1,7 +1,8 @@
 """(d) of the restoration benchmark: Tesseract `vie` on degraded synthetic scans, WER before/after.
 
-Pages come from pipeline.synth (render + mild/heavy damage) of held-out test text; the OCR words and
-their confidences are passed to the restorer as `ocr_words`, as the pipeline's OCR stage does.
+Pages come from pipeline.synth (render + clean/mild/heavy/lowres/stamp damage) of held-out test text; the
+pipeline's OCR stage reads them and its words (confidences, per-character choices) are passed to the
+restorer as `ocr_words`, as `vanban process` does.
 """
 
 from __future__ import annotations
@@ -30,35 +31,45 @@ def _syllables(text: str) -> list[str]:
 
 
 def _ocr(image) -> tuple[str, list[dict]]:
-    """Text (one line per Tesseract line) and word dicts with offsets and confidences."""
-    import pytesseract
+    """The pipeline's own OCR stage on one page (preprocessing, Tesseract `vie`, per-character choices):
+    its text and word dicts with offsets, confidences and choices, exactly as `vanban process` passes them."""
+    import tempfile
+
+    from pipeline.ocr.page import read_page
+    from pipeline.record import OcrOptions, PageContext
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    data = pytesseract.image_to_data(image, lang="vie", config="--psm 4", output_type=pytesseract.Output.DICT)
-    lines: list[str] = []
-    words: list[dict] = []
-    key = None
-    cur: list[str] = []
-    offset = 0
-    for i, w in enumerate(data["text"]):
-        if not w or not w.strip():
-            continue
-        k = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-        if k != key and cur:
-            lines.append(" ".join(cur))
-            offset += len(lines[-1]) + 1
-            cur = []
-        key = k
-        start = offset + sum(len(c) + 1 for c in cur)
-        cur.append(w)
-        words.append({"text": w, "start": start, "end": start + len(w), "confidence": float(data["conf"][i])})
-    if cur:
-        lines.append(" ".join(cur))
-    return "\n".join(lines), words
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "page.png")
+        image.save(path)
+        page = read_page(PageContext(path, "image", 1, 0, OcrOptions(char_choices=True)))
+    words = [
+        {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
+        for w in page.words()
+    ]
+    return page.text or "", words
 
 
-def ocr_pages(restorer, lines: list[str], pages: int) -> dict[str, tuple[float, float, float, float, int]] | None:
-    """{condition: (WER before, after, word-only WER before, after, pages)} for mild and heavy damage."""
+CONDITIONS = ("clean", "mild", "heavy", "lowres", "stamp")
+
+
+def mark_only_errors(hyp: list[str], ref: list[str]) -> int:
+    """Substituted tokens whose letters are right and only the marks differ: the part of the OCR error a
+    mark restorer can reach (split, merged, dropped words and wrong letters are not)."""
+    from difflib import SequenceMatcher
+
+    from pipeline.restore.viet import skeleton
+
+    n = 0
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, hyp, ref, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            n += sum(skeleton(h.lower()) == skeleton(r.lower()) for h, r in zip(hyp[i1:i2], ref[j1:j2], strict=True))
+    return n
+
+
+def ocr_pages(restorer, lines: list[str], pages: int) -> dict[str, tuple] | None:
+    """{condition: (WER before, after, word-only WER before, after, pages, share of the errors before that
+    are mark-only)} for each damage condition."""
     try:
         from pipeline.synth import render_document_with_truth
         from pipeline.synth.damage import apply_condition
@@ -67,10 +78,10 @@ def ocr_pages(restorer, lines: list[str], pages: int) -> dict[str, tuple[float, 
     text = "\n".join(lines[:400])
     rendered = render_document_with_truth(text)[:pages]
     out: dict[str, tuple[float, float, float, float, int]] = {}
-    for cond in ("mild", "heavy"):
+    for cond in CONDITIONS:
         rng = np.random.default_rng(11)
         before = after = total = 0
-        sb = sa = st = 0
+        sb = sa = st = marks = 0
         for image, truth in rendered:
             damaged, _ = apply_condition(image, cond, rng)
             ocr_text, words = _ocr(damaged)
@@ -79,9 +90,11 @@ def ocr_pages(restorer, lines: list[str], pages: int) -> dict[str, tuple[float, 
             before += Levenshtein.distance(_words(ocr_text), ref)
             after += Levenshtein.distance(_words(restored), ref)
             total += len(ref)
+            marks += mark_only_errors(_words(ocr_text), ref)
             sref = _syllables(truth)
             sb += Levenshtein.distance(_syllables(ocr_text), sref)
             sa += Levenshtein.distance(_syllables(restored), sref)
             st += len(sref)
-        out[cond] = (before / max(1, total), after / max(1, total), sb / max(1, st), sa / max(1, st), len(rendered))
+        out[cond] = (before / max(1, total), after / max(1, total), sb / max(1, st), sa / max(1, st), len(rendered),
+                     marks / max(1, before))
     return out

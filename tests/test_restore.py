@@ -318,3 +318,11 @@ def test_cli_registers_subcommand() -> None:
     restore_cli.add_parser(sub)
     args = parser.parse_args(["restore", "-", "--json", "--models", "models"])
     assert args.func is restore_cli.run and args.file == "-" and args.json and args.models == "models"
+
+
+def test_details_off_gives_same_text_and_offsets(r: Restorer) -> None:
+    text = "QuySt dinh s6 cua Uy ban nhan dan tinh"
+    full, lean = r.restore(text), r.restore(text, details=False)
+    assert lean.text == full.text == "Quyết định số của Ủy ban nhân dân tỉnh"
+    assert [(c.start, c.end, c.chosen) for c in lean.changes] == [(c.start, c.end, c.chosen) for c in full.changes]
+    assert all(c.confidence == 1.0 and c.alternatives == [] for c in lean.changes)

@@ -155,6 +155,33 @@ def _line_of(words: list[Word], template: Line, paragraph: int) -> Line:
                 words=list(words))
 
 
+def _left_block_first(lines: list[Line]) -> list[Line]:
+    """When Tesseract emits a block and then one side by side to its left (a photographed header whose
+    right column starts higher), put the left block first."""
+    blocks: list[list[Line]] = []
+    for line in lines:
+        if blocks and blocks[-1][-1].block == line.block:
+            blocks[-1].append(line)
+        else:
+            blocks.append([line])
+
+    def box(block: list[Line]) -> tuple[int, int, int, int]:
+        return (min(ln.bbox[0] for ln in block), min(ln.bbox[1] for ln in block),
+                max(ln.bbox[2] for ln in block), max(ln.bbox[3] for ln in block))
+
+    i = 0
+    while i + 1 < len(blocks):
+        first, second = box(blocks[i]), box(blocks[i + 1])
+        overlap = min(first[3], second[3]) - max(first[1], second[1])
+        shorter = min(first[3] - first[1], second[3] - second[1])
+        if second[2] < first[0] and shorter > 0 and overlap > 0.5 * shorter:
+            blocks[i], blocks[i + 1] = blocks[i + 1], blocks[i]
+            i += 2
+        else:
+            i += 1
+    return [line for block in blocks for line in block]
+
+
 def reading_order(lines: list[Line]) -> list[Line]:
     """Read two-column rows (header: issuer | national motto; end: recipients | signature) column by
     column, as a person does: Tesseract often joins the two cells of a row into one line.
@@ -167,6 +194,7 @@ def reading_order(lines: list[Line]) -> list[Line]:
     """
     if not lines:
         return lines
+    lines = _left_block_first(lines)
     heights = sorted(max(1, ln.bbox[3] - ln.bbox[1]) for ln in lines)
     height = heights[len(heights) // 2]
     min_gap = 1.5 * height

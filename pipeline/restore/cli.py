@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     text = read_text(args.file)
     restorer = Restorer.load(args.models)
-    res = restorer.restore(text, tone_style=args.tone_style)
+    res = restorer.restore(text, tone_style=args.tone_style, details=args.json)
     out = sys.stdout
     if args.json:
         payload = {

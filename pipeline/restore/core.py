@@ -33,6 +33,8 @@ from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleto
 
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
+OCR_SWAP_COST = 4.0  # extra cost (nats) of another vowel/tone for a valid OCR word, without choices
+OCR_CAPITAL_COST = 2.0  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
@@ -45,6 +47,7 @@ ABBREVIATIONS = {
     "UBND", "HĐND", "CCHC", "TTATGT", "V/v", "TM", "KT", "TL", "TUQ", "QĐ", "NQ", "TW", "BCH", "MTTQ",
     "CT", "KH", "BC", "TB", "CV", "HD", "TTr", "NĐ", "CP", "TT", "BTC", "BNV", "BCA", "VP", "THCS", "THPT",
     "UBMTTQ", "BHXH", "BHYT", "GTVT", "TN&MT", "KCN", "ĐBQH", "CNTT", "ĐVT", "PCCC", "QLNN", "CBCCVC",
+    "VT", "TC", "XD", "TTĐT", "GĐ", "PGĐ", "TNMT", "GDĐT", "KHĐT", "LĐTBXH", "NN&PTNT", "VHTTDL",
 }
 # What an abbreviation stands for, fed to the LM as context (the corpora spell these out).
 ABBR_CONTEXT = {
@@ -180,6 +183,21 @@ def _mark_penalty(obs: str, cand: str) -> float:
         elif od - cd:
             pen += 2.0 if od & {"\u0302", "\u0306", "\u031b"} - cd else 1.0
     return pen
+
+
+KEEP_LEAD = "'`\"‘“("  # punctuation a word core may start with that the output must keep
+KEEP_TRAIL = ".,;:!)"  # ... or end with (LÁT. in a heading)
+
+
+def _keep_affixes(orig: str, out: str) -> str:
+    """Put back leading quotes and trailing periods of the core that the chosen word lacks."""
+    lead = orig[: len(orig) - len(orig.lstrip(KEEP_LEAD))]
+    trail = orig[len(orig.rstrip(KEEP_TRAIL)):]
+    if lead and not out.startswith(lead):
+        out = lead + out
+    if trail and not out.endswith(trail):
+        out = out + trail
+    return out
 
 
 class Restorer:
@@ -428,6 +446,16 @@ class Restorer:
                     tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
                     return tok
             return _fixed(start, end, core)  # b/c, V/v, km/h
+        if "-" in core[1:-1] and not any(ch.isdigit() for ch in core):
+            # héc-ta, Rịa-Vũng: each piece is restored, the hyphen stays (punctuation is never dropped)
+            pieces = core.split("-")
+            if all(p.isalpha() and (p.islower() or p[:1].isupper() and p[1:].islower()) for p in pieces):
+                subs = [self._classify_core(p) for p in pieces]
+                if all(t.kind == "word" and t.cands and len(t.cands) == 1 for t in subs):
+                    tok = Token(start, end, core, "split", marked=-1, joiner="-")
+                    tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
+                    return tok
+            return _fixed(start, end, core)
         if any(ch in "/-_&" for ch in core[1:-1]) and any(ch.isdigit() or ch.isupper() for ch in core):
             parts = re.split(r"([/\-])", core)
             fixed = "".join(CODE_FIXES.get(p, p) for p in parts)
@@ -514,11 +542,15 @@ class Restorer:
         return out
 
     # ------------------------------------------------------------------ restore
-    def restore(self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old") -> RestoreResult:
+    def restore(
+        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True
+    ) -> RestoreResult:
         """Restore marks and repair OCR damage of `text`; see the module docstring for the model.
 
         tone_style: "old" (default; hòa, thủy, hóa: the placement dominant in legal texts) or "new"
         (hoà, thuỷ, hoá). Either style is accepted on input.
+        details: fill each change's confidence and runners-up (False: changes carry offsets and forms
+        only, confidence 1.0; plain-text output does not need them and saves about 15% of the time).
         """
         style = TONE_STYLES.get(tone_style)
         if style is None:
@@ -526,7 +558,7 @@ class Restorer:
         text = nfc(text)
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
-            return self._restore_unicode(text, ocr_words, style)
+            return self._restore_unicode(text, ocr_words, style, details)
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
         # legacy text: convert token by token, restore, then report changes per input token
         conv = legacy.CONVERTERS[encoding]
@@ -542,7 +574,7 @@ class Restorer:
             last = e
         pieces.append(text[last:])
         converted = "".join(pieces)
-        res = self._restore_unicode(converted, None, style)
+        res = self._restore_unicode(converted, None, style, details)
         # map the restored tokens back: output token k corresponds to input token k unless splits added
         # spaces, so rebuild per input token from the converted spans and the restoration changes
         shift_out: list[TokenChange] = []
@@ -566,7 +598,9 @@ class Restorer:
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
 
-    def _restore_unicode(self, text: str, ocr_words: list[dict] | None, style: str) -> RestoreResult:
+    def _restore_unicode(
+        self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True
+    ) -> RestoreResult:
         toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
@@ -635,9 +669,16 @@ class Restorer:
                     cd = parts_all[tp[0]]
                     k = ch_l[tp[0]]
                     # an unknown word kept as written (id UNK) stays exactly as it came
-                    out = orig if cd.ids[k] == UNK else apply_case(orig, render(cd.outs[k]))
+                    out = orig if cd.ids[k] == UNK else apply_case(orig.lstrip(KEEP_LEAD), render(cd.outs[k]))
+                elif tok.joiner != " " and len(orig.split(tok.joiner)) == len(tp):
+                    out = tok.joiner.join(
+                        apply_case(o, render(parts_all[p].outs[ch_l[p]]))
+                        for o, p in zip(orig.split(tok.joiner), tp, strict=True)
+                    )
                 else:
                     out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
+                if orig[0] in KEEP_LEAD or orig[-1] in KEEP_TRAIL:
+                    out = _keep_affixes(orig, out)
             pieces.append(text[last:tok.start])
             pieces.append(out)
             last = tok.end
@@ -646,7 +687,7 @@ class Restorer:
                 if tok.kind != "fixed" and tok_pos[ti]:
                     need.append((len(changes) - 1, tok_pos[ti][0]))
         pieces.append(text[last:])
-        if need:
+        if need and details:
             self._confidences(changes, need, style, parts_all, chosen, post)
         return RestoreResult(nfc("".join(pieces)), changes, None)
 
@@ -692,6 +733,15 @@ class Restorer:
     def _ocr_adjust(self, tok: Token, parts: list[Cands], index: tuple[list[int], list[dict]]) -> list[Cands]:
         """Use the OCR word confidence and per-character choices for this token's candidates."""
         starts, words = index
+        core = tok.core
+        if (
+            (tok.kind == "split" and tok.joiner == " ")
+            or not any(ch.isalpha() for ch in core)
+            or (core.isupper() and core.isalpha() and len(core) <= 5 and not any(c in _VOWEL_CHARS for c in core.lower()))
+        ):
+            # a Vietnamese OCR rarely merges two words, and it reads a lone "~" or a code (VT, KT, TC) as
+            # it is printed: junk is not split into words ("IUẸU"), a symbol or a code does not become one
+            return [self._fixed_cands(core, UNK)]
         i = bisect.bisect_right(starts, tok.start) - 1
         if i < 0 or not (words[i]["start"] <= tok.start < words[i]["end"]):
             return parts
@@ -709,9 +759,17 @@ class Restorer:
         outs: dict[str, float] = {low: math.log(1 - e)}
         fr = self.frames.get(_frame(low), [])
         top = self.counts[self.index[fr[0]]] if fr else 0.0
+        # A Vietnamese OCR mostly loses marks (chông for chống); a different vowel or tone (Đề/Đồ,
+        # phường/phượng, Cục/Các) on a valid word needs the character choices or a large LM margin,
+        # and names and unit words (capitalised: Nhã, Vụ, Cục, Sở) only change by gaining a mark.
+        capital = tok.core[:1].isupper()
         for m in fr[:40]:
             if m != low and len(m) == len(low) and self.counts[self.index[m]] >= top * 1e-3:
-                outs[m] = math.log(e) - _vowel_penalty(low, m)
+                gains = skeleton(m) == skeleton(low) and _mark_penalty(low, m) == 0.0
+                if gains:
+                    outs[m] = math.log(e) - _vowel_penalty(low, m) - (OCR_CAPITAL_COST if capital else 0.0)
+                elif not capital:
+                    outs[m] = math.log(e) - _vowel_penalty(low, m) - OCR_SWAP_COST
         choices = w.get("choices") or []
         off = tok.start - int(w["start"])
         for ci, alts in enumerate(choices):
