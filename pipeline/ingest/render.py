@@ -43,7 +43,11 @@ def image_dpi(image: Image.Image) -> int | None:
 
 
 def load_page_image(ctx: PageContext) -> tuple[np.ndarray, int | None]:
-    """Pixels of one page as an RGB array, with the dpi they were made at (None when unknown)."""
+    """Pixels of one page with the dpi they were made at (None when unknown).
+
+    Grey and bilevel scans stay 2-D grey (no colour to find a seal in, and converting them to RGB and
+    back cost ~0.1 s a page); colour scans come as RGB so preprocessing can lift red seals off.
+    """
     if ctx.kind == "pdf":
         return _render_pdf_page(ctx), ctx.options.dpi
     image = open_image(ctx.path)
@@ -54,6 +58,8 @@ def load_page_image(ctx: PageContext) -> tuple[np.ndarray, int | None]:
         image.load()
     except (OSError, EOFError, ValueError) as exc:
         raise CorruptFileError(f"cannot decode the image ({exc})", path=ctx.path, page=ctx.number) from exc
+    if image.mode in ("L", "1", "I;16", "I"):
+        return np.asarray(image.convert("L")), dpi
     return np.asarray(image.convert("RGB")), dpi
 
 

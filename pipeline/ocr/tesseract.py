@@ -43,15 +43,23 @@ def tesseract_version() -> str:
 
 @lru_cache(maxsize=8)
 def available_languages(tessdata_dir: str | None = None) -> frozenset[str]:
-    config = f'--tessdata-dir "{tessdata_dir}"' if tessdata_dir else ""
-    return frozenset(pytesseract.get_languages(config=config))
+    """Models Tesseract can load. Asked of ``tesseract --list-langs`` directly: pytesseract's own
+    list drops names outside [a-z_], such as the script model ``Vietnamese`` and ``script/Vietnamese``."""
+    tesseract_version()
+    command = [pytesseract.pytesseract.tesseract_cmd, "--list-langs"]
+    if tessdata_dir:
+        command += ["--tessdata-dir", tessdata_dir]
+    listed = subprocess.run(command, capture_output=True, text=True, timeout=60).stdout.splitlines()
+    names = {line.strip() for line in listed[1:] if line.strip()}
+    return frozenset(names | {f"script/{n}" for n in names if n[:1].isupper()})
 
 
 def check_language(options: OcrOptions) -> None:
     tesseract_version()
-    if options.language not in available_languages(options.tessdata_dir):
+    missing = set(options.language.split("+")) - available_languages(options.tessdata_dir)
+    if missing:
         raise MissingDependencyError(
-            f"Tesseract language '{options.language}' is not installed; apt install tesseract-ocr-vie "
+            f"Tesseract language '{'+'.join(sorted(missing))}' is not installed; apt install tesseract-ocr-vie "
             "tesseract-ocr-script-viet (or pass --tessdata-dir)"
         )
 
