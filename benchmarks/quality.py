@@ -46,7 +46,7 @@ GRID = {
     "review_low_share": [0.05, 0.08, 0.12, 0.2],
     "review_valid_after": [0.85, 0.9, 0.93, 0.95],
     "review_changed_share": [0.05, 0.1, 0.2],
-    "review_perplexity": [20.0, 30.0, 45.0, 1e9],
+    "review_perplexity": [20.0, 30.0, 45.0, 100.0, 1e9],
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from pipeline import __version__
@@ -47,6 +48,14 @@ def main(argv: list[str] | None = None) -> int:
         return int(ExitCode.INTERRUPTED)
     except BrokenPipeError:
         return int(ExitCode.OK)
+    except Exception as error:  # noqa: BLE001 - one line for users; the traceback on request
+        if os.environ.get("VANBAN_DEBUG"):
+            raise
+        print(
+            f"vanban: internal error: {type(error).__name__}: {error} (set VANBAN_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return int(ExitCode.SOME_DOCUMENTS_FAILED)
 
 
 if __name__ == "__main__":

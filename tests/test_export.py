@@ -35,16 +35,17 @@ def record() -> dict:
         "document": {
             "number": "12",
             "symbol": "QĐ-UBND",
+            "number_symbol": "12/QĐ-UBND",
             "date": "2025-05-02",
             "issuer": "Ủy ban nhân dân tỉnh Quảng Trị",
         },
         "tasks": [
             {
                 "assignee": "Sở Tài chính",
-                "coordinating_units": [],
+                "coordinating_units": ["Sở Xây dựng", "Kho bạc Nhà nước"],
                 "description": "chủ trì, hoàn thành",
                 "deadline": "2025-06-30",
-                "span": [start, len(TEXT)],
+                "span": {"start": start, "end": len(TEXT), "page": None},
                 "confidence": 0.9,
             },
             {
@@ -52,7 +53,7 @@ def record() -> dict:
                 "coordinating_units": [],
                 "description": "báo cáo",
                 "deadline": None,
-                "span": [0, 5],
+                "span": {"start": 0, "end": 5, "page": 1},
                 "confidence": 0.5,
             },
         ],
@@ -63,8 +64,10 @@ def test_task_rows_carry_document_facts_and_the_page() -> None:
     rows = list(task_rows(record()))
     assert rows[0] == {
         "assignee": "Sở Tài chính",
+        "coordinating_units": "Sở Xây dựng; Kho bạc Nhà nước",
         "description": "chủ trì, hoàn thành",
         "deadline": "2025-06-30",
+        "document_number_symbol": "12/QĐ-UBND",
         "document_number": "12",
         "document_symbol": "QĐ-UBND",
         "document_date": "2025-05-02",

@@ -9,15 +9,15 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
 import pytesseract
+import pytest
 
+from pipeline.config import PipelineConfig
 from pipeline.ingest import open_document
 from pipeline.ocr import read_page
 from pipeline.ocr.tesseract import available_languages, check_language
 from pipeline.record import OcrOptions
 from pipeline.stages import finish_document
-from pipeline.config import PipelineConfig
 
 LINES = ["Quyết định số 3665/QĐ-UBND ngày 09/9/2025", "của Ủy ban nhân dân thành phố Đà Nẵng"]
 

@@ -83,7 +83,7 @@ def test_verdict_names_each_reason_and_takes_the_worst() -> None:
     bad = {**ok, "valid_after": 0.5, "perplexity": 5000.0}
     assert verdict(bad, limits) == (
         "bad",
-        ["only 50% of tokens are Vietnamese syllables", "language-model perplexity 5000 above 30"],
+        ["only 50% of tokens are Vietnamese syllables", "language-model perplexity 5000 above 100"],
     )
     assert verdict({"error": True}, limits) == ("bad", ["the page could not be read"])
     assert verdict({**ok, "tokens": 1}, limits) == ("review", ["the page holds almost no text"])

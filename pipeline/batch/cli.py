@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode, OutputError
-from pipeline.record import OcrOptions
+from pipeline.ocr.cli import add_ocr_options, ocr_options
 
 
 def add_parser(subparsers) -> None:
@@ -30,9 +30,6 @@ def add_parser(subparsers) -> None:
         metavar="N",
         help="local worker processes (default: one per core)",
     )
-    process.add_argument(
-        "--force-ocr", action="store_true", help="OCR pages even when the PDF has a good text layer"
-    )
     process.add_argument("--force", action="store_true", help="redo documents already finished")
     process.add_argument(
         "--dask", metavar="ADDRESS", default=None, help="run pages on a Dask scheduler (tcp://host:8786)"
@@ -40,7 +37,6 @@ def add_parser(subparsers) -> None:
     process.add_argument(
         "--webhook", metavar="URL", default=None, help="POST each finished record as JSON to URL"
     )
-    process.add_argument("--lang", default="vie", help="Tesseract language (default: vie)")
     process.add_argument("--no-restore", action="store_true", help="skip diacritic restoration")
     process.add_argument(
         "--no-extract", action="store_true", help="skip extraction of document facts and tasks"
@@ -48,7 +44,14 @@ def add_parser(subparsers) -> None:
     process.add_argument(
         "--models-dir", default=None, metavar="DIR", help="restoration models (default: models/)"
     )
+    process.add_argument(
+        "--tone-style",
+        choices=["old", "new"],
+        default="old",
+        help="tone-mark placement written by restoration: old = hòa, ủy (default); new = hoà, uỷ",
+    )
     process.add_argument("--quiet", action="store_true", help="no progress output")
+    add_ocr_options(process)
     process.set_defaults(func=run_process)
 
     export = subparsers.add_parser(
@@ -68,7 +71,8 @@ def add_parser(subparsers) -> None:
 
 def config_from_args(args: argparse.Namespace) -> PipelineConfig:
     return PipelineConfig(
-        ocr=OcrOptions(language=args.lang, force_ocr=args.force_ocr),
+        ocr=ocr_options(args),
+        tone_style=args.tone_style,
         restore=not args.no_restore,
         extract=not args.no_extract,
         models_dir=args.models_dir,

@@ -1,8 +1,7 @@
 """Export the tasks of a batch's records as rows for an issue tracker or a spreadsheet.
 
-Reads ``documents.jsonl`` (the stream of finished records) and yields one flat row per task. The
-field names of the extraction schema are read with fallbacks, so a record from an older extraction
-version still exports (missing values are empty, never an error).
+Reads ``documents.jsonl`` (the stream of finished records) and yields one flat row per task. Missing
+values are empty cells, never an error.
 """
 
 from __future__ import annotations
@@ -17,8 +16,10 @@ from pipeline.errors import InputError
 
 COLUMNS = (
     "assignee",
+    "coordinating_units",
     "description",
     "deadline",
+    "document_number_symbol",
     "document_number",
     "document_symbol",
     "document_date",
@@ -29,24 +30,11 @@ COLUMNS = (
 
 
 def _text(value) -> str:
-    """A scalar or a {value/text/iso/name: ...} object as one string."""
     if value is None:
         return ""
-    if isinstance(value, dict):
-        for key in ("iso", "value", "normalized", "name", "text", "raw"):
-            if value.get(key) not in (None, ""):
-                return _text(value[key])
-        return ""
     if isinstance(value, list):
-        return "; ".join(_text(v) for v in value if _text(v))
+        return "; ".join(str(v) for v in value if v)
     return str(value)
-
-
-def _first(mapping: dict, *keys: str):
-    for key in keys:
-        if mapping.get(key) not in (None, "", [], {}):
-            return mapping[key]
-    return None
 
 
 def page_of(offset: int | None, pages: list[dict]) -> int | None:
@@ -61,25 +49,22 @@ def page_of(offset: int | None, pages: list[dict]) -> int | None:
 
 
 def task_rows(record: dict) -> Iterator[dict]:
-    """One row per task of one record."""
+    """One row per task of one record (fields of extraction.schema.json)."""
     document = record.get("document") or {}
     source = record.get("source") or {}
-    number = _first(document, "number", "so", "document_number")
-    symbol = _first(document, "symbol", "number_symbol", "code")
-    date = _first(document, "date", "issued", "issue_date", "signed")
-    issuer = _first(document, "issuer", "authority", "agency", "organization")
     for task in record.get("tasks") or []:
-        span = task.get("span") or []
-        offset = span[0] if span else _first(task, "start", "offset")
-        page = _first(task, "page") or page_of(offset, record.get("pages") or [])
+        span = task.get("span") or {}
+        page = span.get("page") or page_of(span.get("start"), record.get("pages") or [])
         yield {
-            "assignee": _text(_first(task, "assignee", "assignees", "unit", "owner")),
-            "description": _text(_first(task, "description", "action", "text")),
-            "deadline": _text(_first(task, "deadline", "due", "due_date")),
-            "document_number": _text(number),
-            "document_symbol": _text(symbol),
-            "document_date": _text(date),
-            "issuer": _text(issuer),
+            "assignee": _text(task.get("assignee")),
+            "coordinating_units": _text(task.get("coordinating_units")),
+            "description": _text(task.get("description")),
+            "deadline": _text(task.get("deadline")),
+            "document_number_symbol": _text(document.get("number_symbol")),
+            "document_number": _text(document.get("number")),
+            "document_symbol": _text(document.get("symbol")),
+            "document_date": _text(document.get("date")),
+            "issuer": _text(document.get("issuer")),
             "source_file": _text(source.get("path")),
             "page": "" if page is None else str(page),
         }

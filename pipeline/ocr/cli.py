@@ -22,7 +22,11 @@ def add_ocr_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tessdata-dir", default=None, help="folder of .traineddata files (e.g. tessdata best)")
     group.add_argument("--force-ocr", action="store_true", help="OCR every page even when a PDF has a good text layer")
     group.add_argument("--no-preprocess", action="store_true", help="give Tesseract the page as it is")
-    group.add_argument("--char-choices", action="store_true", help="keep Tesseract's per-character alternatives")
+    group.add_argument(
+        "--no-char-choices",
+        action="store_true",
+        help="skip Tesseract's per-character alternatives (restoration uses them to leave right words alone)",
+    )
     group.add_argument("--dpi", type=int, default=300, help="resolution PDF pages are rendered at (default: 300)")
 
 
@@ -33,7 +37,7 @@ def ocr_options(args: argparse.Namespace) -> OcrOptions:
         tessdata_dir=args.tessdata_dir,
         preprocess=not args.no_preprocess,
         force_ocr=args.force_ocr,
-        char_choices=args.char_choices,
+        char_choices=not args.no_char_choices,
         dpi=args.dpi,
     )
 
