@@ -19,6 +19,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.quality.metrics import graphemes
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VLC_DEFAULT = REPO_ROOT.parent / "shared" / "corpora" / "vlc-2022"
 
@@ -34,17 +36,6 @@ def split_of(filename: str) -> str:
 def normalise(text: str) -> str:
     """NFC, whitespace collapsed to single spaces, trimmed."""
     return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def graphemes(text: str) -> list[str]:
-    """Split into grapheme clusters: a character plus the combining marks after it."""
-    clusters: list[str] = []
-    for char in text:
-        if clusters and unicodedata.combining(char):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
-    return clusters
 
 
 def cer(truth: str, hypothesis: str) -> float:

@@ -121,7 +121,7 @@ def finish_document(source: DocumentSource, pages: list[PageResult], config: Pip
 
         restorer = Restorer.load(config.models_dir)
         result = restorer.restore(chosen, ocr_words=ocr_words or None, tone_style=config.tone_style)
-        changes = [_change_dict(c) for c in result.changes]
+        changes = [c.to_dict() for c in result.changes]
         record["text"]["final"] = nfc(result.text)
         record["restoration"] = {"changed": len(changes), "encoding": result.encoding, "changes": changes}
         if result.encoding is None:
@@ -167,17 +167,6 @@ def finish_document(source: DocumentSource, pages: list[PageResult], config: Pip
     _timed(timings, "quality", record["errors"], quality)
     record["timings"] = timings
     return record
-
-
-def _change_dict(change) -> dict:
-    return {
-        "start": change.start,
-        "end": change.end,
-        "original": change.original,
-        "chosen": change.chosen,
-        "alternatives": [[alt, round(float(score), 4)] for alt, score in change.alternatives],
-        "confidence": round(float(change.confidence), 4),
-    }
 
 
 def failed_record(path: str, error: BaseException, *, sha256: str | None = None, kind: str | None = None) -> dict:
