@@ -64,7 +64,10 @@ def word_errors(truth: str, output: str) -> Errors:
 
 
 def order_free_char_errors(truth: str, output: str) -> Errors:
-    """CER that ignores reading order (the OCR benchmark's definition, so the figures compare).
+    """CER that ignores reading order.
+
+    Not the same figure as benchmarks.common.order_free_cer, which keeps leftover words in their own
+    order and takes the lower of this and the plain CER; the two should become one definition.
 
     Words present in both texts (as multisets) cost nothing; the leftover truth words and leftover
     output words are each sorted, joined with spaces and compared by grapheme edit distance. The rate
