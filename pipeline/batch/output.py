@@ -12,8 +12,10 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import OutputError
 
@@ -36,20 +38,28 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader (or a crash) sees the old file or the new, never half."""
+@contextlib.contextmanager
+def replacing(path: Path, verb: str) -> Iterator[BinaryIO]:
+    """A handle on a temporary file that replaces ``path`` whole when the block ends (fsync, os.replace,
+    folder fsync); on failure the temporary file is removed and an OutputError says what to ``verb``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except OSError as error:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise OutputError(f"cannot write {path.name} ({error.strerror or error})", path=str(path)) from error
+        raise OutputError(f"cannot {verb} {path.name} ({error.strerror or error})", path=str(path)) from error
     fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so a reader (or a crash) sees the old file or the new, never half."""
+    with replacing(path, "write") as handle:
+        handle.write(data)
 
 
 def write_record(path: Path, record: dict) -> None:
@@ -89,22 +99,10 @@ def line_digests(path: Path) -> tuple[list[str], bool]:
 
 def rewrite_lines(path: Path, keep: list[bool]) -> None:
     """Atomically replace a jsonl file by the complete lines whose ``keep`` flag is set (streamed)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with path.open("rb") as source, tmp.open("wb") as target:
-            for flag, raw in zip(keep, source, strict=False):
-                if flag:
-                    target.write(raw)
-            target.flush()
-            os.fsync(target.fileno())
-        os.replace(tmp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise OutputError(
-            f"cannot rewrite {path.name} ({error.strerror or error})", path=str(path)
-        ) from error
-    fsync_dir(path.parent)
+    with replacing(path, "rewrite") as target, path.open("rb") as source:
+        for flag, raw in zip(keep, source, strict=False):
+            if flag:
+                target.write(raw)
 
 
 @dataclass
