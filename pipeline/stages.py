@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from pipeline.config import PipelineConfig
 from pipeline.errors import error_record
@@ -171,8 +172,6 @@ def finish_document(source: DocumentSource, pages: list[PageResult], config: Pip
 
 def failed_record(path: str, error: BaseException, *, sha256: str | None = None, kind: str | None = None) -> dict:
     """The record of a document that could not even be opened: source, errors, nothing else."""
-    from pathlib import Path
-
     record = empty_record(
         {"path": path, "sha256": sha256, "pages": 0, "kind": kind, "name": Path(path).stem}
     )

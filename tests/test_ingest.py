@@ -140,3 +140,16 @@ def test_layer_score_separates_clean_from_garbled_layers() -> None:
     assert layer_score(clean) == 1.0
     assert layer_score(stripped) == 0.0
     assert layer_score(garbled) < 0.2
+
+
+def test_corrupt_pdf_error_is_the_only_line_on_stderr(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(b"%PDF-1.4 junk")
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "ocr", str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 3
+    assert done.stderr.splitlines() == [f"vanban: error: {path}: corrupt PDF (Stream has ended unexpectedly)"]

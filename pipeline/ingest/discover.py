@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,10 @@ from pipeline.errors import (
 from pipeline.ingest.formats import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, sniff_kind
 from pipeline.ingest.render import open_image
 from pipeline.record import DocumentSource, OcrOptions, PageContext, nfc
+
+# pypdf logs its own warnings ("EOF marker not found") on damaged files; vanban reports those files
+# itself in one line, so the library's extra lines are silenced.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def natural_key(name: str) -> list:
