@@ -489,11 +489,11 @@ def choices_section(small, paths) -> list[str]:
     from pipeline.record import OcrOptions
 
     rows = []
-    for flag in (True, False):
+    for flag in ("auto", "always", "never"):
         options = OcrOptions(char_choices=flag)
         run = run_pool(_vanban_read, [(p, options) for p in paths], 1)
         s = scores(small, run.texts)
-        rows.append([("on" if flag else "off"), pct(s["all"]["cer"]), f"{run.wall / len(paths):.2f}",
+        rows.append([flag, pct(s["all"]["cer"]), f"{run.wall / len(paths):.2f}",
                      f"{run.cpu_per_page():.2f}"])
     return [f"## Per-character alternatives (`char_choices`, lstm_choice_mode=2), {len(small)} pages, 1 worker",
             "", markdown_table(["char_choices", "CER", "s/page", "CPU s/page"], rows), ""]

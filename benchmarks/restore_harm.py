@@ -39,7 +39,7 @@ def read_scan(path: Path) -> tuple[str, list[dict]]:
     from pipeline.ocr.page import read_page
     from pipeline.record import OcrOptions, PageContext
 
-    page = read_page(PageContext(str(path), "tiff", 1, 0, OcrOptions(char_choices=True)))
+    page = read_page(PageContext(str(path), "tiff", 1, 0, OcrOptions(char_choices="always")))
     words = [
         {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
         for w in page.words()

@@ -42,7 +42,7 @@ def _ocr(image) -> tuple[str, list[dict]]:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "page.png")
         image.save(path)
-        page = read_page(PageContext(path, "image", 1, 0, OcrOptions(char_choices=True)))
+        page = read_page(PageContext(path, "image", 1, 0, OcrOptions(char_choices="always")))
     words = [
         {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
         for w in page.words()

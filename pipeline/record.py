@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 SourceKind = Literal["pdf", "image", "tiff", "text", "folder"]
 PageOrigin = Literal["ocr", "layer", "text", "none"]
+CharChoices = Literal["auto", "always", "never"]
 
 
 def nfc(text: str) -> str:
@@ -30,7 +31,9 @@ class OcrOptions:
     tessdata_dir: str | None = None
     preprocess: bool = True
     force_ocr: bool = False
-    char_choices: bool = True
+    # Per-character alternatives cost ~15% of Tesseract's CPU; "auto" asks for them only on damaged
+    # pages, where restoration repairs most with them (see pipeline.ocr.page.wants_char_choices).
+    char_choices: CharChoices = "auto"
     timeout_s: float = 180.0
     dpi: int = 300
 

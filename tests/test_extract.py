@@ -207,14 +207,19 @@ def test_cli_prints_json_and_reports_bad_input(tmp_path: Path) -> None:
     assert json.loads(ok.stdout)["document"]["number_symbol"] == "37/GM-UBND"
     missing = _cli(str(tmp_path / "nothing.txt"))
     assert missing.returncode == 3
-    assert missing.stderr.decode().strip() == f"vanban extract: no such file: {tmp_path / 'nothing.txt'}"
-    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\xfa abc")
-    bad = _cli(str(tmp_path / "bad.txt"))
-    assert bad.returncode == 3 and "Traceback" not in bad.stderr.decode()
-    assert bad.stderr.decode().strip().endswith("not UTF-8 text (byte 0): re-encode it as UTF-8")
+    assert missing.stderr.decode() == f"vanban: error: no such file: {tmp_path / 'nothing.txt'}\n"
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\xfa abc")  # a UTF-16 byte-order mark, then an odd number of bytes
+    done = _cli(str(bad))
+    assert done.returncode == 3
+    assert done.stderr.decode() == (
+        f"vanban: error: {bad}: starts with a UTF-16 byte-order mark but is not UTF-16 text (byte 6); "
+        "re-save it as UTF-8\n"
+    )
     (tmp_path / "empty.txt").write_text("  \n")
     empty = _cli(str(tmp_path / "empty.txt"))
-    assert empty.returncode == 3 and "empty input" in empty.stderr.decode()
+    assert empty.returncode == 3
+    assert empty.stderr.decode() == f"vanban: error: {tmp_path / 'empty.txt'}: empty input: there is no text to read\n"
 
 
 def test_ocr_text_with_merged_columns_and_wrapped_lines() -> None:

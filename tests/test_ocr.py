@@ -15,6 +15,7 @@ import pytest
 from pipeline.config import PipelineConfig
 from pipeline.ingest import open_document
 from pipeline.ocr import read_page
+from pipeline.ocr.page import wants_char_choices
 from pipeline.ocr.tesseract import available_languages, check_language
 from pipeline.record import OcrOptions
 from pipeline.stages import finish_document
@@ -141,3 +142,28 @@ def test_cli_ocr_json_has_words_with_confidences(page_png: Path) -> None:
     (page,) = data["pages"]
     assert page["lines"][1]["text"] == LINES[1]
     assert {"text", "confidence", "bbox", "start", "end"} <= set(page["lines"][0]["words"][0])
+
+
+@pytest.mark.parametrize(
+    ("mode", "steps", "dpi", "expected"),
+    [
+        ("auto", {}, 300, False),  # a clean 300 dpi scan: alternatives would cost ~15% for 2-3 repairs
+        ("auto", {"despeckle": 240}, 300, True),  # toner specks: a damaged copy
+        ("auto", {}, 150, True),  # a phone photo
+        ("always", {}, 300, True),
+        ("never", {"despeckle": 240}, 120, False),
+    ],
+)
+def test_char_choices_are_asked_for_on_damaged_pages_only(mode: str, steps: dict, dpi: int, expected: bool) -> None:
+    assert wants_char_choices(mode, steps, dpi) is expected
+
+
+def test_char_choices_always_gives_per_character_alternatives(page_png: Path) -> None:
+    (ctx,) = open_document(page_png).pages
+    auto = read_page(ctx)
+    always = read_page(replace(ctx, options=OcrOptions(char_choices="always")))
+    assert all(w.choices is None for w in auto.words())
+    first = always.words()[0]
+    assert first.text == "Quyết" and len(first.choices) == len("Quyết")
+    assert first.choices[1][0][0] == "u" and 0.5 < first.choices[1][0][1] <= 1.0
+    assert always.text == auto.text

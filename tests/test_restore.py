@@ -299,15 +299,17 @@ def test_cli_missing_file(tmp_path, capsys) -> None:
     assert err.strip() == f"vanban: error: no such file: {tmp_path / 'nope.txt'}"
 
 
-def test_cli_binary_and_undecodable(tmp_path, capsys) -> None:
+def test_cli_binary_and_legacy_files(tmp_path, capsys) -> None:
     binf = tmp_path / "x.bin"
     binf.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     code, _, err = _run_cli([str(binf)], capsys)
-    assert code == 3 and "is a binary file, not text" in err and "Traceback" not in err
-    bad = tmp_path / "latin.txt"
-    bad.write_bytes("Céng hoµ".encode("latin-1"))
-    code, _, err = _run_cli([str(bad)], capsys)
-    assert code == 3 and "is not valid UTF-8 (byte 1)" in err and len(err.strip().splitlines()) == 1
+    assert code == 3
+    assert err == f"vanban: error: {binf}: a binary file, not text (it holds NUL bytes); give a .txt file\n"
+    # An 8-bit TCVN3 file is read as `vanban process` reads it (cp1252) and converted, not refused.
+    legacy = tmp_path / "tcvn3.txt"
+    legacy.write_bytes(b"C\xe9ng ho\xb5 x\xb8")
+    code, out, err = _run_cli([str(legacy)], capsys)
+    assert (code, out, err) == (0, "Cộng hòa xá\n", "")
 
 
 def test_cli_registers_subcommand() -> None:

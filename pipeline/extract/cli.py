@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
-from pathlib import Path
 
-from pipeline.errors import EmptyInputError, InputError, UnsupportedFormatError, VanbanError
+from pipeline.ingest.render import read_text_input
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,38 +23,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     return p
 
 
-def read_text(file: str) -> str:
-    """The input as NFC text; a typed error for anything that is not non-empty UTF-8 text."""
-    name = "<stdin>" if file == "-" else file
-    try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"no such file: {file}") from None
-    except IsADirectoryError:
-        raise InputError(f"is a directory, not a text file: {file}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {file}: {exc.strerror}") from None
-    if not data.strip():
-        raise EmptyInputError("empty input: nothing to extract", path=name)
-    if b"\x00" in data[:4096]:
-        raise UnsupportedFormatError("binary file: extract reads UTF-8 text (run `vanban process` on scans)",
-                                     path=name)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnsupportedFormatError(f"not UTF-8 text (byte {exc.start}): re-encode it as UTF-8", path=name) from None
-    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
-
-
 def run(args: argparse.Namespace) -> int:
-    """Print the JSON; on bad input print one line to stderr and return the error's exit code."""
+    """Print the JSON. Bad input raises a typed error: the main CLI prints it as one line."""
     from pipeline.extract import extract
 
-    try:
-        text = read_text(args.file)
-    except VanbanError as exc:
-        print(f"vanban extract: {exc}", file=sys.stderr)
-        return int(exc.exit_code)
+    text = read_text_input(args.file)
     result = extract(text)
     indent = None if getattr(args, "compact", False) else 2
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent) + "\n")
@@ -64,12 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m pipeline.extract.cli``), same behaviour as ``vanban extract``."""
-    parser = argparse.ArgumentParser(prog="vanban")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    args = parser.parse_args(["extract", *(sys.argv[1:] if argv is None else argv)])
-    return args.func(args)
+    """Stand-alone entry (``python -m pipeline.extract.cli``): exactly ``vanban extract``."""
+    from pipeline.cli import main as vanban
+
+    return vanban(["extract", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

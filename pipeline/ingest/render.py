@@ -4,13 +4,21 @@ so a 500-page PDF never sits in memory whole."""
 from __future__ import annotations
 
 import codecs
+import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
-from pipeline.errors import CorruptFileError, ImageTooLargeError, InputError, MissingDependencyError
+from pipeline.errors import (
+    CorruptFileError,
+    EmptyInputError,
+    ImageTooLargeError,
+    InputError,
+    MissingDependencyError,
+    UnsupportedFormatError,
+)
 from pipeline.record import PageContext, nfc
 
 # 300 dpi A0 is ~140 Mpx; anything beyond this is a decompression bomb, not a scan.
@@ -81,15 +89,21 @@ def _render_pdf_page(ctx: PageContext) -> np.ndarray:
     return np.asarray(images[0].convert("RGB"))
 
 
-def read_text_file(path: str) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
+def decode_text(raw: bytes, label: str) -> str:
+    """Decode the bytes of a text file: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252.
 
     Legacy Vietnamese encodings (TCVN3, VNI) are 8-bit; decoding them as cp1252 keeps every byte
-    as one character, which the restoration stage recognises and converts.
+    as one character, which the restoration stage recognises and converts. Every command that reads
+    text (process, restore, extract) decodes through here, so they accept the same files.
     """
-    raw = Path(path).read_bytes()
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = raw.decode("utf-16")
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnsupportedFormatError(
+                f"starts with a UTF-16 byte-order mark but is not UTF-16 text (byte {exc.start}); re-save it as UTF-8",
+                path=label,
+            ) from None
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -98,5 +112,29 @@ def read_text_file(path: str) -> str:
             if "\ufffd" in text:
                 text = raw.decode("latin-1")
     if "\x00" in text:
-        raise InputError("the text file contains NUL bytes; is it binary?", path=path)
+        raise UnsupportedFormatError("a binary file, not text (it holds NUL bytes); give a .txt file", path=label)
     return nfc(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def read_text_file(path: str) -> str:
+    """The text of a .txt document (see ``decode_text``)."""
+    return decode_text(Path(path).read_bytes(), path)
+
+
+def read_text_input(name: str) -> str:
+    """The text of a file, or of stdin for ``-``: the input of ``vanban restore`` and ``vanban extract``."""
+    if name == "-":
+        raw, label = sys.stdin.buffer.read(), "stdin"
+    else:
+        label = name
+        try:
+            raw = Path(name).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"no such file: {name}") from None
+        except IsADirectoryError:
+            raise InputError(f"is a directory, not a text file: {name}") from None
+        except OSError as exc:
+            raise InputError(f"cannot read {name}: {exc.strerror}") from None
+    if not raw.strip():
+        raise EmptyInputError("empty input: there is no text to read", path=label)
+    return decode_text(raw, label)

@@ -50,6 +50,22 @@ def mean_confidence(lines: list[Line]) -> float | None:
     return round(total / weight, 2) if weight else None
 
 
+# Pages under this resolution are phone photos or poor scans: Tesseract misreads marks on them.
+CHOICES_BELOW_DPI = 200
+
+
+def wants_char_choices(mode: str, steps: dict, dpi: int) -> bool:
+    """Whether to ask Tesseract for per-character alternatives on this page.
+
+    They cost ~15% of Tesseract's CPU. Measured on the scans of corpora/dev (restoration of OCR output,
+    benchmarks/restore_harm.py), they lift repairs by 25-40% on toner-specked copies and low-resolution
+    photos but only by 2-3 words in ~3,500 on clean, mild and stamped pages; "auto" spends them there.
+    """
+    if mode == "auto":
+        return "despeckle" in steps or dpi < CHOICES_BELOW_DPI
+    return mode == "always"
+
+
 def read_page(ctx: PageContext) -> PageResult:
     """Read one page: its text file, its PDF text layer when good enough, or OCR of its image."""
     started = time.perf_counter()
@@ -73,7 +89,8 @@ def read_page(ctx: PageContext) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        result.lines = parse_hocr(run_hocr(image, ctx.options))
+        choices = wants_char_choices(ctx.options.char_choices, steps, effective_dpi)
+        result.lines = parse_hocr(run_hocr(image, ctx.options, choices))
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"

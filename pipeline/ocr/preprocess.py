@@ -114,15 +114,12 @@ def remove_borders(gray: np.ndarray, mask: np.ndarray, scale: float) -> tuple[np
     border, never text: a real page has a white margin between its text and its edge.
     """
     height, width = mask.shape
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    border = []
-    for label in range(1, count):
-        x, y, w, h, _area = stats[label]
-        touches = x == 0 or y == 0 or x + w >= width or y + h >= height
-        long = w > 0.25 * width or h > 0.25 * height
-        if touches and long:
-            border.append(label)
-    if not border:
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    x, y, w, h = (stats[1:, i] for i in range(4))
+    touches = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
+    long = (w > 0.25 * width) | (h > 0.25 * height)
+    border = np.flatnonzero(touches & long) + 1
+    if not border.size:
         return gray, {}
     small = np.isin(labels, border).astype(np.uint8)
     small = cv2.dilate(small, np.ones((5, 5), np.uint8))

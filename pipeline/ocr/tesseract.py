@@ -64,11 +64,11 @@ def check_language(options: OcrOptions) -> None:
         )
 
 
-def _config(options: OcrOptions) -> str:
+def _config(options: OcrOptions, char_choices: bool) -> str:
     parts = [f"--psm {options.psm}", "-c hocr_char_boxes=0"]
     if options.tessdata_dir:
         parts.insert(0, f'--tessdata-dir "{options.tessdata_dir}"')
-    if options.char_choices:
+    if char_choices:
         parts.append("-c lstm_choice_mode=2")
     return " ".join(parts)
 
@@ -84,14 +84,14 @@ def fast_input(image: np.ndarray) -> Image.Image:
     return pil
 
 
-def run_hocr(image: np.ndarray, options: OcrOptions) -> bytes:
-    """Run Tesseract once on a page image and return its hOCR."""
+def run_hocr(image: np.ndarray, options: OcrOptions, char_choices: bool = False) -> bytes:
+    """Run Tesseract once on a page image and return its hOCR (with per-character alternatives if asked)."""
     check_language(options)
     try:
         return pytesseract.image_to_pdf_or_hocr(
             fast_input(image),
             lang=options.language,
-            config=_config(options),
+            config=_config(options, char_choices),
             extension="hocr",
             timeout=options.timeout_s,
         )
