@@ -12,14 +12,10 @@ import platform
 import resource
 import subprocess
 import sys
-import unicodedata
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rapidfuzz.distance import Levenshtein
-
-from pipeline.quality.metrics import graphemes
+from pipeline.quality.metrics import char_errors, order_free_char_errors, word_errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VLC_DEFAULT = REPO_ROOT.parent / "shared" / "corpora" / "vlc-2022"
@@ -33,56 +29,19 @@ def split_of(filename: str) -> str:
 
 
 # -- text and error rates --------------------------------------------------------------------------------
-def normalise(text: str) -> str:
-    """NFC, whitespace collapsed to single spaces, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
 def cer(truth: str, hypothesis: str) -> float:
-    """Character error rate: grapheme edit distance / grapheme count of the truth."""
-    ref, hyp = graphemes(normalise(truth)), graphemes(normalise(hypothesis))
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return Levenshtein.distance(ref, hyp) / len(ref)
+    """Character error rate: grapheme edit distance / grapheme count of the truth (NFC, spaces collapsed)."""
+    return char_errors(truth, hypothesis).rate
 
 
 def wer(truth: str, hypothesis: str) -> float:
     """Word error rate: word edit distance / word count of the truth."""
-    ref, hyp = normalise(truth).split(), normalise(hypothesis).split()
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    return Levenshtein.distance(ref, hyp) / len(ref)
+    return word_errors(truth, hypothesis).rate
 
 
 def order_free_cer(truth: str, hypothesis: str) -> float:
-    """CER that ignores reading order: the lower of the CER and a bag-of-words error.
-
-    Bag-of-words error: words found in both texts (as multisets) cost nothing; the words left on each
-    side, each in its own order, are compared by grapheme edit distance, divided by the grapheme count
-    of the whole truth (spaces collapsed). Moving a correctly read line costs nothing, so a page read
-    in another column order scores its recognition errors only. Taking the lower of the two keeps it
-    from exceeding the CER when the order is right (matching repeated words can misalign the rest)."""
-    ref_words, hyp_words = normalise(truth).split(), normalise(hypothesis).split()
-    total = len(graphemes(" ".join(ref_words)))
-    if not total:
-        return 0.0 if not hyp_words else 1.0
-    common = Counter(ref_words) & Counter(hyp_words)
-    left_ref = _drop(ref_words, common)
-    left_hyp = _drop(hyp_words, common)
-    bag = Levenshtein.distance(graphemes(" ".join(left_ref)), graphemes(" ".join(left_hyp))) / total
-    return min(bag, cer(truth, hypothesis))
-
-
-def _drop(words: list[str], common: Counter) -> list[str]:
-    """The words not in ``common``, in order (each common word removed as many times as it is common)."""
-    budget = Counter(common)
-    kept = []
-    for word in words:
-        if budget[word] > 0:
-            budget[word] -= 1
-        else:
-            kept.append(word)
-    return kept
+    """CER that ignores reading order (``pipeline.quality.metrics.order_free_char_errors``, as `vanban eval`)."""
+    return order_free_char_errors(truth, hypothesis).rate
 
 
 # -- run facts and result files ----------------------------------------------------------------------------

@@ -64,22 +64,33 @@ def word_errors(truth: str, output: str) -> Errors:
 
 
 def order_free_char_errors(truth: str, output: str) -> Errors:
-    """CER that ignores reading order.
+    """CER that ignores reading order: the lower of the plain CER and a bag-of-words error.
 
-    Not the same figure as benchmarks.common.order_free_cer, which keeps leftover words in their own
-    order and takes the lower of this and the plain CER; the two should become one definition.
-
-    Words present in both texts (as multisets) cost nothing; the leftover truth words and leftover
-    output words are each sorted, joined with spaces and compared by grapheme edit distance. The rate
-    divides by the grapheme length of the whole (whitespace-collapsed) truth.
+    Bag-of-words error: words found in both texts (as multisets) cost nothing; the words left on each
+    side, each in its own order, are compared by grapheme edit distance, divided by the grapheme length
+    of the whole (whitespace-collapsed) truth. Moving a correctly read line costs nothing, so a page read
+    in another column order is charged for its recognition errors only. Taking the lower of the two keeps
+    it from exceeding the CER when the order is right (matching repeated words can misalign the rest).
+    The benchmarks use this same function.
     """
     ref_words, hyp_words = normalise(truth).split(), normalise(output).split()
     common = Counter(ref_words) & Counter(hyp_words)
-    left_ref = " ".join(sorted((Counter(ref_words) - common).elements()))
-    left_hyp = " ".join(sorted((Counter(hyp_words) - common).elements()))
-    return Errors(
-        Levenshtein.distance(graphemes(left_ref), graphemes(left_hyp)), len(graphemes(" ".join(ref_words)))
-    )
+    left_ref, left_hyp = _leftover(ref_words, common), _leftover(hyp_words, common)
+    bag = Levenshtein.distance(graphemes(" ".join(left_ref)), graphemes(" ".join(left_hyp)))
+    plain = char_errors(truth, output)
+    return Errors(min(bag, plain.edits), plain.length)
+
+
+def _leftover(words: list[str], common: Counter) -> list[str]:
+    """The words not in ``common``, in order (each common word dropped as many times as it is common)."""
+    budget = Counter(common)
+    kept = []
+    for word in words:
+        if budget[word] > 0:
+            budget[word] -= 1
+        else:
+            kept.append(word)
+    return kept
 
 
 @dataclass(frozen=True)
