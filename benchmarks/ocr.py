@@ -151,7 +151,9 @@ def one_page_text(lines: list[str], rng: np.random.Generator, header: bool, sign
     raise RuntimeError("could not fit a page")
 
 
-def build_pages(corpus: Path, per_condition: int, cache: Path = CACHE) -> list[BenchPage]:
+def build_pages(
+    corpus: Path, per_condition: int, cache: Path = CACHE, conditions: Sequence[str] | None = None
+) -> list[BenchPage]:
     """Render, damage and cache the page set; reuse cached pages (same inputs give the same pixels)."""
 
     from pipeline.synth.damage import CONDITIONS, apply_condition
@@ -159,7 +161,7 @@ def build_pages(corpus: Path, per_condition: int, cache: Path = CACHE) -> list[B
     files = test_files(corpus)
     cache.mkdir(parents=True, exist_ok=True)
     pages: list[BenchPage] = []
-    for ci, condition in enumerate(CONDITIONS):
+    for ci, condition in enumerate(conditions or CONDITIONS):
         for j in range(per_condition):
             key = f"{CACHE_VERSION}-{condition}-{j}"
             png, meta = cache / f"{key}.png", cache / f"{key}.json"
@@ -174,7 +176,7 @@ def build_pages(corpus: Path, per_condition: int, cache: Path = CACHE) -> list[B
             clean, truth = one_page_text(lines, rng, header=j % 2 == 0, signature=condition == "stamp" or j % 2 == 1)
             image, dpi = apply_condition(clean, condition, rng)
             # A phone photo declares 72 dpi (the camera default), never its real resolution.
-            declared = 72 if condition == "lowres" else dpi
+            declared = 72 if condition.startswith("lowres") else dpi
             image.save(png, dpi=(declared, declared), compress_level=1)
             meta.write_text(json.dumps({"truth": truth, "dpi": dpi, "source": source.name}, ensure_ascii=False),
                             encoding="utf-8")
@@ -340,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--best-dir", type=Path, default=BEST_DIR_DEFAULT,
                         help="folder with the tessdata 'best' vie.traineddata (skipped when absent)")
     parser.add_argument("--quick", action="store_true", help="accuracy of vanban only, 2 workers")
-    parser.add_argument("--only", default="", help="comma-separated sections: main,models,choices,ablation,orientation,handoff")
+    parser.add_argument("--only", default="", help="comma-separated sections: main,models,choices,ablation,orientation,handoff,upscale")
     args = parser.parse_args(argv)
 
     from pipeline.record import OcrOptions
@@ -349,7 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p.path for p in pages]
     defaults = OcrOptions()
     sections = set(filter(None, args.only.split(","))) or {"main", "models", "choices", "ablation",
-                                                           "orientation", "handoff"}
+                                                           "orientation", "handoff", "upscale"}
     command = ".venv/bin/python -m benchmarks.ocr" + ("" if argv is None else " " + " ".join(argv))
     out = [run_header("OCR (synthetic scans of TEST-split vlc-2022 laws)", command)]
     out.append(
@@ -399,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         out += orientation_section(pages)
     if "handoff" in sections:
         out += handoff_section(small)
+    if "upscale" in sections:
+        out += upscale_section(args.corpus)
 
     text = "\n".join(out)
     print(text)
@@ -623,6 +627,29 @@ def ablation_section(pages) -> list[str]:
     header = ["preprocessing", "CER all", *[f"CER {c}" for c in conds], "preprocess CPU ms/page"]
     return [f"## Preprocessing steps (each on/off against the default; all {len(pages)} pages; "
             f"{len(unique)} distinct preprocessed images read)", "", markdown_table(header, rows), ""]
+
+
+def upscale_section(corpus: Path, per_condition: int = 4) -> list[str]:
+    """The upscaling rule on phone photos under 100 dpi (the main set's photos are 100-150 dpi)."""
+    from pipeline.ocr.preprocess import DEFAULT_STEPS
+    from pipeline.record import OcrOptions
+
+    pages = build_pages(corpus, per_condition, conditions=("lowres70",))
+    options = OcrOptions()
+    rows = []
+    for name, steps in (("default (upscale below 100 dpi)", DEFAULT_STEPS),
+                        ("without upscale", DEFAULT_STEPS - {"upscale"})):
+        run = run_pool(_vanban_steps_read, [(p.path, options, steps) for p in pages], 2)
+        texts = [text for text, _, _ in run.texts]
+        s = scores(pages, texts)["all"]
+        rows.append([name, pct(s["cer"]), pct(s["ofcer"]), pct(s["wer"]), f"{run.cpu_per_page():.2f}"])
+    bare = run_bare([p.path for p in pages], 2)
+    s = scores(pages, bare.texts)["all"]
+    rows.append(["bare `tesseract -l vie`", pct(s["cer"]), pct(s["ofcer"]), pct(s["wer"]),
+                 f"{bare.cpu_per_page():.2f}"])
+    dpis = ", ".join(str(p.dpi) for p in pages)
+    return [f"## Upscaling on phone photos under 100 dpi ({len(pages)} pages at {dpis} dpi, declared 72)", "",
+            markdown_table(["reader", "CER", "order-free CER", "WER", "CPU s/page"], rows), ""]
 
 
 if __name__ == "__main__":

@@ -150,6 +150,7 @@ def test_cli_ocr_json_has_words_with_confidences(page_png: Path) -> None:
         ("auto", {}, 300, False),  # a clean 300 dpi scan: alternatives would cost ~15% for 2-3 repairs
         ("auto", {"despeckle": 240}, 300, True),  # toner specks: a damaged copy
         ("auto", {}, 150, True),  # a phone photo
+        ("auto", {"upscale": 2.5}, 200, True),  # an 80 dpi photo, enlarged
         ("always", {}, 300, True),
         ("never", {"despeckle": 240}, 120, False),
     ],

@@ -129,6 +129,12 @@ def test_lowres_is_a_100_to_150_dpi_colour_photo(signed_page):
     assert abs(photo.width - signed_page.width * 1.06 * dpi / 300) < 3  # the page plus a strip of desk
 
 
+def test_lowres70_is_a_photo_under_100_dpi(signed_page):
+    photo, dpi = apply_condition(signed_page, "lowres70", np.random.default_rng(5))
+    assert 65 <= dpi <= 90 and photo.mode == "RGB"
+    assert abs(photo.width - signed_page.width * 1.06 * dpi / 300) < 3
+
+
 def test_heavy_copy_has_dark_border_and_speckle(signed_page):
     copy, _ = apply_condition(signed_page, "heavy", np.random.default_rng(11))
     grey = np.asarray(copy)

@@ -62,7 +62,7 @@ def wants_char_choices(mode: str, steps: dict, dpi: int) -> bool:
     photos but only by 2-3 words in ~3,500 on clean, mild and stamped pages; "auto" spends them there.
     """
     if mode == "auto":
-        return "despeckle" in steps or dpi < CHOICES_BELOW_DPI
+        return "despeckle" in steps or "upscale" in steps or dpi < CHOICES_BELOW_DPI
     return mode == "always"
 
 

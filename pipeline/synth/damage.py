@@ -18,6 +18,9 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline.synth.render import _font
 
 CONDITIONS = ("clean", "mild", "heavy", "skew", "rot90", "rot180", "lowres", "stamp")
+# Not in the main benchmark set: a phone photo taken from further away (65-90 dpi), which checks the
+# upscaling rule (preprocess enlarges pages under 100 dpi).
+EXTRA_CONDITIONS = ("lowres70",)
 SOURCE_DPI = 300
 
 DESKS = ((125, 92, 62), (62, 62, 68), (168, 138, 100), (95, 105, 112))
@@ -148,9 +151,11 @@ def _skew(page: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return _light_scan(_rotate(page, angle), rng)
 
 
-def _phone_photo(page: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, int]:
+def _phone_photo(
+    page: np.ndarray, rng: np.random.Generator, dpi_range: tuple[int, int] = (100, 150)
+) -> tuple[np.ndarray, int]:
     """A phone photo of a page on a desk: perspective, uneven light, colour cast, 100-150 dpi, JPEG."""
-    dpi = int(rng.integers(100, 151))
+    dpi = int(rng.integers(dpi_range[0], dpi_range[1] + 1))
     height, width = page.shape
     pad = int(0.03 * width)
     desk = np.array(DESKS[int(rng.integers(len(DESKS)))], dtype=np.float32) * float(rng.uniform(0.8, 1.1))
@@ -299,8 +304,8 @@ def apply_condition(
     image: Image.Image, condition: str, rng: np.random.Generator
 ) -> tuple[Image.Image, int]:
     """Return the damaged page and its resolution in dpi; the input is a clean 300 dpi rendering."""
-    if condition not in CONDITIONS:
-        raise ValueError(f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS)}")
+    if condition not in CONDITIONS + EXTRA_CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose one of {', '.join(CONDITIONS + EXTRA_CONDITIONS)}")
     page = _as_float(image)
     dpi = SOURCE_DPI
     if condition == "clean":
@@ -317,6 +322,8 @@ def apply_condition(
         out = np.ascontiguousarray(np.rot90(_light_scan(page, rng), 2))
     elif condition == "lowres":
         out, dpi = _phone_photo(page, rng)
+    elif condition == "lowres70":
+        out, dpi = _phone_photo(page, rng, (65, 90))
     else:
         out = _stamp(image, page, rng)
     return _to_image(out, dpi), dpi
