@@ -11,7 +11,8 @@ as PNG + truth under ``benchmarks/.cache/ocr/`` and regenerated deterministicall
 
 Measured in one run: per condition CER / WER / reading-order-free CER (see benchmarks.common) of
 (i) vanban's OCR stage (``pipeline.ocr.read_page`` on a PageContext that points at the PNG) and
-(ii) bare ``tesseract IMG - -l vie``; pages per second with 1 and 2 workers (a process pool for
+(ii) bare ``tesseract IMG - -l vie``; (iii) text.final, the OCR text through the restoration stage as
+``vanban process`` makes it (tone style normalised on both sides: hoà and hòa are one spelling); pages per second with 1 and 2 workers (a process pool for
 vanban, one subprocess per page for bare Tesseract; OMP_THREAD_LIMIT=1 everywhere); CPU seconds per
 page (children's user+sys, which is robust to other load on the machine); language models;
 ``char_choices`` on/off; and each preprocessing step on/off.
@@ -23,6 +24,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -30,7 +32,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -185,6 +187,9 @@ def build_pages(
     return pages
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
 # -- the readers -------------------------------------------------------------------------------------------
 def _vanban_read(args: tuple[str, object]) -> str:
     from pipeline.ocr import read_page
@@ -195,6 +200,35 @@ def _vanban_read(args: tuple[str, object]) -> str:
     if result.error:
         return f"<<error {result.error}>>"
     return result.text
+
+
+def _vanban_read_words(args: tuple[str, object]) -> tuple[str, list[dict]]:
+    """As ``_vanban_read``, with the words (offsets, confidences, choices) that restoration takes."""
+    from pipeline.ocr import read_page
+    from pipeline.record import PageContext
+
+    path, options = args
+    result = read_page(PageContext(path, "image", 1, 0, options))  # type: ignore[arg-type]
+    if result.error:
+        return f"<<error {result.error}>>", []
+    words = [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
+             for w in result.words()]
+    return result.text, words
+
+
+def restored_texts(reads: Sequence[tuple[str, list[dict]]]) -> list[str]:
+    """text.final as `vanban process` makes it: each page's OCR text through the restoration stage."""
+    from pipeline.restore import Restorer
+
+    restorer = Restorer.load()
+    return [restorer.restore(text, ocr_words=words).text for text, words in reads]
+
+
+def tone_style_normalised(text: str) -> str:
+    """Every word with its tone mark where the old style puts it (hoà and hòa are one spelling)."""
+    from pipeline.restore.viet import canonical
+
+    return _LETTERS.sub(lambda m: canonical(m.group()), text)
 
 
 def _vanban_steps_read(args: tuple[str, object, frozenset[str]]) -> tuple[str, dict, float]:
@@ -294,8 +328,12 @@ def subset(pages: Sequence[BenchPage], per_condition: int) -> list[BenchPage]:
 
 
 # -- the report --------------------------------------------------------------------------------------------
-def accuracy_section(pages, vanban_texts, bare_texts) -> tuple[str, dict]:
+def accuracy_section(pages, vanban_texts, bare_texts, final_texts=None) -> tuple[str, dict]:
     ours, bare = scores(pages, vanban_texts), scores(pages, bare_texts)
+    final = None
+    if final_texts is not None:
+        normalised = [replace(p, truth=tone_style_normalised(p.truth)) for p in pages]
+        final = scores(normalised, [tone_style_normalised(t) for t in final_texts])
     rows = []
     for condition in [*conditions_of(pages), "all"]:
         target = TARGETS.get(condition)
@@ -305,9 +343,12 @@ def accuracy_section(pages, vanban_texts, bare_texts) -> tuple[str, dict]:
             condition, sum(p.condition == condition for p in pages) if condition != "all" else len(pages),
             pct(o["cer"]), pct(o["ofcer"]), pct(o["wer"]), pct(b["cer"]), pct(b["ofcer"]), pct(b["wer"]),
             pct(target) if target is not None else "", met,
+            *([pct(final[condition]["cer"]), pct(final[condition]["wer"])] if final else []),
         ])
     header = ["condition", "pages", "vanban CER", "vanban order-free CER", "vanban WER", "bare CER",
               "bare order-free CER", "bare WER", "target CER", "met"]
+    if final:
+        header += ["vanban text.final CER (after restoration)", "text.final WER"]
     return markdown_table(header, rows), ours
 
 
@@ -376,10 +417,12 @@ def main(argv: list[str] | None = None) -> int:
         runs = {
             "vanban-1": run_pool(_vanban_read, [(p, defaults) for p in paths], 1),
             "bare-1": run_bare(paths, 1),
-            "vanban-2": run_pool(_vanban_read, [(p, defaults) for p in paths], 2),
+            "vanban-2": run_pool(_vanban_read_words, [(p, defaults) for p in paths], 2),
             "bare-2": run_bare(paths, 2),
         }
-        table, _ = accuracy_section(pages, runs["vanban-2"].texts, runs["bare-2"].texts)
+        reads = runs["vanban-2"].texts
+        runs["vanban-2"].texts = [text for text, _ in reads]
+        table, _ = accuracy_section(pages, runs["vanban-2"].texts, runs["bare-2"].texts, restored_texts(reads))
         out += ["## Accuracy per condition (vanban OCR stage vs bare `tesseract IMG - -l vie`)", "", table, ""]
         load_after = os.getloadavg()[0]
         out += ["## Speed (same pages, same run)", "", speed_section(runs), "",

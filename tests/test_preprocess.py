@@ -8,12 +8,16 @@ import pytest
 
 from pipeline.ocr.preprocess import (
     analyse,
+    clean_heavy_copy,
     estimate_dpi,
     ink_mask,
     preprocess,
     remove_borders,
+    remove_isolated_specks,
     skew_angle,
+    stroke_width,
     suppress_colour_ink,
+    threshold_for_width,
     upscale_factor,
 )
 from pipeline.synth import render_document
@@ -186,3 +190,45 @@ def test_block_to_the_left_is_read_before_the_block_tesseract_gave_first():
     body = _line([("Thân", 300, 400), ("bài", 410, 1400)], 300)
     body.block = 2
     assert [ln.text for ln in reading_order([*right, *left, body])] == ["ỦY BAN", "Số:", "CỘNG HÒA", "Độc", "Thân bài"]
+
+
+def test_isolated_specks_go_and_marks_and_dashes_beside_text_stay():
+    gray = np.full((200, 400), 235, np.uint8)
+    gray[100:140, 100:106] = 20  # a letter's stem
+    gray[90:94, 101:105] = 20  # its tone mark, 6 px above
+    gray[118:123, 130:146] = 20  # a dash, 24 px from the stem
+    gray[30:34, 300:304] = 20  # a toner speck, far from everything
+    cleaned, removed = remove_isolated_specks(gray, max_area=300, gap=8, join=9)
+    assert removed == 1
+    assert cleaned[30:34, 300:304].min() >= 200
+    assert cleaned[90:94, 101:105].max() == 20 and cleaned[118:123, 130:146].max() == 20
+    assert np.array_equal(cleaned[100:140, 100:106], gray[100:140, 100:106])
+
+
+def _bars(core: int, halo_tone: int) -> np.ndarray:
+    """Vertical strokes: a black core ``core`` px wide with a 1 px grey fringe of ``halo_tone`` each side."""
+    gray = np.full((200, 400), 255, np.uint8)
+    for x in range(20, 380, 40):
+        gray[20:180, x - 1 : x - 1 + core] = 40
+        gray[20:180, x - 2] = gray[20:180, x - 1 + core] = halo_tone
+    return gray
+
+
+def test_threshold_for_width_picks_the_grey_level_that_gives_the_target_stroke():
+    # Thresholds up to 100 keep the 3 px cores (measured 4 px); from 110 the fringe joins (measured 6 px).
+    assert threshold_for_width(_bars(3, 100), 5.0) == 100
+    # A fringe at 150 would be reached only above the 120 limit: no threshold.
+    assert threshold_for_width(_bars(2, 150), 5.0) is None
+
+
+def test_over_inked_copy_is_binarised_and_thin_copy_only_loses_specks():
+    page = np.asarray(render_document(BODY, dpi=300)[0])
+    fat = cv2.GaussianBlur(cv2.erode(page, np.ones((3, 3), np.uint8)), (0, 0), 1.0)
+    thin = cv2.GaussianBlur(cv2.dilate(page, np.ones((2, 2), np.uint8)), (0, 0), 1.0)
+    assert stroke_width(fat) > 6.5 and stroke_width(thin) < 4.5
+    fat_out, fat_detail = clean_heavy_copy(fat)
+    assert fat_detail["stroke_threshold"] <= 120
+    assert set(np.unique(fat_out)) == {0, 255} and 4.0 < stroke_width(fat_out) < 6.0
+    thin_out, thin_detail = clean_heavy_copy(thin)
+    assert "stroke_threshold" not in thin_detail and thin_detail["specks_removed"] == 0
+    assert len(np.unique(thin_out)) > 2  # still grey: thin glyphs are never binarised
