@@ -116,29 +116,38 @@ def threshold_for_width(gray: np.ndarray, target: float, limit: int = MAX_STROKE
 def remove_isolated_specks(gray: np.ndarray, max_area: int, gap: int, join: int) -> tuple[np.ndarray, int]:
     """Whiten small ink blobs that lie away from larger ink (toner specks); keep those near text (marks).
 
-    Returns the page and the number of blobs removed.
+    Returns the page and the number of blobs removed. The small blobs are visited one by one inside
+    their bounding boxes: a page has a few thousand, and this costs a third of whole-page label lookups.
     """
     _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     joined = cv2.dilate(ink, np.ones((join, join), np.uint8)) if join > 1 else ink
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    left, top, width, height, area = (stats[:, i] for i in range(5))
     # A dash (" - " in "Độc lập - Tự do", a list dash) is as small and as far from letters as a speck,
     # but wide and flat where specks are round: blobs at least 10 px wide and 2.5x wider than high stay.
-    ink_w = stats[:, cv2.CC_STAT_WIDTH] - (join - 1)
-    ink_h = stats[:, cv2.CC_STAT_HEIGHT] - (join - 1)
+    ink_w, ink_h = width - (join - 1), height - (join - 1)
     dash = (ink_w >= 10) & (ink_w >= 2.5 * ink_h)
-    small = (stats[:, cv2.CC_STAT_AREA] <= max_area) & ~dash
-    small[0] = False
-    large_ink = ((~small)[labels] & (joined > 0)).astype(np.uint8)
+    small = np.flatnonzero((area <= max_area) & ~dash)
+    blobs = []
+    large_ink = joined.copy()
+    for label in small[small > 0]:
+        rows = slice(top[label], top[label] + height[label])
+        cols = slice(left[label], left[label] + width[label])
+        own = labels[rows, cols] == label
+        large_ink[rows, cols][own] = 0
+        blobs.append((rows, cols, own))
     near = cv2.dilate(large_ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * gap + 1, 2 * gap + 1)))
-    beside_text = np.zeros(count, bool)
-    beside_text[np.unique(labels[(joined > 0) & (near > 0)])] = True
-    drop = small & ~beside_text
-    drop[0] = False
-    mask = cv2.dilate(drop[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    drop = np.zeros(gray.shape, np.uint8)
+    removed = 0
+    for rows, cols, own in blobs:
+        if not near[rows, cols][own].any():
+            drop[rows, cols][own] = 1
+            removed += 1
+    mask = cv2.dilate(drop, np.ones((3, 3), np.uint8)) > 0
     out = gray.copy()
     paper = int(np.percentile(gray[::8, ::8], 90))
     out[mask] = np.maximum(out[mask], paper)
-    return out, int(drop.sum())
+    return out, removed
 
 
 def clean_heavy_copy(gray: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:
