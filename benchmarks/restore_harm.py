@@ -31,22 +31,31 @@ RESULT = REPO / "benchmarks" / "results" / "restore_harm.md"
 
 
 def read_scan(path: Path) -> tuple[str, list[dict]]:
-    """OCR text and words of one scan through the pipeline's OCR stage (cached as JSON)."""
+    """OCR text and words of all pages of one scan through the pipeline's OCR stage (cached as JSON)."""
     cached = CACHE / (path.stem + ".json")
     if cached.is_file():
         d = json.loads(cached.read_text(encoding="utf-8"))
         return d["text"], d["words"]
+    from pipeline.ingest import open_document
     from pipeline.ocr.page import read_page
-    from pipeline.record import OcrOptions, PageContext
+    from pipeline.record import OcrOptions
+    from pipeline.stages import PAGE_SEPARATOR
 
-    page = read_page(PageContext(str(path), "tiff", 1, 0, OcrOptions(char_choices="always")))
-    words = [
-        {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
-        for w in page.words()
-    ]
+    # Every page of the document (the truth is the whole document), joined as text.final joins them.
+    text, words = "", []
+    for ctx in open_document(str(path), OcrOptions(char_choices="always")).pages:
+        page = read_page(ctx)
+        if text:
+            text += PAGE_SEPARATOR
+        words += [
+            {"text": w.text, "start": len(text) + w.start, "end": len(text) + w.end, "confidence": w.confidence,
+             "choices": w.choices}
+            for w in page.words()
+        ]
+        text += page.text or ""
     CACHE.mkdir(parents=True, exist_ok=True)
-    cached.write_text(json.dumps({"text": page.text or "", "words": words}, ensure_ascii=False), encoding="utf-8")
-    return page.text or "", words
+    cached.write_text(json.dumps({"text": text, "words": words}, ensure_ascii=False), encoding="utf-8")
+    return text, words
 
 
 def tally(r: Restorer, text: str, words: list[dict], truth: str) -> tuple[int, int, int, int, int, list[str]]:
