@@ -37,6 +37,12 @@ class OcrOptions:
     timeout_s: float = 180.0
     dpi: int = 300
 
+    def __post_init__(self) -> None:
+        if isinstance(self.char_choices, bool):  # vanban 0.1 took a bool
+            object.__setattr__(self, "char_choices", "always" if self.char_choices else "never")
+        if self.char_choices not in ("auto", "always", "never"):
+            raise ValueError(f"char_choices must be auto, always or never, not {self.char_choices!r}")
+
 
 @dataclass(frozen=True)
 class PageContext:

@@ -168,3 +168,10 @@ def test_char_choices_always_gives_per_character_alternatives(page_png: Path) ->
     assert first.text == "Quyết" and len(first.choices) == len("Quyết")
     assert first.choices[1][0][0] == "u" and 0.5 < first.choices[1][0][1] <= 1.0
     assert always.text == auto.text
+
+
+def test_char_choices_option_takes_the_old_bool_and_refuses_other_values() -> None:
+    assert OcrOptions(char_choices=True).char_choices == "always"  # type: ignore[arg-type]
+    assert OcrOptions(char_choices=False).char_choices == "never"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="char_choices must be auto, always or never, not 'sometimes'"):
+        OcrOptions(char_choices="sometimes")  # type: ignore[arg-type]

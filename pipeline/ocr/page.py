@@ -13,7 +13,7 @@ from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
 from pipeline.ocr.preprocess import preprocess
 from pipeline.ocr.tesseract import parse_hocr, run_hocr
-from pipeline.record import Line, PageContext, PageResult
+from pipeline.record import CharChoices, Line, PageContext, PageResult
 
 
 def layout_text(lines: list[Line]) -> str:
@@ -54,12 +54,13 @@ def mean_confidence(lines: list[Line]) -> float | None:
 CHOICES_BELOW_DPI = 200
 
 
-def wants_char_choices(mode: str, steps: dict, dpi: int) -> bool:
-    """Whether to ask Tesseract for per-character alternatives on this page.
+def wants_char_choices(mode: CharChoices, steps: dict, dpi: int) -> bool:
+    """Whether to ask Tesseract for per-character alternatives on this page (``dpi``: after preprocessing).
 
-    They cost ~15% of Tesseract's CPU. Measured on the scans of corpora/dev (restoration of OCR output,
-    benchmarks/restore_harm.py), they lift repairs by 25-40% on toner-specked copies and low-resolution
-    photos but only by 2-3 words in ~3,500 on clean, mild and stamped pages; "auto" spends them there.
+    They cost 10-15% of Tesseract's CPU. Measured on the scans of corpora/dev (restoration of OCR output,
+    benchmarks/restore_harm.py), they raise repairs by a quarter to a third on toner-specked copies and
+    low-resolution photos, but by 2-3 words in ~3,500 on clean, mild and stamped pages; so "auto" asks
+    for them only on the former.
     """
     if mode == "auto":
         return "despeckle" in steps or "upscale" in steps or dpi < CHOICES_BELOW_DPI
