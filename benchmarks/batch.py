@@ -36,6 +36,7 @@ import psutil
 
 from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, run_header, write_result
 from benchmarks.ocr import build_pages, run_bare
+from pipeline.record import without_timings
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 # Our own copy of the OCR benchmark's pages: its cache is rebuilt when its page set changes.
@@ -146,13 +147,6 @@ def line_count(out: Path) -> int:
     path = out / "documents.jsonl"
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
-
-def without_timings(value):
-    if isinstance(value, dict):
-        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "timings")}
-    if isinstance(value, list):
-        return [without_timings(v) for v in value]
-    return value
 
 
 def kill_and_resume(inputs: list[str], out: Path, expected_seconds: float, seed: int) -> dict:

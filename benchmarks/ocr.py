@@ -192,28 +192,20 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 # -- the readers -------------------------------------------------------------------------------------------
 def _vanban_read(args: tuple[str, object]) -> str:
-    from pipeline.ocr import read_page
-    from pipeline.record import PageContext
-
-    path, options = args
-    result = read_page(PageContext(path, "image", 1, 0, options))  # type: ignore[arg-type]
-    if result.error:
-        return f"<<error {result.error}>>"
-    return result.text
+    return _vanban_read_words(args)[0]
 
 
 def _vanban_read_words(args: tuple[str, object]) -> tuple[str, list[dict]]:
-    """As ``_vanban_read``, with the words (offsets, confidences, choices) that restoration takes."""
+    """read_page on one image: its text and its words as restoration takes them."""
     from pipeline.ocr import read_page
     from pipeline.record import PageContext
+    from pipeline.stages import restoration_words
 
     path, options = args
     result = read_page(PageContext(path, "image", 1, 0, options))  # type: ignore[arg-type]
     if result.error:
         return f"<<error {result.error}>>", []
-    words = [{"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
-             for w in result.words()]
-    return result.text, words
+    return result.text, restoration_words([result], [0])
 
 
 def restored_texts(reads: Sequence[tuple[str, list[dict]]]) -> list[str]:
@@ -259,8 +251,8 @@ def _bare_read(path: str, language: str = "vie", tessdata: str | None = None) ->
 
 def _own_cpu() -> float:
     """CPU seconds of this process and of its finished children (the Tesseract runs it waited for)."""
-    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return me.ru_utime + me.ru_stime + _children_cpu()
 
 
 def _vanban_timed(args: tuple[str, object]) -> float:

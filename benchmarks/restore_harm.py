@@ -39,20 +39,12 @@ def read_scan(path: Path) -> tuple[str, list[dict]]:
     from pipeline.ingest import open_document
     from pipeline.ocr.page import read_page
     from pipeline.record import OcrOptions
-    from pipeline.stages import PAGE_SEPARATOR
+    from pipeline.stages import join_pages, restoration_words
 
     # Every page of the document (the truth is the whole document), joined as text.final joins them.
-    text, words = "", []
-    for ctx in open_document(str(path), OcrOptions(char_choices="always")).pages:
-        page = read_page(ctx)
-        if text:
-            text += PAGE_SEPARATOR
-        words += [
-            {"text": w.text, "start": len(text) + w.start, "end": len(text) + w.end, "confidence": w.confidence,
-             "choices": w.choices}
-            for w in page.words()
-        ]
-        text += page.text or ""
+    pages = [read_page(ctx) for ctx in open_document(str(path), OcrOptions(char_choices="always")).pages]
+    text, starts = join_pages([page.text or "" for page in pages])
+    words = restoration_words(pages, starts)
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps({"text": text, "words": words}, ensure_ascii=False), encoding="utf-8")
     return text, words

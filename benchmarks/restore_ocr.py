@@ -37,17 +37,14 @@ def _ocr(image) -> tuple[str, list[dict]]:
 
     from pipeline.ocr.page import read_page
     from pipeline.record import OcrOptions, PageContext
+    from pipeline.stages import restoration_words
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "page.png")
         image.save(path)
         page = read_page(PageContext(path, "image", 1, 0, OcrOptions(char_choices="always")))
-    words = [
-        {"text": w.text, "start": w.start, "end": w.end, "confidence": w.confidence, "choices": w.choices}
-        for w in page.words()
-    ]
-    return page.text or "", words
+    return page.text or "", restoration_words([page], [0])
 
 
 CONDITIONS = ("clean", "mild", "heavy", "lowres", "stamp")

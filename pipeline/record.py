@@ -138,3 +138,13 @@ def empty_record(source: dict) -> dict:
         "quality": {},
         "errors": [],
     }
+
+
+def without_timings(value: Any) -> Any:
+    """A record (or any part of one) minus its wall-clock fields, page ``seconds`` and record ``timings``:
+    what two runs on the same input must agree on."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "timings")}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value

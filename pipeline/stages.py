@@ -40,6 +40,22 @@ def join_pages(texts: list[str]) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
+def restoration_words(pages: list[PageResult], page_starts: list[int]) -> list[dict]:
+    """The OCR words as the restorer takes them: offsets in the joined text (``join_pages``), Tesseract's
+    confidence and per-character alternatives."""
+    return [
+        {
+            "text": w.text,
+            "start": start + w.start,
+            "end": start + w.end,
+            "confidence": w.confidence,
+            "choices": w.choices,
+        }
+        for page, start in zip(pages, page_starts, strict=True)
+        for w in page.words()
+    ]
+
+
 class OffsetMap:
     """Maps offsets in the text before restoration to offsets after it, from the list of changes."""
 
@@ -103,17 +119,7 @@ def finish_document(source: DocumentSource, pages: list[PageResult], config: Pip
     record["text"]["final"] = chosen
     timings: dict[str, float] = {"ocr": round(sum(p.seconds for p in pages), 3)}
 
-    ocr_words = [
-        {
-            "text": w.text,
-            "start": start + w.start,
-            "end": start + w.end,
-            "confidence": w.confidence,
-            "choices": w.choices,
-        }
-        for p, start in zip(pages, page_starts, strict=True)
-        for w in p.words()
-    ]
+    ocr_words = restoration_words(pages, page_starts)
     offset_map = OffsetMap([])
 
     def restore() -> None:

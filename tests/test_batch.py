@@ -357,3 +357,10 @@ def test_pages_are_streamed_through_a_bounded_window(tmp_path: Path, monkeypatch
     record = lines(tmp_path / "out")[0]
     assert [p["number"] for p in record["pages"]] == list(range(1, 61))
     assert record["text"]["final"].startswith("Trang 1.\n\f\nTrang 2.")
+
+
+def test_without_timings_drops_only_the_wall_clock_fields() -> None:
+    from pipeline.record import without_timings
+
+    record = {"pages": [{"number": 1, "seconds": 2.4, "lines": []}], "timings": {"ocr": 2.4}, "errors": []}
+    assert without_timings(record) == {"pages": [{"number": 1, "lines": []}], "errors": []}

@@ -10,20 +10,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.batch import run_batch
 from pipeline.config import PipelineConfig
+from pipeline.record import without_timings
 
 distributed = pytest.importorskip("distributed")
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 CONFIG = PipelineConfig(restore=False, extract=False)
-
-
-def without_timings(value):
-    """Records minus what legitimately differs between runs: wall-clock times."""
-    if isinstance(value, dict):
-        return {k: without_timings(v) for k, v in value.items() if k not in ("seconds", "timings")}
-    if isinstance(value, list):
-        return [without_timings(v) for v in value]
-    return value
 
 
 def records(out: Path) -> dict[str, dict]:

@@ -69,3 +69,15 @@ def test_eval_without_truth_files_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no <name>.txt ground-truth files here"):
         cli.evaluate(tmp_path, tmp_path)
     assert score("", "").cer.rate == 0.0
+
+
+def test_eval_reads_truth_files_as_every_command_reads_text(tmp_path: Path) -> None:
+    """A ground truth saved as UTF-16 (Windows Notepad's "Unicode") scores like the same text in UTF-8."""
+    truth, out = tmp_path / "truth", tmp_path / "out"
+    truth.mkdir()
+    out.mkdir()
+    (truth / "a.txt").write_text("năm sáu", encoding="utf-16")
+    record = {"text": {"final": "nam sáu", "ocr": None, "layer": None}}
+    (out / "a.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    (document,) = cli.evaluate(truth, out)["documents"]
+    assert (document["cer"], document["wer"]) == (round(1 / 7, 5), 0.5)

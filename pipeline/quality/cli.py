@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from pipeline.errors import ExitCode, InputError, OutputError
+from pipeline.ingest.render import read_text_file
 
 
 def add_parser(subparsers) -> None:
@@ -77,7 +78,7 @@ def evaluate(truth_dir: Path, out_dir: Path) -> dict:
             missing.append(truth_path.stem)
             continue
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        truth = truth_path.read_text(encoding="utf-8")
+        truth = read_text_file(str(truth_path))
         scores = score(truth, record["text"]["final"])
         row = {"name": truth_path.stem, **scores.as_dict()}
         if record["text"].get("ocr"):
