@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet poppler-utils fonts-liberation2 fonts-freefont-ttf
+# libtesseract-dev .. python3-dev: to build tesserocr against this Tesseract (the library engine).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet poppler-utils fonts-liberation2 fonts-freefont-ttf \
+	libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
 SAMPLE := corpora/samples/thong-bao-ket-luan.pdf
 OUT ?= out/sample
 CORPUS_LEGAL ?= ../shared/corpora/vlc-2022
@@ -30,6 +32,9 @@ system-deps:
 	{ tesseract --list-langs 2>/dev/null | grep -qx vie && tesseract --list-langs 2>/dev/null | grep -qx Vietnamese; } || missing=1; \
 	[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing=1; \
 	[ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing=1; \
+	pkg-config --exists tesseract lept 2>/dev/null || missing=1; \
+	command -v g++ >/dev/null || missing=1; \
+	[ -f "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h" ] || missing=1; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages: $(APT_PACKAGES)"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
@@ -38,7 +43,9 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev,bench]'
+	# tesserocr from source, linked to the system's libtesseract: the same engine and models as the
+	# tesseract program (PyPI's wheel bundles another Tesseract version).
+	$(PY) -m pip install -q --no-binary tesserocr -e '.[dev,bench]'
 	@touch $@
 
 lint: setup

@@ -250,9 +250,12 @@ def _bare_read(path: str, language: str = "vie", tessdata: str | None = None) ->
 
 
 def _own_cpu() -> float:
-    """CPU seconds of this process and of its finished children (the Tesseract runs it waited for)."""
+    """CPU seconds of this process, of its finished children (Tesseract runs of the cli engine) and of
+    its library engine's helper process so far (as the helper reports it after each page)."""
+    from pipeline.ocr.tesseract import helper_cpu_seconds
+
     me = resource.getrusage(resource.RUSAGE_SELF)
-    return me.ru_utime + me.ru_stime + _children_cpu()
+    return me.ru_utime + me.ru_stime + _children_cpu() + helper_cpu_seconds()
 
 
 def _vanban_timed(args: tuple[str, object]) -> float:

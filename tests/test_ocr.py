@@ -14,7 +14,7 @@ import pytest
 
 from pipeline.config import PipelineConfig
 from pipeline.ingest import open_document
-from pipeline.ocr import read_page
+from pipeline.ocr import read_page, tesseract
 from pipeline.ocr.page import wants_char_choices
 from pipeline.ocr.tesseract import available_languages, check_language
 from pipeline.record import OcrOptions
@@ -81,8 +81,8 @@ def test_missing_language_is_an_actionable_error() -> None:
 
 
 @pytest.fixture
-def crashing_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A tesseract that segfaults on its second page, like a real crash on a bad image."""
+def crashing_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OcrOptions:
+    """A tesseract program that segfaults on its second page, like a real crash on a bad image."""
     real = pytesseract.pytesseract.tesseract_cmd
     counter = tmp_path / "calls"
     script = tmp_path / "tesseract"
@@ -95,26 +95,91 @@ def crashing_tesseract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     )
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", str(script))
-    return script
+    return OcrOptions(engine="cli")
 
 
+def _faulty_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
+    """Run the library engine's helper with ``fault`` injected before its second page."""
+    counter = tmp_path / "calls"
+    script = tmp_path / "faulty_server.py"
+    script.write_text(
+        "import os, signal, sys, time\n"
+        "from pathlib import Path\n"
+        "from pipeline.ocr import tesseract_server as server\n"
+        "real = server.read_page\n"
+        "def read_page(api, request):\n"
+        f"    counter = Path({str(counter)!r})\n"
+        "    n = int(counter.read_text() if counter.exists() else 0) + 1\n"
+        "    counter.write_text(str(n))\n"
+        "    if n == 2:\n"
+        f"        {fault}\n"
+        "    return real(api, request)\n"
+        "server.read_page = read_page\n"
+        "server.serve(sys.stdin.buffer, sys.stdout.buffer)\n"
+    )
+    tesseract.library_engine().close()
+    monkeypatch.setattr(tesseract.LibraryEngine, "command", (sys.executable, str(script)))
+
+
+@pytest.fixture
+def crashing_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The library engine's helper process segfaults on its second page."""
+    _faulty_library(tmp_path, monkeypatch, "os.kill(os.getpid(), signal.SIGSEGV)")
+    yield OcrOptions(engine="library")
+    tesseract.library_engine().close()
+
+
+@pytest.mark.parametrize("engine", ["crashing_cli", "crashing_library"])
 def test_a_crashing_page_is_recorded_and_the_document_goes_on(
-    crashing_tesseract: Path, page_png: Path, tmp_path: Path
+    engine: str, page_png: Path, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     from PIL import Image
 
+    options = request.getfixturevalue(engine)
     page = Image.open(page_png)
     tiff = tmp_path / "ba-trang.tif"
     page.save(tiff, save_all=True, append_images=[page, page])
-    source = open_document(tiff)
+    source = open_document(tiff, options)
     pages = [read_page(ctx) for ctx in source.pages]
     assert [p.error is None for p in pages] == [True, False, True]
     assert pages[1].error["code"] == "ocr-failed"
     assert pages[1].error["page"] == 2
-    assert pages[1].error["message"].startswith("Tesseract failed")
+    assert pages[1].error["message"].startswith("Tesseract failed: killed by signal 11")
     record = finish_document(source, pages, replace(PipelineConfig(), restore=False, extract=False))
     assert [e["code"] for e in record["errors"]] == ["ocr-failed"], record["errors"]
     assert record["text"]["final"].count("3665/QĐ-UBND") == 2
+
+
+def test_a_hung_library_page_times_out_and_the_next_page_is_read(
+    page_png: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _faulty_library(tmp_path, monkeypatch, "time.sleep(60)")
+    try:
+        options = OcrOptions(engine="library", timeout_s=3)
+        (ctx,) = open_document(page_png, options).pages
+        pages = [read_page(ctx) for _ in range(3)]
+    finally:
+        tesseract.library_engine().close()
+    assert [p.error["message"] if p.error else None for p in pages] == [
+        None,
+        "Tesseract took longer than 3 s; the page was skipped",
+        None,
+    ]
+    assert [line.text for line in pages[2].lines] == LINES
+
+
+def test_library_and_program_engines_read_a_page_identically(page_png: Path) -> None:
+    """Same libtesseract, same model, same image and resolution: the same words, boxes and confidences."""
+    (library,) = open_document(page_png, OcrOptions(engine="library", char_choices="always")).pages
+    (program,) = open_document(page_png, OcrOptions(engine="cli", char_choices="always")).pages
+    by_library, by_program = read_page(library), read_page(program)
+    assert by_library.lines == by_program.lines
+    assert by_library.words()[0].choices == by_program.words()[0].choices
+
+
+def test_engine_option_refuses_unknown_engines() -> None:
+    with pytest.raises(ValueError, match="engine must be library or cli, not 'gpu'"):
+        OcrOptions(engine="gpu")
 
 
 def _vanban(*args: str) -> subprocess.CompletedProcess:

@@ -30,6 +30,13 @@ def add_ocr_options(parser: argparse.ArgumentParser) -> None:
         "asks for them on damaged pages only (toner specks, under 200 dpi); they cost ~15%% of Tesseract's time",
     )
     group.add_argument("--dpi", type=int, default=300, help="resolution PDF pages are rendered at (default: 300)")
+    group.add_argument(
+        "--engine",
+        choices=["library", "cli"],
+        default="library",
+        help="library (default): Tesseract's library, loaded once per worker; cli: the tesseract program, "
+        "started for every page (slower by the model load; used anyway when tesserocr is missing)",
+    )
 
 
 def ocr_options(args: argparse.Namespace) -> OcrOptions:
@@ -41,6 +48,7 @@ def ocr_options(args: argparse.Namespace) -> OcrOptions:
         force_ocr=args.force_ocr,
         char_choices=args.char_choices,
         dpi=args.dpi,
+        engine=args.engine,
     )
 
 
