@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -254,9 +255,13 @@ def test_kill_9_mid_batch_then_rerun_is_exactly_once(tmp_path: Path) -> None:
                 break
             time.sleep(0.005)
         assert child.poll() is None, "the batch finished before it could be killed"
+        helpers = psutil.Process(child.pid).children(recursive=True)  # fork server, worker, Tesseract helper
+        assert helpers
         child.send_signal(signal.SIGKILL)
         child.wait()
         killed_at.append(jsonl.read_bytes().count(b"\n"))
+        _, alive = psutil.wait_procs(helpers, timeout=15)
+        assert not alive, f"left running after the batch was killed: {[p.cmdline()[-1] for p in alive]}"
     assert killed_at[0] < len(names) and killed_at[1] < len(names)
     result = subprocess.run(command, env=env, capture_output=True, timeout=120)
     assert result.returncode == 0, result.stderr.decode()

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+
+import psutil
 
 from pipeline.config import PipelineConfig
 from pipeline.errors import MissingDependencyError, VanbanError
@@ -21,6 +25,28 @@ from pipeline.record import DocumentSource, PageContext, PageResult
 def _single_thread_tesseract() -> None:
     """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/tesseract.py)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _start_worker(batch_pid: int, batch_started: float) -> None:
+    """Set up a pool worker, and end it when the batch process is gone.
+
+    A worker blocks on its task queue, whose write end it holds itself, so it does not notice a batch
+    killed with SIGKILL (or by the OOM killer): without this watch it and its Tesseract helper lived
+    on forever. The watch wakes every 2 s and compares the start time too, in case the pid is reused.
+    """
+    _single_thread_tesseract()
+
+    def watch() -> None:
+        while True:
+            time.sleep(2)
+            try:
+                alive = psutil.Process(batch_pid).create_time() == batch_started
+            except psutil.NoSuchProcess:
+                alive = False
+            if not alive:
+                os._exit(1)  # the helper ends by itself when this process's pipe to it closes
+
+    threading.Thread(target=watch, name="vanban-batch-watch", daemon=True).start()
 
 
 def page_task(ctx: PageContext) -> PageResult:
@@ -63,7 +89,8 @@ def local_engine(workers: int | None) -> Engine:
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context(method),
-        initializer=_single_thread_tesseract,
+        initializer=_start_worker,
+        initargs=(os.getpid(), psutil.Process().create_time()),
     )
     return Engine(
         pool, workers, lambda: pool.shutdown(wait=True, cancel_futures=True), f"{workers} local workers"
