@@ -10,7 +10,9 @@ Measured in one run, on the same pages:
 * bare ``tesseract IMG - -l vie`` (one subprocess per page, OMP_THREAD_LIMIT=1) with 1 and 2 at a time;
 * ``vanban process`` (the CLI, restoration and extraction included when their models load) with
   ``--workers 1`` and ``--workers 2``, each into a fresh folder; peak memory is the largest sum of RSS
-  over the vanban process and all its descendants, sampled every 0.1 s with psutil;
+  over the vanban process and all its descendants, sampled every 0.1 s with psutil; CPU seconds are
+  those of the vanban process and all its descendants, exactly: this benchmark adopts orphaned
+  descendants (PR_SET_CHILD_SUBREAPER) and reaps them, so their time lands in its RUSAGE_CHILDREN;
 * kill -9 at three random moments (seeded) of a 2-worker batch, each followed by a rerun, then a run
   to completion: records lost (inputs without a line) and duplicated (extra lines) in documents.jsonl,
   and catalog rows not finished;
@@ -44,22 +46,13 @@ CACHE = REPO_ROOT / "benchmarks" / ".cache" / "batch"
 
 
 class PeakMemory:
-    """Samples a process tree in a thread: the largest summed RSS, and the CPU seconds it used.
-
-    CPU: the last sample of every Python process's own user+sys, plus the reaped-children time of the
-    processes whose children are only Tesseract (the pool's workers wait for their Tesseract runs, so
-    that CPU lands there exactly). Parents of Python processes (vanban, the fork server) count only
-    their own time, since their reaped children are already counted; Tesseract processes are counted
-    through their worker, once.
-    """
+    """Samples a process tree in a thread: the largest summed RSS, and every pid seen in the tree."""
 
     def __init__(self, pid: int, interval: float = 0.1) -> None:
         self.pid = pid
         self.interval = interval
         self.peak = 0
-        self.own: dict[int, float] = {}
-        self.reaped: dict[int, float] = {}
-        self.python_parents: set[int] = set()
+        self.seen: set[int] = set()
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -78,24 +71,52 @@ class PeakMemory:
             for proc in tree:
                 try:
                     total += proc.memory_info().rss
-                    if "tesseract" in proc.name():
-                        continue
-                    t = proc.cpu_times()
-                    if any("tesseract" not in c.name() for c in proc.children()):
-                        self.python_parents.add(proc.pid)
-                    self.own[proc.pid] = t.user + t.system
-                    self.reaped[proc.pid] = t.children_user + t.children_system
+                    self.seen.add(proc.pid)
                 except psutil.NoSuchProcess:
                     continue
             self.peak = max(self.peak, total)
             time.sleep(self.interval)
 
-    def finish(self) -> tuple[float, float]:
-        """Peak MB and CPU seconds."""
+    def finish(self) -> float:
+        """Peak MB."""
         self.stop.set()
         self.thread.join()
-        reaped = sum(v for pid, v in self.reaped.items() if pid not in self.python_parents)
-        return self.peak / 2**20, sum(self.own.values()) + reaped
+        return self.peak / 2**20
+
+
+def become_subreaper() -> None:
+    """Make this process adopt its orphaned descendants (Linux prctl PR_SET_CHILD_SUBREAPER).
+
+    A batch's fork server, pool workers and Tesseract helpers outlive or are not waited for by the
+    vanban process; adopted and reaped here, their CPU lands exactly once in RUSAGE_CHILDREN.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(36, 1, 0, 0, 0) != 0:  # 36 = PR_SET_CHILD_SUBREAPER
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap(pids: set[int], timeout: float = 60.0) -> None:
+    """Wait for each of ``pids`` that became our child; the others were reaped by their own parent."""
+    deadline = time.monotonic() + timeout
+    pending = set(pids)
+    while pending and time.monotonic() < deadline:
+        for pid in list(pending):
+            try:
+                done, _ = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # not (or not yet) ours: gone, or still under its parent
+                if not psutil.pid_exists(pid):
+                    pending.discard(pid)
+                continue
+            if done:
+                pending.discard(pid)
+        time.sleep(0.05)
+
+
+def _children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
 
 
 def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
@@ -104,14 +125,16 @@ def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
 
 def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int, float]:
     """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run."""
-    started = time.perf_counter()
+    started, cpu0 = time.perf_counter(), _children_cpu()
     child = subprocess.Popen(
         vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     memory = PeakMemory(child.pid)
     _, err = child.communicate()
     wall = time.perf_counter() - started
-    peak, cpu = memory.finish()
+    peak = memory.finish()
+    reap(memory.seen - {child.pid})
+    cpu = _children_cpu() - cpu0
     if child.returncode not in (0, 1):
         print(err.decode(errors="replace")[-2000:], file=sys.stderr)
     return wall, peak, child.returncode, cpu
@@ -200,6 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, default=None, help="keep the 2-worker output folder here")
     args = parser.parse_args(argv)
+    become_subreaper()
 
     from pipeline.synth.damage import CONDITIONS
 
