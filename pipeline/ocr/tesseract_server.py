@@ -48,7 +48,10 @@ def read_page(api, request: dict) -> bytes:
 
 def serve(requests: BinaryIO, answers: BinaryIO) -> None:
     """Answer requests until the client closes the pipe; one loaded model per (path, language, psm)."""
-    import tesserocr
+    try:
+        import tesserocr
+    except ImportError as error:  # answered page by page, so the client gets a reason, not a dead pipe
+        tesserocr, broken = None, f"tesserocr cannot be loaded ({error}); reinstall it or use --engine cli"
 
     engines: dict[tuple, object] = {}
     while True:
@@ -57,6 +60,8 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
         except EOFError:
             break
         try:
+            if tesserocr is None:
+                raise RuntimeError(broken)
             key = (request["tessdata"], request["language"], request["psm"])
             if key not in engines:
                 api = tesserocr.PyTessBaseAPI(path=key[0], lang=key[1], psm=key[2], oem=tesserocr.OEM.DEFAULT)
