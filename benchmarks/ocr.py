@@ -227,7 +227,7 @@ def _vanban_steps_read(args: tuple[str, object, frozenset[str]]) -> tuple[str, d
     """read_page's OCR path with a chosen set of preprocessing steps (ablation)."""
     from pipeline.ingest.render import load_page_image
     from pipeline.ocr.page import layout_text
-    from pipeline.ocr.preprocess import preprocess
+    from pipeline.ocr.preprocess import for_reading, preprocess
     from pipeline.ocr.tesseract import parse_hocr, run_hocr
     from pipeline.record import PageContext
 
@@ -235,9 +235,10 @@ def _vanban_steps_read(args: tuple[str, object, frozenset[str]]) -> tuple[str, d
     ctx = PageContext(path, "image", 1, 0, options)  # type: ignore[arg-type]
     rgb, dpi = load_page_image(ctx)
     started = time.perf_counter()
-    image, _, record = preprocess(rgb, dpi, steps=steps)
+    image, effective_dpi, record = preprocess(rgb, dpi, steps=steps)
+    image, shrink = for_reading(image, effective_dpi, record, steps)
     spent = time.perf_counter() - started
-    return layout_text(parse_hocr(run_hocr(image, ctx.options))), record, spent
+    return layout_text(parse_hocr(run_hocr(image, ctx.options), scale=1.0 / shrink)), record, spent
 
 
 def _bare_read(path: str, language: str = "vie", tessdata: str | None = None) -> str:
@@ -431,7 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--best-dir", type=Path, default=BEST_DIR_DEFAULT,
                         help="folder with the tessdata 'best' vie.traineddata (skipped when absent)")
     parser.add_argument("--quick", action="store_true", help="accuracy of vanban only, 2 workers")
-    parser.add_argument("--only", default="", help="comma-separated sections: main,models,choices,ablation,orientation,handoff,upscale")
+    parser.add_argument("--only", default="", help="comma-separated sections: main,models,choices,ablation,orientation,handoff,reading,upscale")
     args = parser.parse_args(argv)
 
     from pipeline.record import OcrOptions
@@ -440,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = [p.path for p in pages]
     defaults = OcrOptions()
     sections = set(filter(None, args.only.split(","))) or {"main", "models", "choices", "ablation",
-                                                           "orientation", "handoff", "upscale"}
+                                                           "orientation", "handoff", "reading", "upscale"}
     command = ".venv/bin/python -m benchmarks.ocr" + ("" if argv is None else " " + " ".join(argv))
     out = [run_header("OCR (synthetic scans of TEST-split vlc-2022 laws)", command)]
     out.append(
@@ -493,6 +494,8 @@ def main(argv: list[str] | None = None) -> int:
         out += orientation_section(pages)
     if "handoff" in sections:
         out += handoff_section(small)
+    if "reading" in sections:
+        out += reading_section(pages)
     if "upscale" in sections:
         out += upscale_section(args.corpus)
 
@@ -641,6 +644,64 @@ def orientation_section(pages) -> list[str]:
             "table, where rotated pages read like upright ones.", ""]
 
 
+READING_VARIANTS = {
+    "library engine, read at 200 dpi (default)": ("library", True),
+    "library engine, read at the page's resolution": ("library", False),
+    "cli engine (tesseract program per page), page's resolution": ("cli", False),
+}
+
+
+def _reading_probe(args: tuple[str, int]) -> dict[str, tuple[str, float]]:
+    """One page, preprocessed once, then handed to Tesseract in each READING_VARIANTS way (the order
+    rotated by ``shift``): {variant: (text, CPU s of this process, its children and its helper)}."""
+    from pipeline.ingest.render import load_page_image
+    from pipeline.ocr.page import layout_text, reading_options, wants_char_choices
+    from pipeline.ocr.preprocess import for_reading, preprocess
+    from pipeline.ocr.tesseract import parse_hocr, run_hocr
+    from pipeline.record import OcrOptions, PageContext
+
+    path, shift = args
+    rgb, dpi = load_page_image(PageContext(path, "image", 1, 0))
+    image, effective_dpi, record = preprocess(rgb, dpi)
+    names = list(READING_VARIANTS)
+    out = {}
+    for name in names[shift % 3 :] + names[: shift % 3]:
+        engine, shrink_it = READING_VARIANTS[name]
+        options = reading_options(OcrOptions(engine=engine), record)
+        choices = wants_char_choices(options.char_choices, record, effective_dpi)
+        before = _own_cpu()
+        reading, shrink = for_reading(image, effective_dpi, record) if shrink_it else (image, 1.0)
+        text = layout_text(parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink))
+        out[name] = (text, _own_cpu() - before)
+    return out
+
+
+def reading_section(pages: Sequence[BenchPage]) -> list[str]:
+    """How the preprocessed page reaches Tesseract: engine and reading resolution, measured page by page
+    in one warm worker, the three ways in rotating order."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        pool.submit(_reading_probe, (pages[0].path, 0)).result()  # warm-up: imports, helper start
+        probes = list(pool.map(_reading_probe, [(p.path, i) for i, p in enumerate(pages)]))
+    conds = conditions_of(pages)
+    rows = []
+    for name in READING_VARIANTS:
+        texts = [probe[name][0] for probe in probes]
+        s = scores(pages, texts)
+        cpu = {c: float(np.mean([pr[name][1] for pr, pg in zip(probes, pages, strict=True) if pg.condition == c]))
+               for c in conds}
+        mean_cpu = float(np.mean([pr[name][1] for pr in probes]))
+        rows.append([name, pct(s["all"]["cer"]), *[pct(s[c]["cer"]) for c in conds], f"{mean_cpu:.2f}",
+                     *[f"{cpu[c]:.2f}" for c in conds]])
+    names = list(READING_VARIANTS)
+    same = sum(pr[names[1]][0] == pr[names[2]][0] for pr in probes)
+    header = ["reading", "CER all", *[f"CER {c}" for c in conds], "CPU s/page all", *[f"CPU {c}" for c in conds]]
+    return [f"## Handing the page to Tesseract: engine and reading resolution ({len(pages)} pages)", "",
+            markdown_table(header, rows), "",
+            f"Texts identical between the library and cli engines at the page's resolution: {same} of "
+            f"{len(pages)}. CPU: this worker's, its Tesseract children's (cli) and its library helper's. "
+            "Toner-specked copies are never shrunk, so their rows differ only by engine.", ""]
+
+
 def _handoff_probe(path: str) -> tuple[float, float]:
     """CPU ms to write the preprocessed page as pytesseract's default PNG vs as BMP."""
     import io
@@ -674,13 +735,14 @@ def handoff_section(pages) -> list[str]:
 def _preprocess_digest(args: tuple[str, frozenset[str]]) -> tuple[str, float, dict]:
     """Hash of the preprocessed page (so identical images are read once) and the preprocessing time."""
     from pipeline.ingest.render import load_page_image
-    from pipeline.ocr.preprocess import preprocess
+    from pipeline.ocr.preprocess import for_reading, preprocess
     from pipeline.record import PageContext
 
     path, steps = args
     rgb, dpi = load_page_image(PageContext(path, "image", 1, 0))
     started = time.process_time()
-    image, _, record = preprocess(rgb, dpi, steps=steps)
+    image, effective_dpi, record = preprocess(rgb, dpi, steps=steps)
+    image, _ = for_reading(image, effective_dpi, record, steps)
     spent = time.process_time() - started
     return hashlib.sha1(image.tobytes() + str(image.shape).encode()).hexdigest(), spent, record
 

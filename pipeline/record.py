@@ -94,6 +94,7 @@ class PageResult:
     text: str = ""
     lines: list[Line] = field(default_factory=list)
     ocr_confidence: float | None = None
+    model: str | None = None  # the Tesseract model that read the page (thin copies: see ocr.page)
     layer_text: str | None = None
     layer_score: float | None = None
     preprocessing: dict[str, Any] = field(default_factory=dict)

@@ -81,6 +81,7 @@ def _page_dict(page: PageResult, keep_words: bool) -> dict:
         "dpi": page.dpi,
         "origin": page.origin,
         "ocr_confidence": page.ocr_confidence,
+        "model": page.model,
         "layer_score": page.layer_score,
         "preprocessing": page.preprocessing,
         "seconds": page.seconds,

@@ -35,6 +35,12 @@ def test_clean_page_is_read_exactly_with_words_and_boxes(page_png: Path) -> None
     assert 100 <= x0 < x1 and y0 < y1
     assert page.text[words[3].start : words[3].end] == "3665/QĐ-UBND"
     assert page.dpi == 300 and page.ocr_confidence > 80
+    assert page.preprocessing["read_at_dpi"] == 200 and page.model == "vie"
+    # read shrunk to 200 dpi, the boxes are still the page's own pixels: as read at 300 dpi, to a pixel or two
+    (unshrunk,) = open_document(page_png, OcrOptions(preprocess=False)).pages
+    full = read_page(unshrunk).words()
+    assert [w.text for w in full] == [w.text for w in words]
+    assert all(abs(a - b) <= 2 for w, f in zip(words, full, strict=True) for a, b in zip(w.bbox, f.bbox, strict=True))
 
 
 def _searchable_pdf(image: Path, out: Path, lang: str) -> Path:

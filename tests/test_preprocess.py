@@ -232,3 +232,27 @@ def test_over_inked_copy_is_binarised_and_thin_copy_only_loses_specks():
     thin_out, thin_detail = clean_heavy_copy(thin)
     assert "stroke_threshold" not in thin_detail and thin_detail["specks_removed"] == 0
     assert len(np.unique(thin_out)) > 2  # still grey: thin glyphs are never binarised
+
+
+def test_pages_finer_than_200_dpi_are_read_at_200_but_specked_copies_are_not() -> None:
+    from pipeline.ocr.preprocess import READ_AT_DPI, for_reading
+
+    page = np.full((3508, 2480), 255, np.uint8)
+    shrunk, scale = for_reading(page, 300, {})
+    assert READ_AT_DPI == 200
+    assert shrunk.shape == (2339, 1653) and scale == pytest.approx(2 / 3)
+    assert for_reading(page, 240, {})[1] == 1.0  # within 20% of 200 dpi: left alone
+    assert for_reading(page, 300, {"despeckle": 120})[0] is page  # thin strokes would blur
+    assert for_reading(page, 300, {}, steps=frozenset())[0] is page  # the ablation's "without"
+
+
+def test_thin_copies_read_with_the_script_model_only_when_the_default_model_was_asked_for() -> None:
+    from pipeline.ocr.page import reading_options
+    from pipeline.record import OcrOptions
+
+    thin, over_inked = {"despeckle": 300, "stroke_px": 4.5}, {"despeckle": 300, "stroke_px": 6.1}
+    assert reading_options(OcrOptions(), thin).language == "Vietnamese"
+    assert reading_options(OcrOptions(), over_inked).language == "vie"
+    assert reading_options(OcrOptions(), {}).language == "vie"
+    assert reading_options(OcrOptions(language="vie+eng"), thin).language == "vie+eng"
+    assert reading_options(OcrOptions(tessdata_dir="/opt/best"), thin).language == "vie"

@@ -7,13 +7,14 @@ the document and the batch go on (as in OCRmyPDF).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
-from pipeline.ocr.preprocess import preprocess
-from pipeline.ocr.tesseract import parse_hocr, run_hocr
-from pipeline.record import CharChoices, Line, PageContext, PageResult
+from pipeline.ocr.preprocess import READ_AT_DPI, THIN_STROKE_PX, for_reading, preprocess
+from pipeline.ocr.tesseract import available_languages, parse_hocr, run_hocr
+from pipeline.record import CharChoices, Line, OcrOptions, PageContext, PageResult
 
 
 def layout_text(lines: list[Line]) -> str:
@@ -67,6 +68,28 @@ def wants_char_choices(mode: CharChoices, steps: dict, dpi: int) -> bool:
     return mode == "always"
 
 
+# Copies whose glyphs the copier thinned and broke (clean_heavy_copy measures their strokes) lose tone
+# marks the fast `vie` model then misreads; Tesseract's script model `Vietnamese` (bigger, slower, in the
+# tesseract-ocr-script-viet package vanban already requires) reads more of them. Measured on 12 such
+# pages rendered from DEV-split laws: CER 6.90% with vie, 5.74% with Vietnamese, 5.68% with tessdata
+# best (not installed by any package); +0.6-0.9 CPU s per such page. Other pages never take this path.
+THIN_COPY_MODEL = "Vietnamese"
+
+
+def reading_options(options: OcrOptions, steps: dict) -> OcrOptions:
+    """The options a page is read with: the script model on thin copies when the default model was asked
+    for (``vie``, no --tessdata-dir); otherwise the caller's own."""
+    thin = steps.get("stroke_px", THIN_STROKE_PX) < THIN_STROKE_PX
+    if (
+        thin
+        and options.language == "vie"
+        and not options.tessdata_dir
+        and THIN_COPY_MODEL in available_languages(None)
+    ):
+        return replace(options, language=THIN_COPY_MODEL)
+    return options
+
+
 def read_page(ctx: PageContext) -> PageResult:
     """Read one page: its text file, its PDF text layer when good enough, or OCR of its image."""
     started = time.perf_counter()
@@ -91,7 +114,12 @@ def read_page(ctx: PageContext) -> PageResult:
         result.dpi = effective_dpi
         result.preprocessing = steps
         choices = wants_char_choices(ctx.options.char_choices, steps, effective_dpi)
-        result.lines = parse_hocr(run_hocr(image, ctx.options, choices))
+        options = reading_options(ctx.options, steps)
+        result.model = options.language
+        reading, shrink = for_reading(image, effective_dpi, steps) if ctx.options.preprocess else (image, 1.0)
+        if shrink != 1.0:
+            steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
+        result.lines = parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink)
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"

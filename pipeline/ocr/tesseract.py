@@ -255,11 +255,11 @@ def detect_orientation(image: np.ndarray, options: OcrOptions) -> tuple[int, flo
     return int(osd.get("rotate", 0)), float(osd.get("orientation_conf", 0.0))
 
 
-def _bbox(title: str) -> tuple[int, int, int, int]:
+def _bbox(title: str, scale: float = 1.0) -> tuple[int, int, int, int]:
     match = _BBOX.search(title or "")
     if not match:
         return (0, 0, 0, 0)
-    x0, y0, x1, y1 = (int(v) for v in match.groups())
+    x0, y0, x1, y1 = (round(int(v) * scale) for v in match.groups())
     return (x0, y0, x1, y1)
 
 
@@ -381,8 +381,9 @@ def reading_order(lines: list[Line]) -> list[Line]:
     return out
 
 
-def parse_hocr(hocr: bytes) -> list[Line]:
-    """Lines with their words, boxes and confidences, in Tesseract's reading order."""
+def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
+    """Lines with their words, boxes (times ``scale``: the page was read shrunk) and confidences, in
+    reading order."""
     try:
         root = ET.fromstring(hocr)
     except ET.ParseError as exc:
@@ -411,7 +412,7 @@ def parse_hocr(hocr: bytes) -> list[Line]:
                         Word(
                             text=text,
                             confidence=float(conf.group(1)) if conf else 0.0,
-                            bbox=_bbox(word_el.get("title", "")),
+                            bbox=_bbox(word_el.get("title", ""), scale),
                             choices=_word_choices(word_el),
                         )
                     )
@@ -419,7 +420,7 @@ def parse_hocr(hocr: bytes) -> list[Line]:
                     lines.append(
                         Line(
                             text=" ".join(w.text for w in words),
-                            bbox=_bbox(span.get("title", "")),
+                            bbox=_bbox(span.get("title", ""), scale),
                             paragraph=paragraph,
                             block=block_no,
                             words=words,
