@@ -253,6 +253,7 @@ def test_thin_copies_read_with_the_script_model_only_when_the_default_model_was_
     thin, over_inked = {"despeckle": 300, "stroke_px": 4.5}, {"despeckle": 300, "stroke_px": 6.1}
     assert reading_options(OcrOptions(), thin).language == "Vietnamese"
     assert reading_options(OcrOptions(), over_inked).language == "vie"
+    assert reading_options(OcrOptions(), {"despeckle": 133, "stroke_px": 5.48}).language == "vie"  # not measured there
     assert reading_options(OcrOptions(), {}).language == "vie"
     assert reading_options(OcrOptions(language="vie+eng"), thin).language == "vie+eng"
     assert reading_options(OcrOptions(tessdata_dir="/opt/best"), thin).language == "vie"

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
-from pipeline.ocr.preprocess import READ_AT_DPI, THIN_STROKE_PX, for_reading, preprocess
+from pipeline.ocr.preprocess import READ_AT_DPI, for_reading, preprocess
 from pipeline.ocr.tesseract import available_languages, parse_hocr, run_hocr
 from pipeline.record import CharChoices, Line, OcrOptions, PageContext, PageResult
 
@@ -71,15 +71,18 @@ def wants_char_choices(mode: CharChoices, steps: dict, dpi: int) -> bool:
 # Copies whose glyphs the copier thinned and broke (clean_heavy_copy measures their strokes) lose tone
 # marks the fast `vie` model then misreads; Tesseract's script model `Vietnamese` (bigger, slower, in the
 # tesseract-ocr-script-viet package vanban already requires) reads more of them. Measured on 12 such
-# pages rendered from DEV-split laws: CER 6.90% with vie, 5.74% with Vietnamese, 5.68% with tessdata
-# best (not installed by any package); +0.6-0.9 CPU s per such page. Other pages never take this path.
+# pages rendered from DEV-split laws (strokes 4.2-4.8 px): CER 6.90% with vie, 5.74% with Vietnamese,
+# 5.68% with tessdata best (not installed by any package); +0.6-0.9 CPU s per such page. Only below
+# 5 px, where it was measured: on the bundled sample's specked page (5.48 px) the two models make
+# different errors, three each.
 THIN_COPY_MODEL = "Vietnamese"
+THIN_COPY_BELOW_PX = 5.0
 
 
 def reading_options(options: OcrOptions, steps: dict) -> OcrOptions:
     """The options a page is read with: the script model on thin copies when the default model was asked
     for (``vie``, no --tessdata-dir); otherwise the caller's own."""
-    thin = steps.get("stroke_px", THIN_STROKE_PX) < THIN_STROKE_PX
+    thin = steps.get("stroke_px", THIN_COPY_BELOW_PX) < THIN_COPY_BELOW_PX
     if (
         thin
         and options.language == "vie"
