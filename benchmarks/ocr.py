@@ -226,9 +226,8 @@ def tone_style_normalised(text: str) -> str:
 def _vanban_steps_read(args: tuple[str, object, frozenset[str]]) -> tuple[str, dict, float]:
     """read_page's OCR path with a chosen set of preprocessing steps (ablation)."""
     from pipeline.ingest.render import load_page_image
-    from pipeline.ocr.page import layout_text, reading_options
-    from pipeline.ocr.preprocess import for_reading, preprocess
-    from pipeline.ocr.tesseract import parse_hocr, run_hocr
+    from pipeline.ocr.page import layout_text, read_image
+    from pipeline.ocr.preprocess import preprocess
     from pipeline.record import PageContext
 
     path, options, steps = args
@@ -236,10 +235,10 @@ def _vanban_steps_read(args: tuple[str, object, frozenset[str]]) -> tuple[str, d
     rgb, dpi = load_page_image(ctx)
     started = time.perf_counter()
     image, effective_dpi, record = preprocess(rgb, dpi, steps=steps)
-    image, shrink = for_reading(image, effective_dpi, record, steps)
     spent = time.perf_counter() - started
-    options = reading_options(ctx.options, record)  # thin copies: the script model, as read_page does
-    return layout_text(parse_hocr(run_hocr(image, options), scale=1.0 / shrink)), record, spent
+    # Without character alternatives, as these tables have always been read (they never change the text).
+    lines, _ = read_image(image, effective_dpi, record, replace(options, char_choices="never"), reading_steps=steps)
+    return layout_text(lines), record, spent
 
 
 def _bare_read(path: str, language: str = "vie", tessdata: str | None = None) -> str:
@@ -658,9 +657,8 @@ def _reading_probe(args: tuple[str, int]) -> dict[str, tuple[str, float]]:
     """One page, preprocessed once, then handed to Tesseract in each READING_VARIANTS way (the order
     rotated by ``shift``): {variant: (text, CPU s of this process, its children and its helper)}."""
     from pipeline.ingest.render import load_page_image
-    from pipeline.ocr.page import layout_text, reading_options, wants_char_choices
-    from pipeline.ocr.preprocess import for_reading, preprocess
-    from pipeline.ocr.tesseract import parse_hocr, run_hocr
+    from pipeline.ocr.page import layout_text, read_image
+    from pipeline.ocr.preprocess import DEFAULT_STEPS, preprocess
     from pipeline.record import OcrOptions, PageContext
 
     path, shift = args
@@ -670,12 +668,10 @@ def _reading_probe(args: tuple[str, int]) -> dict[str, tuple[str, float]]:
     out = {}
     for name in names[shift % len(names) :] + names[: shift % len(names)]:
         engine, shrink_it = READING_VARIANTS[name]
-        options = reading_options(OcrOptions(engine=engine), record)
-        choices = wants_char_choices(options.char_choices, record, effective_dpi)
+        steps = DEFAULT_STEPS if shrink_it else DEFAULT_STEPS - {"downscale"}
         before = _own_cpu()
-        reading, shrink = for_reading(image, effective_dpi, record) if shrink_it else (image, 1.0)
-        text = layout_text(parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink))
-        out[name] = (text, _own_cpu() - before)
+        lines, _ = read_image(image, effective_dpi, dict(record), OcrOptions(engine=engine), reading_steps=steps)
+        out[name] = (layout_text(lines), _own_cpu() - before)
     return out
 
 

@@ -37,7 +37,7 @@ class OcrOptions:
     timeout_s: float = 180.0
     dpi: int = 300
     # "library": libtesseract loaded once per worker (pipeline.ocr.tesseract); "cli": the tesseract
-    # program once per page. Both give the same text; the library saves ~7% of the CPU per page.
+    # program once per page. Both give the same text; the library saves ~4% of the CPU per page.
     engine: str = "library"
 
     def __post_init__(self) -> None:

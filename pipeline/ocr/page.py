@@ -9,6 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
+import numpy as np
+
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
@@ -93,6 +95,23 @@ def reading_options(options: OcrOptions, steps: dict) -> OcrOptions:
     return options
 
 
+def read_image(
+    image: np.ndarray, dpi: int, steps: dict, options: OcrOptions, reading_steps: frozenset[str] | None = None
+) -> tuple[list[Line], str]:
+    """Tesseract's lines for a preprocessed page (``steps``: its preprocessing record, which gains
+    ``read_at_dpi`` when the page is read shrunk) and the model that read it.
+
+    The one place that chooses alternatives, model and reading resolution; ``reading_steps`` lets the
+    benchmark's ablation turn the shrinking off.
+    """
+    choices = wants_char_choices(options.char_choices, steps, dpi)
+    options = reading_options(options, steps)
+    reading, shrink = for_reading(image, dpi, steps, reading_steps) if options.preprocess else (image, 1.0)
+    if shrink != 1.0:
+        steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
+    return parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink), options.language
+
+
 def read_page(ctx: PageContext) -> PageResult:
     """Read one page: its text file, its PDF text layer when good enough, or OCR of its image."""
     started = time.perf_counter()
@@ -116,13 +135,7 @@ def read_page(ctx: PageContext) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        choices = wants_char_choices(ctx.options.char_choices, steps, effective_dpi)
-        options = reading_options(ctx.options, steps)
-        result.model = options.language
-        reading, shrink = for_reading(image, effective_dpi, steps) if ctx.options.preprocess else (image, 1.0)
-        if shrink != 1.0:
-            steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
-        result.lines = parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink)
+        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options)
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"

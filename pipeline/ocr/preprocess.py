@@ -48,7 +48,7 @@ PLACEHOLDER_DPI = {72, 96}
 
 # Pages scanned finer than this are read at it: Tesseract's layout analysis works on every pixel, while
 # its line recogniser scales each line to a fixed height anyway. Measured (BENCHMARKS.md, OCR): 300 dpi
-# pages read at 200 dpi cost ~20% less Tesseract CPU for the same CER; not on copies with toner specks,
+# pages read at 200 dpi cost ~14% less Tesseract CPU for the same CER; not on copies with toner specks,
 # whose thin strokes it blurs.
 READ_AT_DPI = 200
 ALL_STEPS = frozenset({"stamp", "border", "orientation", "deskew", "despeckle", "upscale", "downscale"})

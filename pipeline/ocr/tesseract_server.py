@@ -6,8 +6,8 @@ stdin/stdout (see ``pipeline.ocr.tesseract.LibraryEngine``, the only client).
 Why a helper process and not libtesseract in the calling process: a crash inside Tesseract (it
 happens on odd images) then kills only this process, and the client records the page as failed and
 starts a new helper for the next page, as with the command-line ``tesseract``. Why not the
-command-line ``tesseract`` per page: measured on this machine (BENCHMARKS.md, "engine"), starting
-it and loading the model on every page costs ~0.17 CPU s per page, 7% of the reading itself.
+command-line ``tesseract`` per page: measured on this machine (BENCHMARKS.md, "engine and reading
+resolution"), starting it and loading the model on every page costs ~4% of the CPU of a page.
 
 Only the standard library, ``tesserocr`` and the request's bytes are used here: the helper starts fast.
 """
