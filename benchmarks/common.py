@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmarks: text normalisation, error rates, the data split, result files.
+"""Helpers shared by the benchmarks: text normalisation, error rates, result files (the corpus split lives in pipeline.corpus_split).
 
 Error rates compare NFC text with whitespace collapsed. Characters are grapheme clusters (a base letter
 with any combining marks that follow it), so a decomposed "ế" counts as one character, as a reader
@@ -7,7 +7,6 @@ would count it. Edit distances are rapidfuzz's Levenshtein on sequences.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import resource
 import subprocess
@@ -19,13 +18,6 @@ from pipeline.quality.metrics import char_errors, order_free_char_errors, word_e
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VLC_DEFAULT = REPO_ROOT.parent / "shared" / "corpora" / "vlc-2022"
-
-
-# -- the corpus split (agreed across the project: OCR benchmark, restoration training) -------------------
-def split_of(filename: str) -> str:
-    """TEST iff sha1(file name) % 10 == 0, DEV iff == 1, else TRAIN; decided by the name alone."""
-    bucket = int(hashlib.sha1(filename.encode()).hexdigest(), 16) % 10
-    return "test" if bucket == 0 else "dev" if bucket == 1 else "train"
 
 
 # -- text and error rates --------------------------------------------------------------------------------

@@ -44,10 +44,10 @@ from benchmarks.common import (
     markdown_table,
     order_free_cer,
     run_header,
-    split_of,
     wer,
     write_result,
 )
+from pipeline.corpus_split import split_of
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from pipeline.restore.garble import expansions
 from pipeline.restore.lm import HashTable, dequantize, pack, quantize
-from pipeline.restore.train import BOS, EOS, build_lm, legal_split, lm_items
+from pipeline.restore.train import BOS, EOS, build_lm, lm_items
 
 
 def test_hash_table_finds_every_key_and_nothing_else() -> None:
@@ -48,7 +48,6 @@ def test_training_segments_and_split() -> None:
         ["người", "lao", "động", ",", "người", "sử", "dụng", "lao", "động", "có", "quyền"],
         ["đồng", "năm", "<unk>"],
     ]
-    assert {legal_split(f"f{i}.txt") for i in range(200)} == {"train", "dev", "test"}
 
 
 def test_expansions_invert_the_junk_table() -> None:

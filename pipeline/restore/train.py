@@ -8,7 +8,6 @@ skeleton map, protected words) and models/split.json (which documents are held o
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.corpus_split import split_of
 from pipeline.restore.lm import HashTable, NgramLM, pack
 from pipeline.restore.viet import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
 
@@ -28,17 +28,6 @@ LEAD = "\"'“”‘’«»([{<*•–—-"
 TRAIL = "\"'“”‘’«»)]}>*"
 BREAK_PUNCT = ".;:!?…"
 MAX_SEG = 60
-
-
-def legal_split(name: str) -> str:
-    """test / dev / train for a legal-corpus file, by a stable hash of its name."""
-    h = int(hashlib.md5(name.encode()).hexdigest(), 16) % 10
-    return "test" if h == 0 else "dev" if h == 1 else "train"
-
-
-def wiki_split(title: str) -> str:
-    h = int(hashlib.md5(title.encode()).hexdigest(), 16) % 20
-    return "test" if h == 0 else "dev" if h == 1 else "train"
 
 
 def lm_items(line: str) -> Iterator[list[str]]:
@@ -79,18 +68,18 @@ def lm_items(line: str) -> Iterator[list[str]]:
 def iter_docs(legal: Path, wiki: Path) -> Iterator[tuple[str, str, str, str]]:
     """(corpus, doc id, split, text) for every document."""
     for f in sorted(legal.glob("*.txt")):
-        yield "legal", f.name, legal_split(f.name), nfc(f.read_text(encoding="utf-8", errors="replace"))
+        yield "legal", f.name, split_of(f.name, "legal"), nfc(f.read_text(encoding="utf-8", errors="replace"))
     for f in sorted(wiki.glob("*.txt")):
         title, buf = None, []
         for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("### "):
                 if title is not None:
-                    yield "wiki", title, wiki_split(title), nfc("\n".join(buf))
+                    yield "wiki", title, split_of(title, "wiki"), nfc("\n".join(buf))
                 title, buf = line[4:].strip(), []
             else:
                 buf.append(line)
         if title is not None:
-            yield "wiki", title, wiki_split(title), nfc("\n".join(buf))
+            yield "wiki", title, split_of(title, "wiki"), nfc("\n".join(buf))
 
 
 _FOREIGN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")

@@ -1,0 +1,30 @@
+"""The one corpus split: the committed models were built from exactly its TRAIN part."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.corpus_split import split_of
+
+MODELS = Path(__file__).resolve().parent.parent / "models"
+
+
+@pytest.mark.parametrize("corpus", ["legal", "wiki"])
+def test_models_split_json_agrees_with_split_of(corpus: str) -> None:
+    recorded = json.loads((MODELS / "split.json").read_text(encoding="utf-8"))[corpus]
+    disagree = [(name, part) for part, names in recorded.items() for name in names if split_of(name, corpus) != part]
+    assert disagree == []
+
+
+def test_split_is_by_name_and_stable() -> None:
+    assert split_of("Luat-dat-dai-2013-215836.txt") == split_of("Luat-dat-dai-2013-215836.txt", "legal")
+    assert {split_of(f"f{i}.txt") for i in range(200)} == {"train", "dev", "test"}
+    parts = [split_of(f"tnt305/{i:016x}.txt", "real-admin") for i in range(2000)]
+    assert 0.15 < parts.count("test") / 2000 < 0.25
+    assert 0.15 < parts.count("dev") / 2000 < 0.25
+
+
+def test_unknown_corpus_is_refused_with_the_known_names() -> None:
+    with pytest.raises(ValueError, match="unknown corpus 'laws'; known: legal, wiki, real-admin"):
+        split_of("x.txt", "laws")
