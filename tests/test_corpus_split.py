@@ -28,3 +28,15 @@ def test_split_is_by_name_and_stable() -> None:
 def test_unknown_corpus_is_refused_with_the_known_names() -> None:
     with pytest.raises(ValueError, match="unknown corpus 'laws'; known: legal, wiki, real-admin"):
         split_of("x.txt", "laws")
+
+
+def test_near_duplicates_share_the_least_held_out_part() -> None:
+    from pipeline.corpus_split import _hashed_part, near_duplicate_families
+
+    base = " ".join(f"từ{i}" for i in range(60))
+    texts = {"a.txt": base, "b.txt": base + " thêm một dòng ký tên", "c.txt": "văn bản khác hẳn " * 10}
+    assert near_duplicate_families(texts) == [["a.txt", "b.txt"]]
+    # a family recorded in the committed file: every member gets the least held-out part of the family
+    family = ["congbot/file_data_50.txt", "tnt305/8180ae11188469fd.txt"]
+    assert {_hashed_part(name, "real-admin") for name in family} == {"test", "train"}
+    assert [split_of(name, "real-admin") for name in family] == ["train", "train"]
