@@ -26,7 +26,7 @@ def test_split_is_by_name_and_stable() -> None:
 
 
 def test_unknown_corpus_is_refused_with_the_known_names() -> None:
-    with pytest.raises(ValueError, match="unknown corpus 'laws'; known: legal, wiki, real-admin"):
+    with pytest.raises(ValueError, match="unknown corpus 'laws'; known: legal, wiki, real-admin, real-scans"):
         split_of("x.txt", "laws")
 
 

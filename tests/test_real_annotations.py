@@ -102,7 +102,12 @@ def test_admin_annotation_names_its_text_and_the_one_split(path: Path) -> None:
 
 @pytest.mark.parametrize("path", SCAN_FILES, ids=_ids(SCAN_FILES))
 def test_scan_annotation_split(path: Path) -> None:
-    pytest.skip("real scans follow the split rule of corpora/real/scans/SPLIT.md, not encoded on this branch")
+    annotation = _load(path)[1]
+    stem = Path(annotation["path"]).stem
+    assert path.name == f"{stem}.json"
+    assert annotation["split"] == split_of(stem, "real-scans")
+    if SHARED_CORPORA.is_dir():
+        assert (SHARED_CORPORA / annotation["path"]).is_file()
 
 
 def test_calendar_check_catches_a_date_the_pattern_admits() -> None:
