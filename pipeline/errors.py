@@ -73,8 +73,22 @@ class CorruptFileError(InputError):
     code = "corrupt-file"
 
 
-class EncryptedPdfError(InputError):
-    code = "encrypted-pdf"
+class PasswordProtectedError(InputError):
+    """A PDF that needs a user password to open (owner-only encryption opens without one)."""
+
+    code = "password-protected"
+
+
+class PageTooLargeError(InputError):
+    """A page whose declared size would render to more pixels than a page scan can have."""
+
+    code = "page-too-large"
+
+
+class NotAPdfError(UnsupportedFormatError):
+    """A file named .pdf holding something else (an HTML error page saved by a browser, a ZIP)."""
+
+    code = "not-a-pdf"
 
 
 class ImageTooLargeError(InputError):

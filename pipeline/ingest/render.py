@@ -19,10 +19,10 @@ from pipeline.errors import (
     MissingDependencyError,
     UnsupportedFormatError,
 )
+from pipeline.ingest.limits import MAX_PIXELS, check_image_size
 from pipeline.record import PageContext, nfc
 
-# 300 dpi A0 is ~140 Mpx; anything beyond this is a decompression bomb, not a scan.
-MAX_PIXELS = 180_000_000
+# Pillow's own bomb check, at the page limit (see pipeline.ingest.limits).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
@@ -32,13 +32,14 @@ def open_image(path: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(path)
-            image.size  # noqa: B018 - forces the header parse
+            width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(
             f"image too large to be a page scan (over {MAX_PIXELS // 1_000_000} megapixels)", path=path
         ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptFileError(f"cannot read the image ({exc})", path=path) from exc
+    check_image_size(width, height, path)
     return image
 
 
