@@ -56,7 +56,7 @@ from pipeline.batch.output import (
 from pipeline.batch.progress import Progress
 from pipeline.batch.webhook import DeliveryResult, Webhook
 from pipeline.config import PipelineConfig
-from pipeline.errors import ExitCode, OutputError, VanbanError, error_record
+from pipeline.errors import ExitCode, OutputError, error_record
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
 
@@ -108,7 +108,7 @@ class Job:
     name: str
     path: str
     source: DocumentSource | None
-    error: VanbanError | None = None
+    error: Exception | None = None
     results: list[PageResult] = field(default_factory=list)
 
 
@@ -207,29 +207,57 @@ class _Run:
         self.progress = progress
         self.hook = hook
         self.deliveries: list[Future] = []
+        self.appended = False
 
     def finalize(self, job: Job, record: dict) -> None:
+        """Commit a document's record; a fault on this document alone (a record the writer or the
+        catalog cannot take) commits its failed record instead. A fault of the output disk or the
+        catalog (OutputError) stops the batch: every document would meet it."""
         record["source"]["name"] = job.name
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
+        try:
+            appended = self._commit(job, record)
+        except OutputError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one document's fault, recorded in its place
+            if self.appended:
+                # Its line is whole in documents.jsonl: the next run's reconcile finishes the row.
+                self.progress.message(f"{job.name}: catalog not updated ({error}); the next run completes it")
+                appended = record
+            else:
+                from pipeline.stages import failed_record
+
+                failed = failed_record(job.path, error, sha256=job.sha256, kind=record["source"].get("kind"))
+                failed["source"]["name"] = job.name
+                failed["errors"][-1]["stage"] = "output"
+                appended = self._commit(job, failed)  # a second fault is the machinery's: it stops the batch
+        self._count(job, appended)
+
+    def _commit(self, job: Job, record: dict) -> dict:
+        """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""
+        self.appended = False
         status = "failed" if record["errors"] else "done"
         write_record(self.out / f"{job.name}.json", record)
         line = line_bytes(record)
         first_error = record["errors"][0]["message"] if record["errors"] else None
         self.catalog.set_writing(job.sha256, status, digest(line), first_error, webhook=self.hook is not None)
         append_line(self.out / JSONL_NAME, line)
+        self.appended = True
         self.catalog.set_finished(job.sha256)
-        if status == "failed":
+        if self.hook is not None:
+            self.deliveries.append(self.hook.send(job.sha256, line))
+        return record
+
+    def _count(self, job: Job, record: dict) -> None:
+        first_error = record["errors"][0]["message"] if record["errors"] else None
+        if first_error is not None:
             self.summary.failed += 1
             self.summary.failed_names.append(job.name)
         else:
             self.summary.processed += 1
-        if self.hook is not None:
-            self.deliveries.append(self.hook.send(job.sha256, line))
         self.progress.document_done(
-            job.name,
-            status if status == "done" else f"failed: {first_error}",
-            record["source"].get("pages", 0),
+            job.name, "done" if first_error is None else f"failed: {first_error}", record["source"].get("pages", 0)
         )
 
     def collect_deliveries(self, block: bool) -> None:

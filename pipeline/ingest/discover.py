@@ -100,8 +100,9 @@ def discover_documents(
     *,
     document_per_folder: bool = False,
     options: OcrOptions | None = None,
-) -> Iterator[DocumentSource | tuple[str, VanbanError]]:
-    """Yield each document, or ``(path, error)`` for an input that cannot be opened, so a batch goes on.
+) -> Iterator[DocumentSource | tuple[str, Exception]]:
+    """Yield each document, or ``(path, error)`` for an input that cannot be opened (any exception
+    opening it), so a batch goes on.
 
     Raises NoDocumentsError only when the inputs hold nothing at all to read.
     """
@@ -119,7 +120,9 @@ def discover_documents(
                     yield open_folder_document(candidate, options)
                 else:
                     yield open_document(candidate, options)
-            except VanbanError as error:
+            except Exception as error:  # noqa: BLE001
+                # Whatever a library raises on one hostile file is that file's failed record (code
+                # "internal" when it is none of vanban's own errors), never the end of the batch.
                 yield str(candidate), error
     if not found:
         raise NoDocumentsError("no documents found in the inputs (PDF, images, TIFF or .txt)")
