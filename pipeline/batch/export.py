@@ -102,7 +102,8 @@ def spreadsheet_safe(cell: str) -> str:
 def to_csv(rows: Iterable[dict]) -> str:
     """CSV for a spreadsheet or tracker import, formula-leading cells escaped (JSONL keeps raw values)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a lone CR, which "\n" rows left bare.
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
