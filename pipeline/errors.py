@@ -53,6 +53,13 @@ class VanbanError(Exception):
     stage = "pipeline"
 
 
+class UsageError(VanbanError):
+    """A command-line option that cannot work, refused before any document is read."""
+
+    code = "bad-arguments"
+    exit_code = ExitCode.BAD_ARGUMENTS
+
+
 class InputError(VanbanError):
     """An input file that cannot be read as a document."""
 

@@ -131,3 +131,87 @@ def test_unreachable_webhook_does_not_stop_the_batch(tmp_path: Path) -> None:
     later = run_batch([folder], out, config=CONFIG, workers=1, progress=False)
     assert later.deliveries_waiting == 1
     assert webhook_rows(out)["vb"][0] == "failed"
+
+
+class SilentReceiver:
+    """Accepts connections and never answers (a hung tracker); stops by itself after ``life_s``."""
+
+    def __init__(self, life_s: float = 60.0) -> None:
+        import socket
+        import time
+
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.stop = threading.Event()
+        held: list = []
+
+        def serve() -> None:
+            until = time.monotonic() + life_s
+            while not self.stop.is_set() and time.monotonic() < until:
+                try:
+                    conn, _ = self.listener.accept()
+                except TimeoutError:
+                    continue
+                self.connections += 1
+                held.append(conn)  # read nothing, answer nothing
+            for conn in held:
+                conn.close()
+            self.listener.close()
+
+        self.thread = threading.Thread(target=serve, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
+def test_a_receiver_that_never_answers_costs_a_bounded_time(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"vb{i}.txt").write_text(f"Thông báo số {i}.", encoding="utf-8")
+    silent = SilentReceiver()
+    options = {"retries": 1, "backoff": 0.0, "timeout": 0.5, "connect_timeout": 0.5, "give_up_after_s": 1.5}
+    try:
+        summary = run_batch([folder], tmp_path / "out", config=CONFIG, workers=1, progress=True,
+                            webhook=silent.url, webhook_options=options)
+    finally:
+        silent.close()
+    assert (summary.processed, summary.deliveries_sent, summary.deliveries_failed) == (6, 0, 6)
+    assert summary.exit_code == ExitCode.SOME_DOCUMENTS_FAILED
+    rows = webhook_rows(tmp_path / "out")
+    tried = [name for name, (_, error) in rows.items() if error.startswith("ReadTimeout") or "Read timed out" in error]
+    skipped = [name for name, (_, error) in rows.items() if error.startswith("not sent: the receiver failed for")]
+    # Each tried delivery costs 2 attempts of 0.5 s; once 1.5 s are lost the rest wait for the next run.
+    assert 1 <= len(tried) <= 2 and len(tried) + len(skipped) == 6
+    assert silent.connections == 2 * len(tried)
+    assert {status for status, _ in rows.values()} == {"failed"}
+    err = capsys.readouterr().err
+    assert "vanban: webhook: a receiver that fails costs this run at most 4 s; what it misses is re-sent next run" in err
+    assert "no more deliveries this run, they are re-sent next run" in err
+    assert "(re-sent next run; " in summary.line()
+
+
+@pytest.mark.parametrize("url", ["ftp://tracker.example/hook", "file:///tmp/hook", "tracker.example/hook", "http://"])
+def test_a_webhook_url_that_is_not_http_is_refused_before_the_batch(tmp_path: Path, url: str, capsys) -> None:
+    from pipeline.cli import main
+
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["process", str(tmp_path / "vb.txt"), "--out", str(out), "--webhook", url, "--quiet"])
+    assert code == ExitCode.BAD_ARGUMENTS == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"vanban: error: --webhook takes an http:// or https:// URL, not {url!r}"
+    ]
+    assert not out.exists()
+
+
+def test_summary_says_re_sent_next_run_only_when_a_delivery_failed(tmp_path: Path, receiver: Receiver) -> None:
+    receiver.status = 200
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    summary = run_batch([tmp_path / "vb.txt"], tmp_path / "out", config=CONFIG, workers=1, progress=False,
+                        webhook=receiver.url, webhook_options=FAST)
+    assert summary.line().endswith("; webhook: 1 sent, 0 failed")

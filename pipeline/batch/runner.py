@@ -54,7 +54,7 @@ from pipeline.batch.output import (
     write_record,
 )
 from pipeline.batch.progress import Progress
-from pipeline.batch.webhook import DeliveryResult, Webhook
+from pipeline.batch.webhook import Webhook, check_webhook_url
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode, OutputError, error_record
 from pipeline.ingest.discover import discover_documents, sha256_file
@@ -79,6 +79,7 @@ class BatchSummary:
     deliveries_sent: int = 0
     deliveries_failed: int = 0
     deliveries_waiting: int = 0
+    delivery_seconds_lost: float = 0.0
     failed_names: list[str] = field(default_factory=list)
 
     @property
@@ -94,9 +95,9 @@ class BatchSummary:
             f"({self.pages} pages in {self.seconds:.1f} s); records in {self.out_dir}/{JSONL_NAME}"
         )
         if self.deliveries_sent or self.deliveries_failed:
-            text += (
-                f"; webhook: {self.deliveries_sent} sent, {self.deliveries_failed} failed (re-sent next run)"
-            )
+            text += f"; webhook: {self.deliveries_sent} sent, {self.deliveries_failed} failed"
+            if self.deliveries_failed:
+                text += f" (re-sent next run; {self.delivery_seconds_lost:.1f} s lost to the receiver)"
         if self.deliveries_waiting:
             text += f"; {self.deliveries_waiting} webhook deliveries due: rerun with --webhook URL"
         return text
@@ -206,7 +207,6 @@ class _Run:
         self.summary = summary
         self.progress = progress
         self.hook = hook
-        self.deliveries: list[Future] = []
         self.appended = False
 
     def finalize(self, job: Job, record: dict) -> None:
@@ -246,7 +246,7 @@ class _Run:
         self.appended = True
         self.catalog.set_finished(job.sha256)
         if self.hook is not None:
-            self.deliveries.append(self.hook.send(job.sha256, line))
+            self.hook.send(job.sha256, line)
         return record
 
     def _count(self, job: Job, record: dict) -> None:
@@ -261,22 +261,27 @@ class _Run:
         )
 
     def collect_deliveries(self, block: bool) -> None:
-        still: list[Future] = []
-        for future in self.deliveries:
-            if not block and not future.done():
-                still.append(future)
-                continue
-            result: DeliveryResult = future.result()
+        """Record in the catalog what the webhook thread delivered; ``block``: wait for the rest (at
+        most the hook's ``worst_case_s`` of failures)."""
+        if self.hook is None:
+            return
+        gave_up = self.summary.delivery_seconds_lost >= self.hook.give_up_after_s
+        for result in self.hook.finish() if block else self.hook.ready():
             if result.ok:
                 self.catalog.set_delivery(result.sha256, "sent", 1, None)
                 self.summary.deliveries_sent += 1
-            else:
-                self.catalog.set_delivery(result.sha256, "failed", 1, result.error)
-                self.summary.deliveries_failed += 1
+                continue
+            self.catalog.set_delivery(result.sha256, "failed", 1, result.error)
+            self.summary.deliveries_failed += 1
+            if not gave_up:
+                self.progress.message(f"webhook delivery failed ({result.error}); it will be re-sent next run")
+            self.summary.delivery_seconds_lost = round(self.hook.failed_seconds, 1)
+            if not gave_up and self.summary.delivery_seconds_lost >= self.hook.give_up_after_s:
+                gave_up = True
                 self.progress.message(
-                    f"webhook delivery failed ({result.error}); it will be re-sent next run"
+                    f"webhook: the receiver failed for {self.summary.delivery_seconds_lost:.0f} s; "
+                    "no more deliveries this run, they are re-sent next run"
                 )
-        self.deliveries = still
 
     def resend_due(self) -> None:
         """Deliveries left over by earlier runs (failed, or interrupted) go first."""
@@ -292,7 +297,7 @@ class _Run:
             if self.hook is None:
                 self.summary.deliveries_waiting += 1
             else:
-                self.deliveries.append(self.hook.send(entry.sha256, line_bytes(record)))
+                self.hook.send(entry.sha256, line_bytes(record))
 
 
 def run_batch(
@@ -310,6 +315,8 @@ def run_batch(
 ) -> BatchSummary:
     """Process every document among ``inputs`` into ``out_dir``; see the module docstring for the guarantees."""
     started = time.monotonic()
+    if webhook:
+        check_webhook_url(webhook)  # one line now, not a failed delivery per document later
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -329,6 +336,11 @@ def run_batch(
         total_pages = sum(len(j.source.pages) for j in jobs if j.source)
         bar = Progress(len(jobs), total_pages, enabled=progress)
         run = _Run(out, catalog, summary, bar, hook)
+        if hook is not None:
+            bar.message(
+                f"webhook: a receiver that fails costs this run at most {hook.worst_case_s:.0f} s; "
+                "what it misses is re-sent next run"
+            )
         run.resend_due()
         for job in jobs:
             if job.source is None:
