@@ -98,7 +98,7 @@ class Webhook:
         backoff: float = 0.5,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
-        give_up_after_s: float = 120.0,
+        give_up_after_s: float = 60.0,
         queue_size: int = 16,
     ) -> None:
         check_webhook_url(url)
