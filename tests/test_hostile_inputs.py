@@ -98,3 +98,21 @@ def test_huge_page_fails_alone_and_the_batch_goes_on(tmp_path: Path) -> None:
         record = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
         assert record_errors(record) == []
         assert [(e["code"], e["stage"]) for e in record["errors"]] == [(code, "ingest")]
+
+
+def test_a_pdf_page_renders_to_pdftoppms_own_pixels(tmp_path: Path, page_png: Path) -> None:
+    """The page is read from pdftoppm's PPM stream into one array (not four copies): same pixels."""
+    import subprocess
+
+    import numpy as np
+
+    from pipeline.ingest import load_page_image
+
+    pdf = tmp_path / "scan.pdf"
+    Image.open(page_png).convert("RGB").save(pdf, resolution=300)
+    (ctx,) = open_document(pdf).pages
+    pixels, dpi = load_page_image(ctx)
+    subprocess.run(["pdftoppm", "-r", "300", str(pdf), str(tmp_path / "ref")], check=True)
+    reference = np.asarray(Image.open(tmp_path / "ref-1.ppm"))
+    assert dpi == 300 and pixels.shape == reference.shape == (Image.open(page_png).height, 1800, 3)
+    assert np.array_equal(pixels, reference)
