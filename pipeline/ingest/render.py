@@ -93,12 +93,15 @@ def _render_pdf_page(ctx: PageContext) -> np.ndarray:
     watchdog = threading.Timer(ctx.options.timeout_s, proc.kill)
     watchdog.start()
     try:
-        pixels = _read_ppm(proc.stdout)
+        pixels = _read_ppm(proc.stdout, ctx.path)
         proc.stdout.read()  # the rest (nothing for one page); lets pdftoppm exit
         stderr = proc.stderr.read().decode("utf-8", "replace").strip()
         proc.wait()
     finally:
         watchdog.cancel()
+        if proc.poll() is None:  # an error left it writing: it is not needed any more
+            proc.kill()
+            proc.wait()
         proc.stdout.close()
         proc.stderr.close()
     if proc.returncode != 0 or pixels is None:
@@ -109,9 +112,9 @@ def _render_pdf_page(ctx: PageContext) -> np.ndarray:
     return pixels
 
 
-def _read_ppm(stream) -> np.ndarray | None:
+def _read_ppm(stream, path: str) -> np.ndarray | None:
     """A binary PPM (P6, 8 bits) from ``stream`` into a new (height, width, 3) array; None when the
-    stream holds no whole image."""
+    stream holds no whole image. The size is checked again before the array is allocated."""
     fields: list[bytes] = []
     while len(fields) < 4:
         line = stream.readline(64)
@@ -121,7 +124,7 @@ def _read_ppm(stream) -> np.ndarray | None:
     if fields[0] != b"P6" or fields[3] != b"255":
         return None
     width, height = int(fields[1]), int(fields[2])
-    check_image_size(width, height, "PDF page")
+    check_image_size(width, height, path)
     pixels = np.empty((height, width, 3), dtype=np.uint8)
     view = memoryview(pixels).cast("B")
     filled = 0
