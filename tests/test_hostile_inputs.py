@@ -116,3 +116,15 @@ def test_a_pdf_page_renders_to_pdftoppms_own_pixels(tmp_path: Path, page_png: Pa
     reference = np.asarray(Image.open(tmp_path / "ref-1.ppm"))
     assert dpi == 300 and pixels.shape == reference.shape == (Image.open(page_png).height, 1800, 3)
     assert np.array_equal(pixels, reference)
+
+
+def test_a_page_that_renders_too_long_is_stopped_with_a_one_line_error(tmp_path: Path) -> None:
+    from pipeline.errors import CorruptFileError
+    from pipeline.ingest import load_page_image
+    from pipeline.record import OcrOptions
+
+    path = blank_pdf(tmp_path / "a0.pdf", 2384, 3370)  # A0: about a second of pdftoppm
+    (ctx,) = open_document(path, OcrOptions(timeout_s=0.05)).pages
+    with pytest.raises(CorruptFileError) as info:
+        load_page_image(ctx)
+    assert str(info.value) == f"{path} page 1: cannot render the PDF page (rendering took over 0.05 s)"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import subprocess
 import sys
+import tempfile
 import threading
 import warnings
 from pathlib import Path
@@ -84,30 +85,33 @@ def _render_pdf_page(ctx: PageContext) -> np.ndarray:
     """
     page = str(ctx.index_in_file + 1)
     command = ["pdftoppm", "-r", str(ctx.options.dpi), "-f", page, "-l", page, ctx.path]
-    try:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    except FileNotFoundError as exc:
-        raise MissingDependencyError(
-            "pdftoppm not found; install poppler-utils (apt install poppler-utils / brew install poppler)"
-        ) from exc
-    watchdog = threading.Timer(ctx.options.timeout_s, proc.kill)
-    watchdog.start()
-    try:
-        pixels = _read_ppm(proc.stdout, ctx.path)
-        proc.stdout.read()  # the rest (nothing for one page); lets pdftoppm exit
-        stderr = proc.stderr.read().decode("utf-8", "replace").strip()
-        proc.wait()
-    finally:
-        watchdog.cancel()
-        if proc.poll() is None:  # an error left it writing: it is not needed any more
-            proc.kill()
+    # stderr to a file, not a pipe: a broken PDF's thousands of warnings would fill a pipe nobody
+    # reads while the pixels are being read, and both processes would wait for ever.
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        except FileNotFoundError as exc:
+            raise MissingDependencyError(
+                "pdftoppm not found; install poppler-utils (apt install poppler-utils / brew install poppler)"
+            ) from exc
+        watchdog = threading.Timer(ctx.options.timeout_s, proc.kill)
+        watchdog.start()
+        try:
+            pixels = _read_ppm(proc.stdout, ctx.path)
+            proc.stdout.read()  # the rest (nothing for one page); lets pdftoppm exit
             proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:  # an error left it writing: it is not needed any more
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        errors.seek(0)
+        stderr = errors.read()[-2000:].decode("utf-8", "replace").strip()
     if proc.returncode != 0 or pixels is None:
         why = stderr.splitlines()[-1] if stderr else f"pdftoppm exit status {proc.returncode}"
         if proc.returncode == -9:
-            why = f"rendering took over {ctx.options.timeout_s:.0f} s"
+            why = f"rendering took over {ctx.options.timeout_s:g} s"
         raise CorruptFileError(f"cannot render the PDF page ({why})", path=ctx.path, page=ctx.number)
     return pixels
 
