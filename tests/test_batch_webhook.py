@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.faults import SilentReceiver
 from pipeline.batch import run_batch
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode
@@ -133,47 +134,12 @@ def test_unreachable_webhook_does_not_stop_the_batch(tmp_path: Path) -> None:
     assert webhook_rows(out)["vb"][0] == "failed"
 
 
-class SilentReceiver:
-    """Accepts connections and never answers (a hung tracker); stops by itself after ``life_s``."""
-
-    def __init__(self, life_s: float = 60.0) -> None:
-        import socket
-        import time
-
-        self.connections = 0
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.1)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
-        self.stop = threading.Event()
-        held: list = []
-
-        def serve() -> None:
-            until = time.monotonic() + life_s
-            while not self.stop.is_set() and time.monotonic() < until:
-                try:
-                    conn, _ = self.listener.accept()
-                except TimeoutError:
-                    continue
-                self.connections += 1
-                held.append(conn)  # read nothing, answer nothing
-            for conn in held:
-                conn.close()
-            self.listener.close()
-
-        self.thread = threading.Thread(target=serve, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
-
-
 def test_a_receiver_that_never_answers_costs_a_bounded_time(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(6):
         (folder / f"vb{i}.txt").write_text(f"Thông báo số {i}.", encoding="utf-8")
-    silent = SilentReceiver()
+    silent = SilentReceiver(life_s=60.0)
     options = {"retries": 1, "backoff": 0.0, "timeout": 0.5, "connect_timeout": 0.5, "give_up_after_s": 1.5}
     try:
         summary = run_batch([folder], tmp_path / "out", config=CONFIG, workers=1, progress=True,

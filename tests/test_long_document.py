@@ -4,28 +4,11 @@ cut at page or paragraph breaks, with offsets into the whole text."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+from benchmarks.faults import SAMPLE, long_version
 from pipeline.extract import extract
 from pipeline.extract.nlp import CHUNK_CHARS, chunk_bounds
 
-SAMPLE = Path(__file__).resolve().parent.parent / "corpora/dev/04_tb_ket_luan_ubnd_tinh.txt"
-FILLER = (
-    "Nguyên nhân chủ yếu là công tác bồi thường, giải phóng mặt bằng còn chậm, một số chủ đầu tư chưa "
-    "quyết liệt trong việc triển khai."
-)
-CITATION = "Thực hiện Quyết định số 3665/QĐ-UBND ngày 09/9/2025 của Ủy ban nhân dân tỉnh."
 PAGE_BREAK = "\n\f\n"
-
-
-def long_version(pages: int) -> str:
-    """The sample notice with ``pages`` pages of findings (40 lines each) inserted before its tasks, and
-    one citation deep inside them."""
-    lines = SAMPLE.read_text(encoding="utf-8").split("\n")
-    page = "\n".join([FILLER] * 40)
-    body = [page] * pages
-    body[pages * 9 // 10] = page + "\n" + CITATION
-    return "\n".join(lines[:10]) + "\n" + PAGE_BREAK.join(body) + "\n" + "\n".join(lines[10:])
 
 
 def without_spans(value):
