@@ -288,10 +288,11 @@ def outcome(out: Path, folder: Path) -> tuple[str, int]:
     if bad["errors"]:
         error = bad["errors"][0]
         return f"failed record `{error['code']}` ({error['stage']}): {error['message'][:110]}; {others} others done", lost
-    origins = sorted({p["origin"] for p in bad["pages"]})
-    tasks = len(bad["tasks"])
-    return (f"done: origin {'/'.join(origins)}, number {bad['document'].get('number_symbol')}, "
-            f"{tasks} tasks, {len(bad['references'])} references; {others} others done"), lost
+    origins = "/".join(sorted({p["origin"] for p in bad["pages"]}))
+    first = bad["text"]["final"].strip().split("\n")[0][:45]
+    facts = f"number {bad['document'].get('number_symbol')}, {len(bad['tasks'])} tasks, " if bad["tasks"] else ""
+    return (f"done, text from {origins} (\"{first}\"), {facts}{len(bad['references'])} references; "
+            f"{others} others done"), lost
 
 
 def scenario(name: str, make: Callable[[Path], list[str]], place: str | None = None) -> dict:
@@ -303,12 +304,13 @@ def scenario(name: str, make: Callable[[Path], list[str]], place: str | None = N
         code, wall, peak, err = run_child(["process", str(folder), "--out", str(out), *extra], place)
         what, lost = outcome(out, folder)
         if code not in (0, 1):
-            what = err.strip().splitlines()[-1][:200] if err.strip() else f"exit {code}"
-        row = {"fault": name, "what": what, "lost": lost, "exit": code, "wall": wall, "peak": peak}
+            what = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+        row = {"fault": name, "what": what, "lost": lost, "exit": code, "wall": wall, "peak": peak, "err": err}
         if place == "disk-full":
-            code2, wall2, _, _ = run_child(["process", str(folder), "--out", str(out), "--quiet"])
-            what2, lost2 = outcome(out, folder)
-            row.update(what=f"{what}; rerun: exit {code2}, {what2}", lost=lost2)
+            code2, _, _, _ = run_child(["process", str(folder), "--out", str(out), "--quiet"])
+            _, lost2 = outcome(out, folder)
+            inputs = len(list(folder.iterdir()))
+            row.update(what=f"{what}; rerun: exit {code2}, {inputs - lost2} records for {inputs} inputs", lost=lost2)
         return row
 
 
@@ -380,7 +382,11 @@ def webhook_dead() -> dict:
         row = scenario("webhook receiver accepts and never answers (issue: 84 s per document, in sequence)", make)
     finally:
         receiver.close()
-    row["what"] = f"3 records written; {receiver.connections} connections to the receiver; " + row["what"]
+    bound = next((line for line in row["err"].splitlines() if "costs this run at most" in line), "no bound printed")
+    summary = row["err"].strip().splitlines()[-1]
+    lost_s = summary[summary.find("webhook:"):] if "webhook:" in summary else summary
+    row["what"] = (f"{receiver.connections} connections to the receiver; printed at the start: \"{bound[8:]}\"; "
+                   f"summary: \"{lost_s}\"; " + row["what"])
     return row
 
 
