@@ -128,3 +128,20 @@ def test_a_page_that_renders_too_long_is_stopped_with_a_one_line_error(tmp_path:
     with pytest.raises(CorruptFileError) as info:
         load_page_image(ctx)
     assert str(info.value) == f"{path} page 1: cannot render the PDF page (rendering took over 0.05 s)"
+
+
+def test_a_tiff_frame_past_the_limits_fails_its_page_before_decoding(tmp_path: Path) -> None:
+    from pipeline.ocr import read_page
+
+    path = tmp_path / "tap.tif"
+    first = Image.new("1", (200, 100), 1)
+    first.save(path, save_all=True, append_images=[Image.new("1", (40000, 20), 1)], compression="group4")
+    pages = open_document(path).pages
+    assert len(pages) == 2
+    page = read_page(pages[1])
+    assert page.error == {
+        "code": "image-too-large",
+        "message": "image too large to be a page scan (40000 x 20 px, a side over 32767 px)",
+        "page": 2,
+        "stage": "ocr",
+    }

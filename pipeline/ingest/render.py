@@ -66,6 +66,7 @@ def load_page_image(ctx: PageContext) -> tuple[np.ndarray, int | None]:
     try:
         if ctx.index_in_file:
             image.seek(ctx.index_in_file)
+            check_image_size(*image.size, ctx.path)  # a TIFF's later frame has its own size
         dpi = image_dpi(image)
         image.load()
     except (OSError, EOFError, ValueError) as exc:
