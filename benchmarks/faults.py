@@ -419,6 +419,28 @@ def csv_injection() -> dict:
                 "lost": 0, "exit": done.returncode, "wall": time.perf_counter() - started, "peak": float("nan")}
 
 
+_RENDER_PROBE = """
+import resource, sys, time
+from pipeline.ingest import load_page_image, open_document
+(ctx,) = open_document(sys.argv[1]).pages
+cpu = time.process_time()
+pixels, _ = load_page_image(ctx)
+cpu = time.process_time() - cpu
+mb = lambda who: resource.getrusage(who).ru_maxrss / 1024
+print(pixels.nbytes / 2**20, mb(resource.RUSAGE_SELF), mb(resource.RUSAGE_CHILDREN), cpu)
+"""
+
+
+def render_memory() -> list[list[str]]:
+    """Peak RSS of a process rendering one A0 page at 300 dpi (the worker's share), and of pdftoppm."""
+    with tempfile.TemporaryDirectory(prefix="vanban-a0-") as tmp:
+        path = blank_pdf(Path(tmp) / "a0.pdf", 2384, 3370)
+        done = subprocess.run([sys.executable, "-c", _RENDER_PROBE, str(path)], cwd=REPO_ROOT, check=True,
+                              capture_output=True, text=True)
+    pixels, worker, pdftoppm, cpu = (float(x) for x in done.stdout.split())
+    return [["A0, 2384 x 3370 pt, 300 dpi", f"{pixels:.0f}", f"{worker:.0f}", f"{pdftoppm:.0f}", f"{cpu:.2f}"]]
+
+
 def all_scenarios() -> list[tuple[str, Callable[[], dict]]]:
     named = [(name, lambda n=name, m=make, p=place: scenario(n, m, p)) for name, make, place in FILE_FAULTS]
     named += [(_injected(p)[0], lambda p=p: scenario(*_injected(p))) for p in PLACES]
@@ -446,7 +468,11 @@ def main(argv: list[str] | None = None) -> int:
         [[r["fault"], r["what"].replace("|", "\\|"), r["lost"], r["exit"], f"{r['wall']:.1f}",
           "" if r["peak"] != r["peak"] else f"{r['peak']:.0f}"] for r in rows],
     )
-    text = run_header("faults", "make bench-faults  (.venv/bin/python -m benchmarks.faults)") + "\n" + table + "\n"
+    render = markdown_table(
+        ["page", "pixels MB", "worker peak RSS MB", "pdftoppm peak RSS MB", "worker CPU s"], render_memory()
+    )
+    text = (run_header("faults", "make bench-faults  (.venv/bin/python -m benchmarks.faults)") + "\n" + table
+            + "\n\nRendering one page (pipeline.ingest.load_page_image in a fresh process):\n\n" + render + "\n")
     print(f"wrote {write_result('faults', text)}", file=sys.stderr)
     return 0
 
