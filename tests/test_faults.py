@@ -111,3 +111,22 @@ def test_cli_exit_code_for_a_full_disk_is_6_and_its_advice_keeps_the_catalog(
         f"vanban: error: {out / 'catalog.sqlite'}: the disk holding the batch catalog is full (database or "
         "disk is full); free some space and rerun the same command: the batch resumes where it stopped"
     ]
+
+
+def test_an_input_name_at_the_filesystem_limit_still_gets_its_record(tmp_path: Path) -> None:
+    """A Vietnamese file name near 255 bytes (3 bytes a letter in UTF-8) left no room for the record's
+    temporary file name: the write failed and stopped the batch."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    stem = "Thông báo kết luận về việc " + "ệ" * 70
+    assert 240 <= len(stem.encode()) <= 250
+    (folder / f"{stem}.txt").write_text("Công văn số 5/UBND-VP.\n", encoding="utf-8")
+    (folder / "vb.txt").write_text("Công văn.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([folder], out, config=PipelineConfig(restore=False, extract=False), workers=1,
+                        progress=False)
+    assert (summary.processed, summary.failed) == (2, 0)
+    (name,) = [r["source"]["name"] for r in map(json.loads, (out / "documents.jsonl").read_text().splitlines())
+               if r["source"]["name"] != "vb"]
+    assert len(name.encode()) <= 150 and stem.startswith(name)
+    assert json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["text"]["final"] == "Công văn số 5/UBND-VP.\n"

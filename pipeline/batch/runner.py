@@ -122,9 +122,16 @@ def input_key(path: str) -> str:
     return digest_.hexdigest()
 
 
+# File names are at most 255 bytes; Vietnamese letters take 2-3 bytes in UTF-8, and the record's
+# temporary file adds "." and ".json.<pid>.tmp" to a name that may carry "-<64 hex>": 150 bytes fit.
+MAX_NAME_BYTES = 150
+
+
 def unique_name(catalog: Catalog, stem: str, sha256: str) -> str:
-    """The stem, or the stem with a growing part of the hash when another document holds it."""
-    stem = stem.replace("/", "_").replace("\0", "") or "document"
+    """The stem (cut to MAX_NAME_BYTES), or the stem with a growing part of the hash when another
+    document holds it."""
+    stem = stem.replace("/", "_").replace("\0", "")
+    stem = stem.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip() or "document"
     for candidate in (stem, f"{stem}-{sha256[:8]}", f"{stem}-{sha256[:16]}", f"{stem}-{sha256}"):
         if not catalog.name_taken(candidate, sha256):
             return candidate
@@ -217,22 +224,22 @@ class _Run:
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
         try:
-            appended = self._commit(job, record)
+            committed = self._commit(job, record)
         except OutputError:
             raise
         except Exception as error:  # noqa: BLE001 - one document's fault, recorded in its place
             if self.appended:
                 # Its line is whole in documents.jsonl: the next run's reconcile finishes the row.
                 self.progress.message(f"{job.name}: catalog not updated ({error}); the next run completes it")
-                appended = record
+                committed = record
             else:
                 from pipeline.stages import failed_record
 
                 failed = failed_record(job.path, error, sha256=job.sha256, kind=record["source"].get("kind"))
                 failed["source"]["name"] = job.name
                 failed["errors"][-1]["stage"] = "output"
-                appended = self._commit(job, failed)  # a second fault is the machinery's: it stops the batch
-        self._count(job, appended)
+                committed = self._commit(job, failed)  # a second fault is the machinery's: it stops the batch
+        self._count(job, committed)
 
     def _commit(self, job: Job, record: dict) -> dict:
         """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""
