@@ -137,17 +137,25 @@ class OutputError(VanbanError):
     stage = "output"
 
 
+def printable(text: str) -> str:
+    """Text as records and the catalog store it: bytes of a file name that are not UTF-8 (a legacy code
+    page; Python holds them as lone surrogates, which SQLite and JSON refuse) become U+FFFD. The file
+    is still opened by its own name."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def error_record(error: BaseException, *, stage: str, page: int | None = None) -> dict:
     """Turn any exception into the record form, so one bad page never kills a document."""
     if isinstance(error, VanbanError):
         out = error.to_dict()
+        out["message"] = printable(out["message"])
         out["stage"] = stage or out["stage"]
         if page is not None:
             out["page"] = page
         return out
     return {
         "code": "internal",
-        "message": f"{type(error).__name__}: {error}",
+        "message": printable(f"{type(error).__name__}: {error}"),
         "page": page,
         "stage": stage,
     }

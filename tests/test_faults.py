@@ -130,3 +130,44 @@ def test_an_input_name_at_the_filesystem_limit_still_gets_its_record(tmp_path: P
                if r["source"]["name"] != "vb"]
     assert len(name.encode()) <= 150 and stem.startswith(name)
     assert json.loads((out / f"{name}.json").read_text(encoding="utf-8"))["text"]["final"] == "Công văn số 5/UBND-VP.\n"
+
+
+def test_a_file_name_that_is_not_utf8_gets_its_record_and_the_batch_goes_on(tmp_path: Path) -> None:
+    """A name in a legacy code page (an archive unzipped from Windows): one byte that is not UTF-8 made
+    the catalog refuse the path (UnicodeEncodeError) and the whole batch stopped as an internal error."""
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"van-ban-\xe0.txt"), "wb") as handle:
+        handle.write("Công văn số 5/UBND-VP.\n".encode())
+    (folder / "vb.txt").write_text("Công văn.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    summary = run_batch([folder], out, config=PipelineConfig(restore=False, extract=False), workers=1,
+                        progress=False)
+    assert (summary.processed, summary.failed) == (2, 0)
+    records = {r["source"]["name"]: r for r in map(json.loads, (out / "documents.jsonl").read_text().splitlines())}
+    assert sorted(records) == ["van-ban-\ufffd", "vb"]
+    record = records["van-ban-\ufffd"]
+    assert record_errors(record) == []
+    assert record["source"]["path"] == str(folder / "van-ban-\ufffd.txt")
+    assert record["text"]["final"] == "Công văn số 5/UBND-VP.\n"
+
+
+def test_an_unreadable_file_with_a_name_that_is_not_utf8_keeps_its_own_error(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with open(os.path.join(os.fsencode(folder), b"anh-\xe0.png"), "wb") as handle:
+        handle.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)  # a PNG signature and nothing readable
+    out = tmp_path / "out"
+    summary = run_batch([folder], out, config=PipelineConfig(restore=False, extract=False), workers=1,
+                        progress=False)
+    assert summary.failed == 1
+    (record,) = map(json.loads, (out / "documents.jsonl").read_text().splitlines())
+    assert record_errors(record) == []
+    (error,) = record["errors"]
+    assert error["code"] == "corrupt-file"
+    assert error["message"].startswith("cannot read the image (cannot identify image file ")
+    assert record["source"]["path"] == str(folder / "anh-\ufffd.png")

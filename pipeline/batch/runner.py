@@ -35,6 +35,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -56,7 +57,7 @@ from pipeline.batch.output import (
 from pipeline.batch.progress import Progress
 from pipeline.batch.webhook import Webhook, check_webhook_url
 from pipeline.config import PipelineConfig
-from pipeline.errors import ExitCode, OutputError, error_record
+from pipeline.errors import ExitCode, OutputError, error_record, printable
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
 
@@ -115,7 +116,7 @@ class Job:
 
 def input_key(path: str) -> str:
     """Catalog key of an input that could not be opened: its path and (when readable) its content."""
-    digest_ = hashlib.sha256(f"unreadable:{Path(path).resolve()}".encode())
+    digest_ = hashlib.sha256(b"unreadable:" + os.fsencode(Path(path).resolve()))
     with contextlib.suppress(OSError):
         if Path(path).is_file():
             digest_.update(sha256_file(Path(path)).encode())
@@ -185,6 +186,7 @@ def _plan(
                 path, error = item
                 source, sha, pages = None, input_key(path), 0
                 stem = Path(path).stem or Path(path).name
+            path, stem = printable(path), printable(stem)
             if sha in seen:
                 skipped += 1  # the same content under a second path: one document
                 continue
@@ -221,6 +223,7 @@ class _Run:
         catalog cannot take) commits its failed record instead. A fault of the output disk or the
         catalog (OutputError) stops the batch: every document would meet it."""
         record["source"]["name"] = job.name
+        record["source"]["path"] = printable(record["source"]["path"])
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
         try:
