@@ -25,6 +25,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.status = 503
+        self.retry_after: str | None = None
         self.received: list[tuple[str, dict]] = []
         self.attempts = 0
         receiver = self
@@ -36,6 +37,8 @@ class Receiver:
                 if receiver.status == 200:
                     receiver.received.append((self.headers["Idempotency-Key"], json.loads(body)))
                 self.send_response(receiver.status)
+                if receiver.retry_after:
+                    self.send_header("Retry-After", receiver.retry_after)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -181,3 +184,14 @@ def test_summary_says_re_sent_next_run_only_when_a_delivery_failed(tmp_path: Pat
     summary = run_batch([tmp_path / "vb.txt"], tmp_path / "out", config=CONFIG, workers=1, progress=False,
                         webhook=receiver.url, webhook_options=FAST)
     assert summary.line().endswith("; webhook: 1 sent, 0 failed")
+
+
+def test_a_retry_after_header_does_not_stretch_a_delivery_past_its_bound(tmp_path: Path, receiver: Receiver) -> None:
+    """urllib3 honours Retry-After by default: a 429 asking for 30 s would have slept 30 s per retry."""
+    receiver.status, receiver.retry_after = 429, "30"
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    summary = run_batch([tmp_path / "vb.txt"], tmp_path / "out", config=CONFIG, workers=1, progress=False,
+                        webhook=receiver.url, webhook_options=FAST)
+    assert (summary.deliveries_sent, summary.deliveries_failed, receiver.attempts) == (0, 1, 2)
+    assert summary.delivery_seconds_lost < 5  # no backoff asked (FAST): nothing near Retry-After's 30 s
+    assert webhook_rows(tmp_path / "out")["vb"] == ("failed", "HTTP 429")
