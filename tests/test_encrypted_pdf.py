@@ -104,3 +104,35 @@ def test_a_password_protected_pdf_fails_alone_in_its_batch(searchable_pdf: Path,
     assert [(e["code"], e["stage"]) for e in failed["errors"]] == [("password-protected", "ingest")]
     opened = json.loads((out / "mo.json").read_text(encoding="utf-8"))
     assert opened["text"]["final"] == LAYER.strip() and opened["pages"][0]["origin"] == "layer"
+
+
+_WITHOUT_CRYPTOGRAPHY = """
+import sys
+sys.modules["cryptography"] = None  # as on a machine where pypdf's crypto extra is missing
+sys.modules["Crypto"] = None
+from pipeline.errors import VanbanError
+from pipeline.ingest import open_document
+try:
+    open_document(sys.argv[1])
+except VanbanError as error:
+    print(error.code, str(error), sep="|")
+"""
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_without_an_aes_provider_the_document_says_so_instead_of_losing_its_layer(
+    algorithm: str, searchable_pdf: Path, tmp_path: Path
+) -> None:
+    """The cause of the silent loss: pypdf checks an AES-128 owner password with MD5 and RC4 only, then
+    raised DependencyError on each page's text, which was taken for a damaged page (empty layer)."""
+    import sys
+
+    path = encrypted(searchable_pdf, tmp_path / f"{algorithm}.pdf", algorithm)
+    done = subprocess.run([sys.executable, "-c", _WITHOUT_CRYPTOGRAPHY, str(path)], capture_output=True,
+                          text=True, check=True)
+    code, message = done.stdout.strip().split("|")
+    assert code == "missing-dependency"
+    assert message == (
+        f"{path}: reading this encrypted PDF needs the cryptography package (cryptography>=3.1 is required "
+        "for AES algorithm); pip install 'pypdf[crypto]'"
+    )
