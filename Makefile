@@ -13,7 +13,7 @@ CORPUS_LEGAL ?= ../shared/corpora/vlc-2022
 CORPUS_WIKI ?= ../shared/corpora/viwiki-2017
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality sample clean
+.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality bench-faults sample clean
 
 run: setup
 	$(VENV)/bin/vanban process $(SAMPLE) --out $(OUT)
@@ -58,7 +58,7 @@ models: setup
 sample: setup
 	$(PY) -m pipeline.synth.make_sample
 
-bench: bench-ocr bench-restore bench-extract bench-quality bench-batch
+bench: bench-ocr bench-restore bench-extract bench-quality bench-batch bench-faults
 
 bench-ocr: setup
 	$(PY) -m benchmarks.ocr
@@ -74,6 +74,10 @@ bench-quality: setup
 
 bench-batch: setup
 	$(PY) -m benchmarks.batch
+
+# Each fault of issue 11 and each injected exception, one vanban run each (about 10 minutes).
+bench-faults: setup
+	$(PY) -m benchmarks.faults
 
 clean:
 	rm -rf out benchmarks/.cache .pytest_cache .ruff_cache

@@ -53,6 +53,13 @@ class VanbanError(Exception):
     stage = "pipeline"
 
 
+class UsageError(VanbanError):
+    """A command-line option that cannot work, refused before any document is read."""
+
+    code = "bad-arguments"
+    exit_code = ExitCode.BAD_ARGUMENTS
+
+
 class InputError(VanbanError):
     """An input file that cannot be read as a document."""
 
@@ -73,8 +80,22 @@ class CorruptFileError(InputError):
     code = "corrupt-file"
 
 
-class EncryptedPdfError(InputError):
-    code = "encrypted-pdf"
+class PasswordProtectedError(InputError):
+    """A PDF that needs a user password to open (owner-only encryption opens without one)."""
+
+    code = "password-protected"
+
+
+class PageTooLargeError(InputError):
+    """A page whose declared size would render to more pixels than a page scan can have."""
+
+    code = "page-too-large"
+
+
+class NotAPdfError(UnsupportedFormatError):
+    """A file named .pdf holding something else (an HTML error page saved by a browser, a ZIP)."""
+
+    code = "not-a-pdf"
 
 
 class ImageTooLargeError(InputError):
@@ -116,17 +137,25 @@ class OutputError(VanbanError):
     stage = "output"
 
 
+def printable(text: str) -> str:
+    """Text as records and the catalog store it: bytes of a file name that are not UTF-8 (a legacy code
+    page; Python holds them as lone surrogates, which SQLite and JSON refuse) become U+FFFD. The file
+    is still opened by its own name."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def error_record(error: BaseException, *, stage: str, page: int | None = None) -> dict:
     """Turn any exception into the record form, so one bad page never kills a document."""
     if isinstance(error, VanbanError):
         out = error.to_dict()
+        out["message"] = printable(out["message"])
         out["stage"] = stage or out["stage"]
         if page is not None:
             out["page"] = page
         return out
     return {
         "code": "internal",
-        "message": f"{type(error).__name__}: {error}",
+        "message": printable(f"{type(error).__name__}: {error}"),
         "page": page,
         "stage": stage,
     }

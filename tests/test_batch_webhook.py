@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.faults import SilentReceiver
 from pipeline.batch import run_batch
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode
@@ -24,6 +25,7 @@ class Receiver:
 
     def __init__(self) -> None:
         self.status = 503
+        self.retry_after: str | None = None
         self.received: list[tuple[str, dict]] = []
         self.attempts = 0
         receiver = self
@@ -35,6 +37,8 @@ class Receiver:
                 if receiver.status == 200:
                     receiver.received.append((self.headers["Idempotency-Key"], json.loads(body)))
                 self.send_response(receiver.status)
+                if receiver.retry_after:
+                    self.send_header("Retry-After", receiver.retry_after)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -131,3 +135,63 @@ def test_unreachable_webhook_does_not_stop_the_batch(tmp_path: Path) -> None:
     later = run_batch([folder], out, config=CONFIG, workers=1, progress=False)
     assert later.deliveries_waiting == 1
     assert webhook_rows(out)["vb"][0] == "failed"
+
+
+def test_a_receiver_that_never_answers_costs_a_bounded_time(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"vb{i}.txt").write_text(f"Thông báo số {i}.", encoding="utf-8")
+    silent = SilentReceiver(life_s=60.0)
+    options = {"retries": 1, "backoff": 0.0, "timeout": 0.5, "connect_timeout": 0.5, "give_up_after_s": 1.5}
+    try:
+        summary = run_batch([folder], tmp_path / "out", config=CONFIG, workers=1, progress=True,
+                            webhook=silent.url, webhook_options=options)
+    finally:
+        silent.close()
+    assert (summary.processed, summary.deliveries_sent, summary.deliveries_failed) == (6, 0, 6)
+    assert summary.exit_code == ExitCode.SOME_DOCUMENTS_FAILED
+    rows = webhook_rows(tmp_path / "out")
+    tried = [name for name, (_, error) in rows.items() if error.startswith("ReadTimeout") or "Read timed out" in error]
+    skipped = [name for name, (_, error) in rows.items() if error.startswith("not sent: the receiver failed for")]
+    # Each tried delivery costs 2 attempts of 0.5 s; once 1.5 s are lost the rest wait for the next run.
+    assert 1 <= len(tried) <= 2 and len(tried) + len(skipped) == 6
+    assert silent.connections == 2 * len(tried)
+    assert {status for status, _ in rows.values()} == {"failed"}
+    err = capsys.readouterr().err
+    assert "vanban: webhook: a receiver that fails costs this run at most 4 s; what it misses is re-sent next run" in err
+    assert "no more deliveries this run, they are re-sent next run" in err
+    assert "(re-sent next run; " in summary.line()
+
+
+@pytest.mark.parametrize("url", ["ftp://tracker.example/hook", "file:///tmp/hook", "tracker.example/hook", "http://"])
+def test_a_webhook_url_that_is_not_http_is_refused_before_the_batch(tmp_path: Path, url: str, capsys) -> None:
+    from pipeline.cli import main
+
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["process", str(tmp_path / "vb.txt"), "--out", str(out), "--webhook", url, "--quiet"])
+    assert code == ExitCode.BAD_ARGUMENTS == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"vanban: error: --webhook takes an http:// or https:// URL, not {url!r}"
+    ]
+    assert not out.exists()
+
+
+def test_summary_says_re_sent_next_run_only_when_a_delivery_failed(tmp_path: Path, receiver: Receiver) -> None:
+    receiver.status = 200
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    summary = run_batch([tmp_path / "vb.txt"], tmp_path / "out", config=CONFIG, workers=1, progress=False,
+                        webhook=receiver.url, webhook_options=FAST)
+    assert summary.line().endswith("; webhook: 1 sent, 0 failed")
+
+
+def test_a_retry_after_header_does_not_stretch_a_delivery_past_its_bound(tmp_path: Path, receiver: Receiver) -> None:
+    """urllib3 honours Retry-After by default: a 429 asking for 30 s would have slept 30 s per retry."""
+    receiver.status, receiver.retry_after = 429, "30"
+    (tmp_path / "vb.txt").write_text("Công văn.", encoding="utf-8")
+    summary = run_batch([tmp_path / "vb.txt"], tmp_path / "out", config=CONFIG, workers=1, progress=False,
+                        webhook=receiver.url, webhook_options=FAST)
+    assert (summary.deliveries_sent, summary.deliveries_failed, receiver.attempts) == (0, 1, 2)
+    assert summary.delivery_seconds_lost < 5  # no backoff asked (FAST): nothing near Retry-After's 30 s
+    assert webhook_rows(tmp_path / "out")["vb"] == ("failed", "HTTP 429")

@@ -110,3 +110,54 @@ def cli_read(path: Path):
     from pipeline.batch.export import read_records
 
     return read_records(path)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped(tmp_path: Path, monkeypatch) -> None:
+    """OWASP's rule for CSV injection: a cell starting with = + - @ tab or CR gets a leading apostrophe.
+    The task and the file name come from a real batch: extraction reads "=SUM(1+1)" as the assignee."""
+    from pipeline.batch import run_batch
+    from pipeline.config import PipelineConfig
+
+    sample = Path(__file__).resolve().parent.parent / "corpora/dev/04_tb_ket_luan_ubnd_tinh.txt"
+    text = sample.read_text(encoding="utf-8").replace("Giao Sở Tài chính", "Giao =SUM(1+1)")
+    (tmp_path / "=x.txt").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    run_batch(["=x.txt"], "out", config=PipelineConfig(restore=False), workers=1, progress=False)
+    rows = list(csv.DictReader(io.StringIO(cli_output(["export", "tasks", "out", "--format", "csv"]))))
+    assert [(r["assignee"], r["source_file"]) for r in rows][0] == ("'=SUM(1+1)", "'=x.txt")
+    assert rows[0]["description"].startswith("rà soát, tham mưu điều chuyển vốn")
+    assert all(r["source_file"] == "'=x.txt" for r in rows)
+    jsonl = [json.loads(line) for line in cli_output(["export", "tasks", "out", "--format", "jsonl"]).splitlines()]
+    assert (jsonl[0]["assignee"], jsonl[0]["source_file"]) == ("=SUM(1+1)", "=x.txt")  # data, not a sheet
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+84 912", "'+84 912"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Sở Y tế", "Sở Y tế"),
+        ("2025-06-30", "2025-06-30"),
+        ("", ""),
+    ],
+)
+def test_formula_escape_rule(cell: str, written: str) -> None:
+    from pipeline.batch.export import to_csv
+
+    row = dict.fromkeys(COLUMNS, "") | {"assignee": cell}
+    assert list(csv.DictReader(io.StringIO(to_csv([row]), newline="")))[0]["assignee"] == written
+
+
+def cli_output(argv: list[str]) -> str:
+    import contextlib
+
+    from pipeline.cli import main
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(argv) == 0
+    return buffer.getvalue()

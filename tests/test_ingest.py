@@ -11,10 +11,10 @@ from pypdf import PdfWriter
 from pipeline.errors import (
     CorruptFileError,
     EmptyInputError,
-    EncryptedPdfError,
     ImageTooLargeError,
     InputError,
     NoDocumentsError,
+    PasswordProtectedError,
     UnsupportedFormatError,
 )
 from pipeline.ingest import discover_documents, open_document, read_text_file
@@ -53,9 +53,11 @@ def test_password_protected_pdf(tmp_path: Path) -> None:
     path = tmp_path / "mat.pdf"
     with path.open("wb") as handle:
         writer.write(handle)
-    with pytest.raises(EncryptedPdfError) as info:
+    with pytest.raises(PasswordProtectedError) as info:
         open_document(path)
-    assert str(info.value).endswith("the PDF is password-protected; remove the password (qpdf --decrypt) and retry")
+    assert str(info.value).endswith(
+        "the PDF needs a password to open; decrypt it (qpdf --decrypt --password=PASSWORD in.pdf out.pdf) and retry"
+    )
 
 
 def test_decompression_bomb_is_refused(tmp_path: Path) -> None:

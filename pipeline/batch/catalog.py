@@ -50,26 +50,52 @@ class Entry:
     webhook_status: str | None
 
 
+def catalog_error(error: sqlite3.Error, path: Path) -> OutputError:
+    """The one-line error for a catalog SQLite cannot write. Its advice never discards the catalog when
+    the fault is the disk's: the catalog is what lets the rerun resume."""
+    text = str(error)
+    if "disk is full" in text or "disk I/O error" in text:
+        return OutputError(
+            f"the disk holding the batch catalog is full ({text}); free some space and rerun the same "
+            "command: the batch resumes where it stopped",
+            path=str(path),
+        )
+    if "readonly" in text or "unable to open" in text:
+        return OutputError(f"cannot write the batch catalog ({text}); check the output folder's permissions",
+                           path=str(path))
+    if isinstance(error, sqlite3.OperationalError):
+        return OutputError(f"cannot write the batch catalog ({text}); rerun the same command", path=str(path))
+    return OutputError(
+        f"the batch catalog is damaged ({text}); move {path.name} aside to start afresh "
+        "(every document is then processed again)",
+        path=str(path),
+    )
+
+
 class Catalog:
-    """Thin typed access to the catalog; every method that changes state commits before returning."""
+    """Thin typed access to the catalog; every method that changes state commits before returning.
+
+    SQLite's operational faults (a full disk, a read-only folder) are the batch's, not a document's:
+    they come out as OutputError (exit 6)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         try:
             self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
         except sqlite3.DatabaseError as error:
-            raise OutputError(
-                f"cannot open the batch catalog ({error}); move {path.name} aside to start afresh",
-                path=str(path),
-            ) from error
+            raise catalog_error(error, path) from error
 
     def close(self) -> None:
         self.db.close()
 
     def _exec(self, sql: str, params: tuple = ()) -> None:
-        self.db.execute(sql, params)
+        try:
+            self.db.execute(sql, params)
+        except sqlite3.OperationalError as error:
+            raise catalog_error(error, self.path) from error
 
     def get(self, sha256: str) -> Entry | None:
         row = self.db.execute(
@@ -131,13 +157,14 @@ class Catalog:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
         """Many changes, one commit (registering thousands of documents one fsync each is slow)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        self._exec("BEGIN IMMEDIATE")
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # SQLite rolls back by itself on a full disk
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        self._exec("COMMIT")
 
     def set_delivery(self, sha256: str, status: str, attempts: int, error: str | None) -> None:
         self._exec(

@@ -90,11 +90,22 @@ def all_rows(records: Iterable[dict]) -> Iterator[dict]:
         yield from task_rows(record)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection); OWASP's rule is
+# to make it text with a leading apostrophe. Task text and file names are the documents' own.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_LEADS) else cell
+
+
 def to_csv(rows: Iterable[dict]) -> str:
+    """CSV for a spreadsheet or tracker import, formula-leading cells escaped (JSONL keeps raw values)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    # CRLF rows (RFC 4180): the writer then quotes a cell holding a lone CR, which "\n" rows left bare.
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()
 
 

@@ -35,6 +35,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -54,9 +55,9 @@ from pipeline.batch.output import (
     write_record,
 )
 from pipeline.batch.progress import Progress
-from pipeline.batch.webhook import DeliveryResult, Webhook
+from pipeline.batch.webhook import Webhook, check_webhook_url
 from pipeline.config import PipelineConfig
-from pipeline.errors import ExitCode, OutputError, VanbanError, error_record
+from pipeline.errors import ExitCode, OutputError, error_record, printable
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
 
@@ -79,6 +80,7 @@ class BatchSummary:
     deliveries_sent: int = 0
     deliveries_failed: int = 0
     deliveries_waiting: int = 0
+    delivery_seconds_lost: float = 0.0
     failed_names: list[str] = field(default_factory=list)
 
     @property
@@ -94,9 +96,9 @@ class BatchSummary:
             f"({self.pages} pages in {self.seconds:.1f} s); records in {self.out_dir}/{JSONL_NAME}"
         )
         if self.deliveries_sent or self.deliveries_failed:
-            text += (
-                f"; webhook: {self.deliveries_sent} sent, {self.deliveries_failed} failed (re-sent next run)"
-            )
+            text += f"; webhook: {self.deliveries_sent} sent, {self.deliveries_failed} failed"
+            if self.deliveries_failed:
+                text += f" (re-sent next run; {self.delivery_seconds_lost:.1f} s lost to the receiver)"
         if self.deliveries_waiting:
             text += f"; {self.deliveries_waiting} webhook deliveries due: rerun with --webhook URL"
         return text
@@ -108,22 +110,29 @@ class Job:
     name: str
     path: str
     source: DocumentSource | None
-    error: VanbanError | None = None
+    error: Exception | None = None
     results: list[PageResult] = field(default_factory=list)
 
 
 def input_key(path: str) -> str:
     """Catalog key of an input that could not be opened: its path and (when readable) its content."""
-    digest_ = hashlib.sha256(f"unreadable:{Path(path).resolve()}".encode())
+    digest_ = hashlib.sha256(b"unreadable:" + os.fsencode(Path(path).resolve()))
     with contextlib.suppress(OSError):
         if Path(path).is_file():
             digest_.update(sha256_file(Path(path)).encode())
     return digest_.hexdigest()
 
 
+# File names are at most 255 bytes; Vietnamese letters take 2-3 bytes in UTF-8, and the record's
+# temporary file adds "." and ".json.<pid>.tmp" to a name that may carry "-<64 hex>": 150 bytes fit.
+MAX_NAME_BYTES = 150
+
+
 def unique_name(catalog: Catalog, stem: str, sha256: str) -> str:
-    """The stem, or the stem with a growing part of the hash when another document holds it."""
-    stem = stem.replace("/", "_").replace("\0", "") or "document"
+    """The stem (cut to MAX_NAME_BYTES), or the stem with a growing part of the hash when another
+    document holds it."""
+    stem = stem.replace("/", "_").replace("\0", "")
+    stem = stem.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip() or "document"
     for candidate in (stem, f"{stem}-{sha256[:8]}", f"{stem}-{sha256[:16]}", f"{stem}-{sha256}"):
         if not catalog.name_taken(candidate, sha256):
             return candidate
@@ -177,6 +186,7 @@ def _plan(
                 path, error = item
                 source, sha, pages = None, input_key(path), 0
                 stem = Path(path).stem or Path(path).name
+            path, stem = printable(path), printable(stem)
             if sha in seen:
                 skipped += 1  # the same content under a second path: one document
                 continue
@@ -206,49 +216,82 @@ class _Run:
         self.summary = summary
         self.progress = progress
         self.hook = hook
-        self.deliveries: list[Future] = []
+        self.appended = False
 
     def finalize(self, job: Job, record: dict) -> None:
+        """Commit a document's record; a fault on this document alone (a record the writer or the
+        catalog cannot take) commits its failed record instead. A fault of the output disk or the
+        catalog (OutputError) stops the batch: every document would meet it."""
         record["source"]["name"] = job.name
+        record["source"]["path"] = printable(record["source"]["path"])
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
+        try:
+            committed = self._commit(job, record)
+        except OutputError:
+            raise
+        except Exception as error:  # noqa: BLE001 - one document's fault, recorded in its place
+            if self.appended:
+                # Its line is whole in documents.jsonl: the next run's reconcile finishes the row.
+                self.progress.message(f"{job.name}: catalog not updated ({error}); the next run completes it")
+                committed = record
+            else:
+                from pipeline.stages import failed_record
+
+                failed = failed_record(job.path, error, sha256=job.sha256, kind=record["source"].get("kind"))
+                failed["source"]["name"] = job.name
+                failed["errors"][-1]["stage"] = "output"
+                committed = self._commit(job, failed)  # a second fault is the machinery's: it stops the batch
+        self._count(job, committed)
+
+    def _commit(self, job: Job, record: dict) -> dict:
+        """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""
+        self.appended = False
         status = "failed" if record["errors"] else "done"
         write_record(self.out / f"{job.name}.json", record)
         line = line_bytes(record)
         first_error = record["errors"][0]["message"] if record["errors"] else None
         self.catalog.set_writing(job.sha256, status, digest(line), first_error, webhook=self.hook is not None)
         append_line(self.out / JSONL_NAME, line)
+        self.appended = True
         self.catalog.set_finished(job.sha256)
-        if status == "failed":
+        if self.hook is not None:
+            self.hook.send(job.sha256, line)
+        return record
+
+    def _count(self, job: Job, record: dict) -> None:
+        first_error = record["errors"][0]["message"] if record["errors"] else None
+        if first_error is not None:
             self.summary.failed += 1
             self.summary.failed_names.append(job.name)
         else:
             self.summary.processed += 1
-        if self.hook is not None:
-            self.deliveries.append(self.hook.send(job.sha256, line))
         self.progress.document_done(
-            job.name,
-            status if status == "done" else f"failed: {first_error}",
-            record["source"].get("pages", 0),
+            job.name, "done" if first_error is None else f"failed: {first_error}", record["source"].get("pages", 0)
         )
 
     def collect_deliveries(self, block: bool) -> None:
-        still: list[Future] = []
-        for future in self.deliveries:
-            if not block and not future.done():
-                still.append(future)
-                continue
-            result: DeliveryResult = future.result()
+        """Record in the catalog what the webhook thread delivered; ``block``: wait for the rest (at
+        most the hook's ``worst_case_s`` of failures)."""
+        if self.hook is None:
+            return
+        gave_up = self.summary.delivery_seconds_lost >= self.hook.give_up_after_s
+        for result in self.hook.finish() if block else self.hook.ready():
             if result.ok:
                 self.catalog.set_delivery(result.sha256, "sent", 1, None)
                 self.summary.deliveries_sent += 1
-            else:
-                self.catalog.set_delivery(result.sha256, "failed", 1, result.error)
-                self.summary.deliveries_failed += 1
+                continue
+            self.catalog.set_delivery(result.sha256, "failed", 1, result.error)
+            self.summary.deliveries_failed += 1
+            if not gave_up:
+                self.progress.message(f"webhook delivery failed ({result.error}); it will be re-sent next run")
+            self.summary.delivery_seconds_lost = round(self.hook.failed_seconds, 1)
+            if not gave_up and self.summary.delivery_seconds_lost >= self.hook.give_up_after_s:
+                gave_up = True
                 self.progress.message(
-                    f"webhook delivery failed ({result.error}); it will be re-sent next run"
+                    f"webhook: the receiver failed for {self.summary.delivery_seconds_lost:.0f} s; "
+                    "no more deliveries this run, they are re-sent next run"
                 )
-        self.deliveries = still
 
     def resend_due(self) -> None:
         """Deliveries left over by earlier runs (failed, or interrupted) go first."""
@@ -264,7 +307,7 @@ class _Run:
             if self.hook is None:
                 self.summary.deliveries_waiting += 1
             else:
-                self.deliveries.append(self.hook.send(entry.sha256, line_bytes(record)))
+                self.hook.send(entry.sha256, line_bytes(record))
 
 
 def run_batch(
@@ -282,6 +325,8 @@ def run_batch(
 ) -> BatchSummary:
     """Process every document among ``inputs`` into ``out_dir``; see the module docstring for the guarantees."""
     started = time.monotonic()
+    if webhook:
+        check_webhook_url(webhook)  # one line now, not a failed delivery per document later
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -301,6 +346,11 @@ def run_batch(
         total_pages = sum(len(j.source.pages) for j in jobs if j.source)
         bar = Progress(len(jobs), total_pages, enabled=progress)
         run = _Run(out, catalog, summary, bar, hook)
+        if hook is not None:
+            bar.message(
+                f"webhook: a receiver that fails costs this run at most {hook.worst_case_s:.0f} s; "
+                "what it misses is re-sent next run"
+            )
         run.resend_due()
         for job in jobs:
             if job.source is None:

@@ -7,7 +7,7 @@ import unicodedata
 
 from .dates import find_dates
 from .header import Field, Header, apply_type_code, footer_start, parse_footer, parse_header, parse_kinh_gui
-from .nlp import get_nlp
+from .nlp import reference_spans
 from .references import find_references
 from .tasks import find_tasks, sentences
 from .textutil import Pages, line_cells, split_lines, split_merged
@@ -60,9 +60,8 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
     body_end = lines[foot].start if foot is not None and foot < len(lines) else len(text)
     footer_zone = (body_end, len(text))
 
-    doc = get_nlp()(text)
     own = h.fields.get("number_symbol")
-    refs = find_references(doc, own.value if own else None, [footer_zone])
+    refs = find_references(text, reference_spans(text), own.value if own else None, [footer_zone])
     ref_dates = [tuple(r["date_span"]) for r in refs if r.get("date_span")]
     dates = find_dates(text, h.date_span, ref_dates)
     sents = sentences(text, body_start, body_end, _BODY_SKIP)

@@ -3,10 +3,12 @@ SpanRuler that anchors cited documents ("Quyết định số 3665/QĐ-UBND").
 
 pyvi's word segmentation (spaCy's default for "vi") splits "3665/QĐ-UBND" into five tokens and costs a
 model load, so the pipeline is built with ``use_pyvi`` off and a rule tokenizer; it is built once.
+``reference_spans`` runs it over texts of any length, piece by piece.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -73,3 +75,52 @@ def get_nlp() -> Language:
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": "refs", "overwrite": False})
     ruler.add_patterns(_reference_patterns())
     return nlp
+
+
+# The spaCy pass runs over pieces of at most this many characters: a document of any length (a bound
+# volume of 1,000 pages is ~3.5M characters; spaCy refuses over 1M with E088) costs the memory of one
+# piece, and references are found with offsets into the whole text. 100k characters is ~40 pages.
+CHUNK_CHARS = 100_000
+# Where a piece may end, best first: a page break (see pipeline.stages.PAGE_SEPARATOR), a paragraph
+# break, a line break, a space. A citation wrapped over a line stays whole within a piece.
+_BREAKS = ("\n\f\n", "\n\n", "\n", " ")
+
+
+@dataclass(frozen=True)
+class RefSpan:
+    """A citation the span ruler found: character offsets into the whole text, and its text."""
+
+    start_char: int
+    end_char: int
+    text: str
+
+
+def chunk_bounds(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, int]]:
+    """(start, end) pieces covering ``text``, each at most ``size`` long, each cut just after the best
+    break found in its second half (a hard cut only when the half holds no space at all)."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while start < len(text):
+        end = min(start + size, len(text))
+        if end < len(text):
+            floor = start + size // 2
+            cut = next(
+                (i + len(sep) for sep in _BREAKS if (i := text.rfind(sep, floor, end - len(sep) + 1)) >= 0),
+                end,
+            )
+            end = cut
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
+def reference_spans(text: str) -> list[RefSpan]:
+    """The span ruler's citations over the whole text, one bounded piece at a time."""
+    nlp = get_nlp()
+    found: list[RefSpan] = []
+    for start, end in chunk_bounds(text):
+        doc = nlp(text[start:end])
+        found.extend(
+            RefSpan(start + span.start_char, start + span.end_char, span.text) for span in doc.spans.get("refs", [])
+        )
+    return found

@@ -10,7 +10,7 @@ from .lexicon import DOC_TYPES, REFERENCE_KINDS
 from .patterns import DATE_RE, UPPER, expect_code, split_numsym, valid_date
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from .nlp import RefSpan
 
 _KINDS = "|".join(re.escape(k) for k in REFERENCE_KINDS)
 # A law's name never holds another kind of document ("Luật Đất đai và Thông tư số ...": two citations).
@@ -114,14 +114,15 @@ def _date_at(text: str, pos: int) -> tuple[str | None, int, int] | None:
     return valid_date(int(y), int(mo), int(d)), dm.start(), dm.end()
 
 
-def find_references(doc: Doc, own_number_symbol: str | None, skip: list[tuple[int, int]]) -> list[dict]:
-    """Every document cited, once each (first citation, completed by later ones), in text order."""
-    text = doc.text
+def find_references(
+    text: str, spans: list[RefSpan], own_number_symbol: str | None, skip: list[tuple[int, int]]
+) -> list[dict]:
+    """Every document cited, once each (first citation, completed by later ones), in text order;
+    ``spans``: the span ruler's citations in ``text`` (``nlp.reference_spans``)."""
     found: list[dict] = []
-    for span in doc.spans.get("refs", []):
+    for span in spans:
         if any(s <= span.start_char < e for s, e in skip):
             continue
-        kind = span[0].text if len(span) else ""
         m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", span.text.strip())
         if not m:
             continue

@@ -12,12 +12,14 @@ from pathlib import Path
 
 from pipeline.errors import (
     CorruptFileError,
-    EncryptedPdfError,
     InputError,
+    MissingDependencyError,
     NoDocumentsError,
+    PasswordProtectedError,
     VanbanError,
 )
 from pipeline.ingest.formats import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, sniff_kind
+from pipeline.ingest.limits import check_pdf_page_sizes
 from pipeline.ingest.render import open_image
 from pipeline.record import DocumentSource, OcrOptions, PageContext, nfc
 
@@ -98,8 +100,9 @@ def discover_documents(
     *,
     document_per_folder: bool = False,
     options: OcrOptions | None = None,
-) -> Iterator[DocumentSource | tuple[str, VanbanError]]:
-    """Yield each document, or ``(path, error)`` for an input that cannot be opened, so a batch goes on.
+) -> Iterator[DocumentSource | tuple[str, Exception]]:
+    """Yield each document, or ``(path, error)`` for an input that cannot be opened (any exception
+    opening it), so a batch goes on.
 
     Raises NoDocumentsError only when the inputs hold nothing at all to read.
     """
@@ -117,7 +120,9 @@ def discover_documents(
                     yield open_folder_document(candidate, options)
                 else:
                     yield open_document(candidate, options)
-            except VanbanError as error:
+            except Exception as error:  # noqa: BLE001
+                # Whatever a library raises on one hostile file is that file's failed record (code
+                # "internal" when it is none of vanban's own errors), never the end of the batch.
                 yield str(candidate), error
     if not found:
         raise NoDocumentsError("no documents found in the inputs (PDF, images, TIFF or .txt)")
@@ -149,37 +154,57 @@ def _frame_count(path: Path) -> int:
     return max(1, int(getattr(image, "n_frames", 1)))
 
 
-def _pdf_pages(path: Path, options: OcrOptions) -> list[PageContext]:
-    """Page pointers of a PDF, each with its text layer (possibly empty) extracted up front."""
+PASSWORD_MESSAGE = (
+    "the PDF needs a password to open; decrypt it (qpdf --decrypt --password=PASSWORD in.pdf out.pdf) and retry"
+)
+
+
+def _open_pdf(path: Path):
+    """A PdfReader, decrypted when the encryption is owner-only (an empty user password: anyone may open
+    the file, printing or copying is restricted), as most "protected" government PDFs are."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+
+    reader = PdfReader(str(path))  # tries the empty user password itself
+    if reader.is_encrypted and not reader.decrypt(""):
+        raise PasswordProtectedError(PASSWORD_MESSAGE, path=str(path))
+    return reader
+
+
+def _page_layer(page) -> str:
+    """A page's text layer; a damaged content stream loses its layer, not the page.
+
+    A missing AES provider is not damage: it used to end here as an empty layer, so AES-128 owner-only
+    PDFs (whose password check needs only MD5 and RC4) were OCR'd as if they had no layer.
+    """
+    from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            # An empty user password still opens many "protected" PDFs (print restrictions only).
-            try:
-                opened = reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types for unsupported crypto
-                raise EncryptedPdfError(
-                    "the PDF is password-protected; remove the password (qpdf --decrypt) and retry",
-                    path=str(path),
-                ) from exc
-            if not opened:
-                raise EncryptedPdfError(
-                    "the PDF is password-protected; remove the password (qpdf --decrypt) and retry",
-                    path=str(path),
-                )
-        count = len(reader.pages)
-        layers = []
-        for page in reader.pages:
-            try:
-                layers.append(nfc(page.extract_text() or ""))
-            except Exception:  # a damaged content stream loses its layer, not the page
-                layers.append("")
-    except EncryptedPdfError:
+        return nfc(page.extract_text() or "")
+    except (DependencyError, FileNotDecryptedError):
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except Exception:  # noqa: BLE001 - pypdf raises many types on broken content streams
+        return ""
+
+
+def _pdf_pages(path: Path, options: OcrOptions) -> list[PageContext]:
+    """Page pointers of a PDF, each with its text layer (possibly empty) extracted up front."""
+    from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
+
+    try:
+        reader = _open_pdf(path)
+        count = len(reader.pages)
+        check_pdf_page_sizes(reader, options.dpi, str(path))
+        layers = [_page_layer(page) for page in reader.pages]
+    except VanbanError:
+        raise
+    except DependencyError as exc:
+        raise MissingDependencyError(
+            f"reading this encrypted PDF needs the cryptography package ({exc}); pip install 'pypdf[crypto]'",
+            path=str(path),
+        ) from exc
+    except FileNotDecryptedError as exc:
+        raise PasswordProtectedError(PASSWORD_MESSAGE, path=str(path)) from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         raise CorruptFileError(f"corrupt PDF ({exc})", path=str(path)) from exc
     if count == 0:
         raise CorruptFileError("the PDF has no pages", path=str(path))

@@ -4,7 +4,10 @@ so a 500-page PDF never sits in memory whole."""
 from __future__ import annotations
 
 import codecs
+import subprocess
 import sys
+import tempfile
+import threading
 import warnings
 from pathlib import Path
 
@@ -19,10 +22,10 @@ from pipeline.errors import (
     MissingDependencyError,
     UnsupportedFormatError,
 )
+from pipeline.ingest.limits import MAX_PIXELS, check_image_size
 from pipeline.record import PageContext, nfc
 
-# 300 dpi A0 is ~140 Mpx; anything beyond this is a decompression bomb, not a scan.
-MAX_PIXELS = 180_000_000
+# Pillow's own bomb check, at the page limit (see pipeline.ingest.limits).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
 
 
@@ -32,13 +35,14 @@ def open_image(path: str) -> Image.Image:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(path)
-            image.size  # noqa: B018 - forces the header parse
+            width, height = image.size
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(
             f"image too large to be a page scan (over {MAX_PIXELS // 1_000_000} megapixels)", path=path
         ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise CorruptFileError(f"cannot read the image ({exc})", path=path) from exc
+    check_image_size(width, height, path)
     return image
 
 
@@ -62,6 +66,7 @@ def load_page_image(ctx: PageContext) -> tuple[np.ndarray, int | None]:
     try:
         if ctx.index_in_file:
             image.seek(ctx.index_in_file)
+            check_image_size(*image.size, ctx.path)  # a TIFF's later frame has its own size
         dpi = image_dpi(image)
         image.load()
     except (OSError, EOFError, ValueError) as exc:
@@ -72,21 +77,68 @@ def load_page_image(ctx: PageContext) -> tuple[np.ndarray, int | None]:
 
 
 def _render_pdf_page(ctx: PageContext) -> np.ndarray:
-    from pdf2image import convert_from_path
-    from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
+    """One PDF page as RGB pixels, read straight from pdftoppm's PPM output into the array.
 
-    page = ctx.index_in_file + 1
-    try:
-        images = convert_from_path(ctx.path, dpi=ctx.options.dpi, first_page=page, last_page=page)
-    except PDFInfoNotInstalledError as exc:
-        raise MissingDependencyError(
-            "pdftoppm not found; install poppler-utils (apt install poppler-utils / brew install poppler)"
-        ) from exc
-    except (PDFPageCountError, PDFSyntaxError) as exc:
-        raise CorruptFileError(f"cannot render the PDF page ({exc})", path=ctx.path, page=ctx.number) from exc
-    if not images:
-        raise CorruptFileError("the PDF page rendered to nothing", path=ctx.path, page=ctx.number)
-    return np.asarray(images[0].convert("RGB"))
+    pdf2image's convert_from_path (used before) held the page four times over (the PPM bytes, Pillow's
+    image, its RGB copy, the numpy copy): an A0 page at 300 dpi, 418 MB of pixels, took the worker to
+    1.9 GB. Reading the stream into a preallocated array holds it once (measured in BENCHMARKS.md,
+    "Faults"); pdftoppm's own bitmap lives in its process while it writes.
+    """
+    page = str(ctx.index_in_file + 1)
+    command = ["pdftoppm", "-r", str(ctx.options.dpi), "-f", page, "-l", page, ctx.path]
+    # stderr to a file, not a pipe: a broken PDF's thousands of warnings would fill a pipe nobody
+    # reads while the pixels are being read, and both processes would wait for ever.
+    with tempfile.TemporaryFile() as errors:
+        try:
+            proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        except FileNotFoundError as exc:
+            raise MissingDependencyError(
+                "pdftoppm not found; install poppler-utils (apt install poppler-utils / brew install poppler)"
+            ) from exc
+        watchdog = threading.Timer(ctx.options.timeout_s, proc.kill)
+        watchdog.start()
+        try:
+            pixels = _read_ppm(proc.stdout, ctx.path)
+            proc.stdout.read()  # the rest (nothing for one page); lets pdftoppm exit
+            proc.wait()
+        finally:
+            watchdog.cancel()
+            if proc.poll() is None:  # an error left it writing: it is not needed any more
+                proc.kill()
+                proc.wait()
+            proc.stdout.close()
+        errors.seek(0)
+        stderr = errors.read()[-2000:].decode("utf-8", "replace").strip()
+    if proc.returncode != 0 or pixels is None:
+        why = stderr.splitlines()[-1] if stderr else f"pdftoppm exit status {proc.returncode}"
+        if proc.returncode == -9:
+            why = f"rendering took over {ctx.options.timeout_s:g} s"
+        raise CorruptFileError(f"cannot render the PDF page ({why})", path=ctx.path, page=ctx.number)
+    return pixels
+
+
+def _read_ppm(stream, path: str) -> np.ndarray | None:
+    """A binary PPM (P6, 8 bits) from ``stream`` into a new (height, width, 3) array; None when the
+    stream holds no whole image. The size is checked again before the array is allocated."""
+    fields: list[bytes] = []
+    while len(fields) < 4:
+        line = stream.readline(64)
+        if not line:
+            return None
+        fields += line.split(b"#", 1)[0].split()
+    if fields[0] != b"P6" or fields[3] != b"255":
+        return None
+    width, height = int(fields[1]), int(fields[2])
+    check_image_size(width, height, path)
+    pixels = np.empty((height, width, 3), dtype=np.uint8)
+    view = memoryview(pixels).cast("B")
+    filled = 0
+    while filled < len(view):
+        count = stream.readinto(view[filled:])
+        if not count:
+            return None
+        filled += count
+    return pixels
 
 
 def decode_text(raw: bytes, label: str) -> str:
