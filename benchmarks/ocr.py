@@ -253,7 +253,7 @@ def _bare_read(path: str, language: str = "vie", tessdata: str | None = None) ->
 def _own_cpu() -> float:
     """CPU seconds of this process, of its finished children (Tesseract runs of the cli engine) and of
     its library engine's helper process so far (as the helper reports it after each page)."""
-    from pipeline.ocr.tesseract import helper_cpu_seconds
+    from pipeline.ocr.engines import helper_cpu_seconds
 
     me = resource.getrusage(resource.RUSAGE_SELF)
     return me.ru_utime + me.ru_stime + _children_cpu() + helper_cpu_seconds()
@@ -603,8 +603,8 @@ def _orientation_probe(path: str) -> tuple[int, float, int, float]:
     """(turn by vanban's ink-geometry check, its CPU ms, turn by Tesseract OSD, OSD CPU ms); both on
     the grey page after border removal, as in ``preprocess``."""
     from pipeline.ingest.render import load_page_image
+    from pipeline.ocr.engines import detect_orientation
     from pipeline.ocr.preprocess import analyse, estimate_dpi, ink_mask, remove_borders, to_gray
-    from pipeline.ocr.tesseract import detect_orientation
     from pipeline.record import OcrOptions, PageContext
 
     rgb, dpi = load_page_image(PageContext(path, "image", 1, 0))
@@ -729,7 +729,7 @@ def handoff_section(pages) -> list[str]:
     png, bmp = float(np.mean([c[0] for c in costs])), float(np.mean([c[1] for c in costs]))
     return ["## Handing the page to the tesseract program (cli engine)", "",
             f"With the cli engine, pytesseract writes an array to a temporary PNG; vanban hands it a PIL image marked BMP "
-            f"(`pipeline.ocr.tesseract.fast_input`). CPU to write one preprocessed page, mean of {len(pages)}: "
+            f"(`pipeline.ocr.engines.fast_input`). CPU to write one preprocessed page, mean of {len(pages)}: "
             f"PNG {png:.0f} ms, BMP {bmp:.0f} ms. Tesseract's text is identical for both.", ""]
 
 

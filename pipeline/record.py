@@ -36,7 +36,7 @@ class OcrOptions:
     char_choices: CharChoices = "auto"
     timeout_s: float = 180.0
     dpi: int = 300
-    # "library": libtesseract loaded once per worker (pipeline.ocr.tesseract); "cli": the tesseract
+    # "library": libtesseract loaded once per worker (pipeline.ocr.engines); "cli": the tesseract
     # program once per page. Both give the same text; the library saves ~4% of the CPU per page.
     engine: str = "library"
 

@@ -23,7 +23,7 @@ from pipeline.record import DocumentSource, PageContext, PageResult
 
 
 def _single_thread_tesseract() -> None:
-    """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/tesseract.py)."""
+    """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/engines.py)."""
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 

@@ -310,7 +310,7 @@ def run_batch(
         page_jobs = [j for j in jobs if j.source is not None]
         if page_jobs:
             if not dask_address and any(c.kind != "text" for j in page_jobs for c in j.source.pages):
-                from pipeline.ocr.tesseract import check_language
+                from pipeline.ocr.discovery import check_language
 
                 check_language(config.ocr)  # one clear error now, not one failed record per page
             engine = dask_engine(dask_address) if dask_address else local_engine(workers)

@@ -8,8 +8,8 @@ import sys
 from dataclasses import asdict
 
 from pipeline.ingest import open_document
+from pipeline.ocr.discovery import check_language
 from pipeline.ocr.page import read_page
-from pipeline.ocr.tesseract import check_language
 from pipeline.record import OcrOptions
 from pipeline.stages import PAGE_SEPARATOR
 
