@@ -197,9 +197,9 @@ def _vanban_read(args: tuple[str, object]) -> str:
 
 def _vanban_read_words(args: tuple[str, object]) -> tuple[str, list[dict]]:
     """read_page on one image: its text and its words as restoration takes them."""
+    from pipeline.document import restoration_words
     from pipeline.ocr import read_page
     from pipeline.record import PageContext
-    from pipeline.stages import restoration_words
 
     path, options = args
     result = read_page(PageContext(path, "image", 1, 0, options))  # type: ignore[arg-type]

@@ -2,8 +2,8 @@
 
 A document becomes a :class:`DocumentSource` (ingest), each of its pages a :class:`PageContext`
 (everything one worker needs, cheap to pickle: no pixels), each page a :class:`PageResult` (OCR),
-and the document a record dict (restore, extract, quality) that validates against
-``pipeline/schema/record.schema.json``.
+and the document a :class:`pipeline.document.Document` (restore, extract, quality), whose
+``to_record()`` is the JSON record of ``pipeline/schema/record.schema.json``.
 """
 
 from __future__ import annotations
@@ -127,23 +127,6 @@ class DocumentSource:
             "kind": self.kind,
             "name": self.name,
         }
-
-
-def empty_record(source: dict) -> dict:
-    """The record shape of issue 2, every key present so consumers never test for absence."""
-    return {
-        "schema_version": "1.0",
-        "source": source,
-        "pages": [],
-        "text": {"ocr": None, "layer": None, "final": ""},
-        "restoration": {"changed": 0, "encoding": None, "changes": []},
-        "document": {},
-        "references": [],
-        "dates": [],
-        "tasks": [],
-        "quality": {},
-        "errors": [],
-    }
 
 
 def without_timings(value: Any) -> Any:

@@ -56,6 +56,7 @@ from pipeline.batch.output import (
 from pipeline.batch.progress import Progress
 from pipeline.batch.webhook import DeliveryResult, Webhook
 from pipeline.config import PipelineConfig
+from pipeline.document import failed_record
 from pipeline.errors import ExitCode, OutputError, VanbanError, error_record
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
@@ -304,8 +305,6 @@ def run_batch(
         run.resend_due()
         for job in jobs:
             if job.source is None:
-                from pipeline.stages import failed_record
-
                 run.finalize(job, failed_record(job.path, job.error, sha256=job.sha256))
         page_jobs = [j for j in jobs if j.source is not None]
         if page_jobs:
@@ -379,8 +378,6 @@ def _drive(
                 try:
                     record = future.result()
                 except Exception as error:  # noqa: BLE001 - the document gets a failed record, the batch goes on
-                    from pipeline.stages import failed_record
-
                     record = failed_record(job.path, error, sha256=job.sha256, kind=job.source.kind)
                     record["errors"][-1]["stage"] = "batch"
                     if isinstance(error, BrokenProcessPool):

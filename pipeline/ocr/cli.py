@@ -7,11 +7,12 @@ import json
 import sys
 from dataclasses import asdict
 
+from pipeline.config import PipelineConfig
+from pipeline.document import Document
 from pipeline.ingest import open_document
 from pipeline.ocr.discovery import check_language
-from pipeline.ocr.page import read_page
 from pipeline.record import OcrOptions
-from pipeline.stages import PAGE_SEPARATOR
+from pipeline.stages import run_stages
 
 
 def add_ocr_options(parser: argparse.ArgumentParser) -> None:
@@ -65,14 +66,14 @@ def run(args: argparse.Namespace) -> int:
     source = open_document(args.file, options)
     if source.kind != "text":
         check_language(options)
-    pages = [read_page(ctx) for ctx in source.pages]
-    failed = [p.error for p in pages if p.error]
+    document = run_stages(Document.of(source), PipelineConfig(ocr=options), only=("ocr", "assemble"))
     if args.json:
-        out = {"source": source.source_dict(), "pages": [_page_json(p) for p in pages]}
+        out = {"source": document.source, "pages": [_page_json(p) for p in document.pages]}
         json.dump(out, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(PAGE_SEPARATOR.join(p.text for p in pages) + "\n")
+        sys.stdout.write(document.text + "\n")
+    failed = [e for e in document.errors if e.get("page") is not None]
     for error in failed:
         print(f"vanban: error: {args.file} page {error['page']}: {error['message']}", file=sys.stderr)
     return 1 if failed else 0

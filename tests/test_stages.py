@@ -1,0 +1,52 @@
+"""The stage table: order, a failing stage recorded and the rest run, `only=`, and the schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import PipelineConfig
+from pipeline.document import Document, RecordSchemaError
+from pipeline.ingest import open_document
+from pipeline.stages import STAGES, run_stages
+
+TEXT = "Số: 12/TB-UBND\n\nK~t lu~n cu~c h~p"
+
+
+@pytest.fixture
+def text_document(tmp_path: Path) -> Document:
+    path = tmp_path / "thong-bao.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return Document.of(open_document(path))
+
+
+def test_stages_run_in_the_order_a_reader_follows() -> None:
+    assert [stage.name for stage in STAGES] == ["ocr", "assemble", "restore", "extract", "quality"]
+
+
+def test_a_failing_stage_is_recorded_and_the_next_stages_still_run(text_document: Document, tmp_path: Path) -> None:
+    config = PipelineConfig(models_dir=str(tmp_path / "no-models"))
+    record = run_stages(text_document, config).to_record()
+    (error,) = record["errors"]
+    assert (error["stage"], error["code"]) == ("restore", "model")
+    assert record["text"]["final"] == TEXT  # restoration failed: the text is left as read
+    assert record["document"]["number_symbol"] == "12/TB-UBND"  # extraction ran all the same
+    # restoration did not run: quality does not claim "nothing changed"
+    assert record["quality"]["pages"][0]["changed_share"] is None
+    assert list(record["timings"]) == ["ocr", "assemble", "restore", "extract", "quality"]
+
+
+def test_only_runs_the_named_stages(text_document: Document) -> None:
+    document = run_stages(text_document, PipelineConfig(), only=("ocr", "assemble"))
+    assert document.text == TEXT and document.restoration is None and document.quality == {}
+    assert list(document.timings) == ["ocr", "assemble"]
+    with pytest.raises(ValueError, match="no such stage: restoer"):
+        run_stages(text_document, PipelineConfig(), only=("restoer",))
+
+
+def test_a_record_that_breaks_the_schema_is_refused(text_document: Document) -> None:
+    run_stages(text_document, PipelineConfig(restore=False, extract=False))
+    text_document.quality = {"verdict": "fine"}
+    with pytest.raises(RecordSchemaError, match=r"the record of .*thong-bao.txt breaks the schema: quality"):
+        text_document.to_record()
