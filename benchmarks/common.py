@@ -14,7 +14,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.quality.metrics import char_errors, order_free_char_errors, word_errors
+from pipeline.review.metrics import char_errors, order_free_char_errors, word_errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VLC_DEFAULT = REPO_ROOT.parent / "shared" / "corpora" / "vlc-2022"
@@ -32,7 +32,7 @@ def wer(truth: str, hypothesis: str) -> float:
 
 
 def order_free_cer(truth: str, hypothesis: str) -> float:
-    """CER that ignores reading order (``pipeline.quality.metrics.order_free_char_errors``, as `vanban eval`)."""
+    """CER that ignores reading order (``pipeline.review.metrics.order_free_char_errors``, as `vanban eval`)."""
     return order_free_char_errors(truth, hypothesis).rate
 
 

@@ -16,7 +16,7 @@ COMMAND_MODULES = (
     "pipeline.ocr.cli",
     "pipeline.restore.cli",
     "pipeline.extract.cli",
-    "pipeline.quality.cli",
+    "pipeline.review.cli",
 )
 
 

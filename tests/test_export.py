@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.batch import cli
-from pipeline.batch.export import COLUMNS, all_rows, task_rows
 from pipeline.errors import InputError
+from pipeline.review.export import COLUMNS, all_rows, task_rows
 
 TEXT = "Trang một.\n\f\nGiao Sở Tài chính chủ trì, hoàn thành trước ngày 30/6/2025."
 
@@ -107,6 +107,6 @@ def test_export_of_a_folder_without_records_is_a_clear_error(tmp_path: Path) -> 
 
 
 def cli_read(path: Path):
-    from pipeline.batch.export import read_records
+    from pipeline.review.export import read_records
 
     return read_records(path)

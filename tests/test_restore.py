@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pipeline.cli import main as vanban
 from pipeline.restore import Restorer, RestoreResult, TokenChange
 from pipeline.restore import cli as restore_cli
 from pipeline.restore.legacy import from_mojibake
@@ -273,7 +274,7 @@ def test_noise_model_is_deterministic_and_damages() -> None:
 
 # -- CLI -------------------------------------------------------------------------------------------
 def _run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = restore_cli.main(argv)
+    code = vanban(["restore", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 

@@ -107,7 +107,7 @@ def run_process(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from pipeline.batch.export import all_rows, read_records, to_csv, to_jsonl
+    from pipeline.review.export import all_rows, read_records, to_csv, to_jsonl
 
     rows = all_rows(read_records(args.out_dir))
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)

@@ -50,14 +50,3 @@ def run(args: argparse.Namespace) -> int:
         if res.text and not res.text.endswith("\n"):
             out.write("\n")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m pipeline.restore.cli`): exactly `vanban restore`."""
-    from pipeline.cli import main as vanban
-
-    return vanban(["restore", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
