@@ -8,18 +8,12 @@ and the document a :class:`pipeline.document.Document` (restore, extract, qualit
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 SourceKind = Literal["pdf", "image", "tiff", "text", "folder"]
 PageOrigin = Literal["ocr", "layer", "text", "none"]
 CharChoices = Literal["auto", "always", "never"]
-
-
-def nfc(text: str) -> str:
-    """Every string inside the pipeline is NFC; this is the one place that says so."""
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)

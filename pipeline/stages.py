@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pipeline.config import PipelineConfig
 from pipeline.document import Document, OffsetMap, Restoration, join_pages, restoration_words
 from pipeline.errors import error_record
-from pipeline.record import DocumentSource, PageResult, nfc
+from pipeline.orthography import nfc
+from pipeline.record import DocumentSource, PageResult
 
 
 def read_pages(document: Document, config: PipelineConfig) -> float:

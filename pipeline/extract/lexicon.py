@@ -5,10 +5,11 @@ Kept as data, apart from the rules, so that a reviewer can check them against th
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
 from unidecode import unidecode
+
+from pipeline.orthography import nfc
 
 # The 29 types of administrative documents (art. 7) and their codes (Phụ lục III); a công văn and a
 # thư công have no code. Order matters only for display.
@@ -105,11 +106,6 @@ TASK_VERBS = sorted(
 )
 
 ADMIN_LEVELS = ["thành phố", "thị xã", "thị trấn", "đặc khu", "tỉnh", "huyện", "quận", "phường", "xã"]
-
-
-def nfc(text: str) -> str:
-    """All comparisons happen on NFC text."""
-    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:

@@ -6,6 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from pipeline.orthography import LOWER, UPPER
+
 from .lexicon import fold
 
 
@@ -149,8 +151,7 @@ def ocr_reading_order(text: str) -> str:
 
 
 # -- two columns that OCR merged into one line ----------------------------------------------------------
-_UP = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
-_LO = "a-zđâăêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+_UP, _LO = UPPER, LOWER
 _PLACE_DATE = re.compile(
     rf"(?<![\w/-])(?:TP\.\s*)?(?:[{_UP}][{_LO}]+\.?\s+){{0,4}}[{_UP}][{_LO}]+\s*,\s*[Nn]gày\s+[\d.]"
 )

@@ -19,7 +19,8 @@ from pipeline.errors import (
     MissingDependencyError,
     UnsupportedFormatError,
 )
-from pipeline.record import PageContext, nfc
+from pipeline.orthography import nfc
+from pipeline.record import PageContext
 
 # 300 dpi A0 is ~140 Mpx; anything beyond this is a decompression bomb, not a scan.
 MAX_PIXELS = 180_000_000

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 
 from pipeline.errors import OcrError
 from pipeline.ocr.layout import reading_order
-from pipeline.record import Line, Word, nfc
+from pipeline.orthography import nfc
+from pipeline.record import Line, Word
 
 _NS = "{http://www.w3.org/1999/xhtml}"
 _BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
