@@ -40,7 +40,6 @@ from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, run_header
 from benchmarks.ocr import build_pages, run_bare
 from pipeline.record import without_timings
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
 # Our own copy of the OCR benchmark's pages: its cache is rebuilt when its page set changes.
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "batch"
 

@@ -8,7 +8,6 @@ would count it. Edit distances are rapidfuzz's Levenshtein on sequences.
 from __future__ import annotations
 
 import platform
-import resource
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -37,12 +36,6 @@ def order_free_cer(truth: str, hypothesis: str) -> float:
 
 
 # -- run facts and result files ----------------------------------------------------------------------------
-def peak_rss_mb(children: bool = False) -> float:
-    """Peak resident memory of this process (or of its finished children) in MB (Linux: ru_maxrss is KiB)."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024.0
-
-
 def today() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d")
 

@@ -47,9 +47,8 @@ from benchmarks.common import (
     wer,
     write_result,
 )
+from pipeline.config import limit_threads
 from pipeline.corpus_split import split_of
-
-os.environ["OMP_THREAD_LIMIT"] = "1"
 
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "ocr"
 CACHE_VERSION = "v2"
@@ -434,6 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="accuracy of vanban only, 2 workers")
     parser.add_argument("--only", default="", help="comma-separated sections: main,models,choices,ablation,orientation,handoff,reading,upscale")
     args = parser.parse_args(argv)
+    limit_threads()  # before the pools fork: their workers inherit it
 
     from pipeline.record import OcrOptions
 

@@ -19,22 +19,14 @@ LOWER = "a-zđâăêôơưáàảãạấầẩẫậắằẳẵặéèẻẽ�
 # Combining tone marks (NFD) in the conventional order: huyền, sắc, hỏi, ngã, nặng.
 TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 TONE_SET = frozenset(TONES)
-# Vowel modifiers: circumflex (â ê ô), breve (ă), horn (ơ ư).
-MODIFIERS = frozenset("\u0302\u0306\u031b")
 
 VOWELS = frozenset("aăâeêioôơuưy")
 MODIFIED_VOWELS = frozenset("ăâêôơư")
-VIET_LETTERS = frozenset("abcdđeghiklmnopqrstuvxyăâêôơư")
 
 # All lowercase letters that can occur in Vietnamese words (with marks), for tokenisation.
 _LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
 VIET_CHARS = frozenset(_LOWER + _LOWER.upper())
 
-ONSETS = (
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
-)
-CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
 # Nuclei (tone-free) that Vietnamese spelling allows, with the glide-final rhymes written as nucleus.
 NUCLEI = frozenset(
     ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ưu", "ươ", "yê", "oai", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu", "iêu", "yêu"]

@@ -14,6 +14,8 @@ from typing import Any, Literal
 SourceKind = Literal["pdf", "image", "tiff", "text", "folder"]
 PageOrigin = Literal["ocr", "layer", "text", "none"]
 CharChoices = Literal["auto", "always", "never"]
+CHAR_CHOICES = ("auto", "always", "never")
+ENGINES = ("library", "cli")
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,14 @@ class OcrOptions:
     def __post_init__(self) -> None:
         if isinstance(self.char_choices, bool):  # vanban 0.1 took a bool
             object.__setattr__(self, "char_choices", "always" if self.char_choices else "never")
-        if self.char_choices not in ("auto", "always", "never"):
+        if self.char_choices not in CHAR_CHOICES:
             raise ValueError(f"char_choices must be auto, always or never, not {self.char_choices!r}")
-        if self.engine not in ("library", "cli"):
+        if self.engine not in ENGINES:
             raise ValueError(f"engine must be library or cli, not {self.engine!r}")
+        if not 0 <= self.psm <= 13:
+            raise ValueError(f"psm must be a Tesseract page segmentation mode, 0 to 13, not {self.psm}")
+        if not 50 <= self.dpi <= 1200:
+            raise ValueError(f"dpi must be between 50 and 1200, not {self.dpi}")
 
 
 @dataclass(frozen=True)

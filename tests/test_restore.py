@@ -319,8 +319,8 @@ def test_cli_registers_subcommand() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
     restore_cli.add_parser(sub)
-    args = parser.parse_args(["restore", "-", "--json", "--models", "models"])
-    assert args.func is restore_cli.run and args.file == "-" and args.json and args.models == "models"
+    args = parser.parse_args(["restore", "-", "--json", "--models-dir", "models"])
+    assert args.func is restore_cli.run and args.file == "-" and args.json and args.models_dir == "models"
 
 
 def test_details_off_gives_same_text_and_offsets(r: Restorer) -> None:

@@ -17,14 +17,9 @@ from dataclasses import dataclass
 
 import psutil
 
-from pipeline.config import PipelineConfig
+from pipeline.config import PipelineConfig, limit_threads
 from pipeline.errors import MissingDependencyError, VanbanError
 from pipeline.record import DocumentSource, PageContext, PageResult
-
-
-def _single_thread_tesseract() -> None:
-    """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/engines.py)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def _start_worker(batch_pid: int, batch_started: float) -> None:
@@ -34,7 +29,7 @@ def _start_worker(batch_pid: int, batch_started: float) -> None:
     killed with SIGKILL (or by the OOM killer): without this watch it and its Tesseract helper lived
     on forever. The watch wakes every 2 s and compares the start time too, in case the pid is reused.
     """
-    _single_thread_tesseract()
+    limit_threads()
 
     def watch() -> None:
         while True:
@@ -50,8 +45,9 @@ def _start_worker(batch_pid: int, batch_started: float) -> None:
 
 
 def page_task(ctx: PageContext) -> PageResult:
-    """Read one page (render + OCR happen here, in the worker: pixels never travel)."""
-    _single_thread_tesseract()
+    """Read one page (render + OCR happen here, in the worker: pixels never travel). Threads are limited
+    again here for Dask's workers, which have no initializer of ours."""
+    limit_threads()
     from pipeline.ocr import read_page
 
     return read_page(ctx)
@@ -59,7 +55,7 @@ def page_task(ctx: PageContext) -> PageResult:
 
 def finish_task(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
     """Restore, extract and assess a document whose pages are all read."""
-    _single_thread_tesseract()
+    limit_threads()
     from pipeline.stages import finish_document
 
     return finish_document(source, pages, config)

@@ -54,7 +54,6 @@ class Header:
     recipients: list[Field] = field(default_factory=list)
     signer: dict[str, Field] = field(default_factory=dict)
     end_line: int = 0  # first line of the body
-    footer_line: int | None = None  # first line of the signature/recipient block
     date_span: tuple[int, int] | None = None
 
 

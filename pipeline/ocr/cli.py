@@ -9,48 +9,54 @@ from dataclasses import asdict
 
 from pipeline.config import PipelineConfig
 from pipeline.document import Document
+from pipeline.errors import usage_errors
 from pipeline.ingest import open_document
 from pipeline.ocr.discovery import check_language
-from pipeline.record import OcrOptions
+from pipeline.record import CHAR_CHOICES, ENGINES, OcrOptions
 from pipeline.stages import run_stages
 
 
 def add_ocr_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by every command that runs OCR."""
     group = parser.add_argument_group("OCR")
-    group.add_argument("--lang", default="vie", help="Tesseract language model (default: vie; also Vietnamese)")
-    group.add_argument("--psm", type=int, default=3, help="Tesseract page segmentation mode (default: 3)")
+    group.add_argument(
+        "--lang", default=OcrOptions.language, help="Tesseract language model (default: vie; also Vietnamese)"
+    )
+    group.add_argument("--psm", type=int, default=OcrOptions.psm, help="Tesseract page segmentation mode (default: 3)")
     group.add_argument("--tessdata-dir", default=None, help="folder of .traineddata files (e.g. tessdata best)")
     group.add_argument("--force-ocr", action="store_true", help="OCR every page even when a PDF has a good text layer")
     group.add_argument("--no-preprocess", action="store_true", help="give Tesseract the page as it is")
     group.add_argument(
         "--char-choices",
-        choices=["auto", "always", "never"],
-        default="auto",
+        choices=CHAR_CHOICES,
+        default=OcrOptions.char_choices,
         help="Tesseract's per-character alternatives, which restoration uses to repair marks: auto (default) "
         "asks for them on damaged pages only (toner specks, under 200 dpi); they cost ~15%% of Tesseract's time",
     )
-    group.add_argument("--dpi", type=int, default=300, help="resolution PDF pages are rendered at (default: 300)")
+    group.add_argument(
+        "--dpi", type=int, default=OcrOptions.dpi, help="resolution PDF pages are rendered at (default: 300)"
+    )
     group.add_argument(
         "--engine",
-        choices=["library", "cli"],
-        default="library",
+        choices=ENGINES,
+        default=OcrOptions.engine,
         help="library (default): Tesseract's library, loaded once per worker; cli: the tesseract program, "
         "started for every page (slower by the model load; used anyway when tesserocr is missing)",
     )
 
 
 def ocr_options(args: argparse.Namespace) -> OcrOptions:
-    return OcrOptions(
-        language=args.lang,
-        psm=args.psm,
-        tessdata_dir=args.tessdata_dir,
-        preprocess=not args.no_preprocess,
-        force_ocr=args.force_ocr,
-        char_choices=args.char_choices,
-        dpi=args.dpi,
-        engine=args.engine,
-    )
+    with usage_errors():
+        return OcrOptions(
+            language=args.lang,
+            psm=args.psm,
+            tessdata_dir=args.tessdata_dir,
+            preprocess=not args.no_preprocess,
+            force_ocr=args.force_ocr,
+            char_choices=args.char_choices,
+            dpi=args.dpi,
+            engine=args.engine,
+        )
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
