@@ -10,12 +10,15 @@ and the quality verdicts (quality). :meth:`Document.to_record` turns it into the
 from __future__ import annotations
 
 import bisect
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from pipeline.errors import error_record
 from pipeline.record import DocumentSource, PageContext, PageResult
-from pipeline.schema import record_errors
+from pipeline.schema import page_errors, record_errors
 
 SCHEMA_VERSION = "1.0"
 # Pages in every joined text are separated by a line holding a form feed.
@@ -136,11 +139,34 @@ class Document:
     def to_record(self) -> dict:
         """The JSON record (every key present, so consumers never test for absence), checked against the
         schema; raises RecordSchemaError when vanban built a record the schema refuses."""
+        record = self._record_head()
+        record["pages"] = [self._checked_page(page) for page in self._page_dicts()]
+        return record
+
+    def write_record(self, pretty: BinaryIO, line: BinaryIO) -> None:
+        """The record of ``to_record``, written page by page without building it whole (a 1,000-page
+        record is hundreds of MB as Python objects): to ``pretty`` as the indented ``<name>.json`` and to
+        ``line`` as one compact ``documents.jsonl`` line without its newline."""
+        head = self._record_head()
+        before, after = _split_at_pages(head, indent=1), _split_at_pages(head, indent=None)
+        pretty.write(before[0])
+        line.write(after[0])
+        for i, page in enumerate(self._page_dicts()):
+            self._checked_page(page)
+            pretty.write((",\n  " if i else "\n  ").encode())
+            pretty.write(json.dumps(page, ensure_ascii=False, indent=1).replace("\n", "\n  ").encode("utf-8"))
+            line.write(b"," if i else b"")
+            line.write(json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        pretty.write(("\n " if self.pages else "") .encode() + before[1] + b"\n")
+        line.write(after[1])
+
+    def _record_head(self) -> dict:
+        """The record with an empty ``pages`` list, checked against the schema."""
         restoration = self.restoration or Restoration()
         record = {
             "schema_version": SCHEMA_VERSION,
             "source": self.source,
-            "pages": [self._page_dict(p, span) for p, span in zip(self.pages, self.page_spans(), strict=True)],
+            "pages": [],
             "text": {"ocr": self.ocr_text, "layer": self.layer_text, "final": self.final},
             "restoration": {
                 "changed": len(restoration.changes),
@@ -156,10 +182,20 @@ class Document:
         }
         if self.timings is not None:
             record["timings"] = self.timings
-        problems = record_errors(record)
+        self._check(record_errors(record))
+        return record
+
+    def _page_dicts(self) -> Iterator[dict]:
+        for page, span in zip(self.pages, self.page_spans(), strict=True):
+            yield self._page_dict(page, span)
+
+    def _checked_page(self, page: dict) -> dict:
+        self._check([f"pages/{page['number']}/{problem}" for problem in page_errors(page)])
+        return page
+
+    def _check(self, problems: list[str]) -> None:
         if problems:
             raise RecordSchemaError(f"the record of {self.source['path']} breaks the schema: {problems[0]}")
-        return record
 
     def _page_dict(self, page: PageResult, span: tuple[int, int]) -> dict:
         out = {
@@ -186,6 +222,18 @@ class Document:
         out["text_start"] = self.to_final(span[0])
         out["text_end"] = self.to_final(span[1])
         return out
+
+
+_PAGES_MARK = "\u0000pages\u0000"
+
+
+def _split_at_pages(head: dict, indent: int | None) -> tuple[bytes, bytes]:
+    """The JSON of ``head`` cut where its page list goes: the bytes before the first page, and from the
+    closing bracket of the list on."""
+    separators = (",", ":") if indent is None else None
+    text = json.dumps({**head, "pages": _PAGES_MARK}, ensure_ascii=False, indent=indent, separators=separators)
+    before, after = text.split(json.dumps(_PAGES_MARK), 1)
+    return (before + "[").encode("utf-8"), ("]" + after).encode("utf-8")
 
 
 def failed_record(path: str, error: BaseException, *, sha256: str | None = None, kind: str | None = None) -> dict:

@@ -9,7 +9,8 @@
       extract   document facts, references, dates, tasks                        (pipeline.extract)
       quality   verdict and reasons per page and document                       (pipeline.quality)
       Document.to_record(): the JSON record, checked against the schema          (pipeline.document)
-    the batch writes it to OUT/<name>.json and OUT/documents.jsonl               (pipeline.batch.output)
+    the batch's worker writes it page by page (Document.write_record), and the main process publishes
+    it as OUT/<name>.json and a line of OUT/documents.jsonl          (pipeline.batch.engine, .runner)
 
 ``run_stages`` runs the stages in table order. It times each and turns a stage's exception into an
 error in the record: the next stage still runs on what there is, so a document always gets a record.
@@ -138,7 +139,7 @@ def run_stages(document: Document, config: PipelineConfig, only: Iterable[str] |
 
 
 def finish_document(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
-    """The record of a document whose pages are read: the batch's last step for each document."""
+    """The record of a document whose pages were read elsewhere (tests inject pages this way)."""
     return run_stages(Document.of(source, pages, keep_words=config.keep_words), config).to_record()
 
 

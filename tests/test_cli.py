@@ -26,7 +26,7 @@ def test_an_unexpected_error_has_its_own_exit_code(monkeypatch, capsys, tmp_path
     ("option", "message"),
     [
         (["--psm", "14"], "psm must be a Tesseract page segmentation mode, 0 to 13, not 14"),
-        (["--dpi", "20"], "dpi must be between 50 and 1200, not 20"),
+        (["--dpi", "0"], "dpi must be between 1 and 1200, not 0"),
     ],
 )
 def test_a_bad_option_value_is_a_usage_error(option: list[str], message: str, capsys, tmp_path: Path) -> None:

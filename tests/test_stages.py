@@ -50,3 +50,25 @@ def test_a_record_that_breaks_the_schema_is_refused(text_document: Document) -> 
     text_document.quality = {"verdict": "fine"}
     with pytest.raises(RecordSchemaError, match=r"the record of .*thong-bao.txt breaks the schema: quality"):
         text_document.to_record()
+
+
+def test_a_record_written_page_by_page_is_the_record(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from pipeline.record import DocumentSource, Line, PageResult, Word
+
+    pages = [
+        PageResult(number=n, origin="ocr", text=f"Trang {n}", width=100, height=50, lines=[
+            Line(text=f"Trang {n}", bbox=(1, 2, 90, 20), paragraph=1, block=0, start=0, end=7,
+                 words=[Word("Trang", 91.5, (1, 2, 40, 20), 0, 5), Word(str(n), 88.0, (50, 2, 60, 20), 6, 7)])])
+        for n in (2, 1, 3)
+    ]  # fmt: skip
+    source = DocumentSource("ba-trang", str(tmp_path / "ba-trang.tif"), "tiff", "0" * 64, [])
+    document = run_stages(Document.of(source, pages), PipelineConfig(restore=False, extract=False))
+    pretty, line = io.BytesIO(), io.BytesIO()
+    document.write_record(pretty, line)
+    record = document.to_record()
+    assert [p["number"] for p in record["pages"]] == [1, 2, 3]
+    assert pretty.getvalue().decode() == json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    assert line.getvalue().decode() == json.dumps(record, ensure_ascii=False, separators=(",", ":"))

@@ -14,9 +14,12 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
+from pipeline.batch.output import RecordFiles, write_record_files
+from pipeline.batch.spill import read_spill
 from pipeline.config import PipelineConfig, limit_threads
 from pipeline.errors import MissingDependencyError, VanbanError
 from pipeline.record import DocumentSource, PageContext, PageResult
@@ -53,12 +56,27 @@ def page_task(ctx: PageContext) -> PageResult:
     return read_page(ctx)
 
 
-def finish_task(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
-    """Restore, extract and assess a document whose pages are all read."""
-    limit_threads()
-    from pipeline.stages import finish_document
+@dataclass(frozen=True)
+class Finished:
+    """What the main process learns of a finished document: where its record is, and its errors."""
 
-    return finish_document(source, pages, config)
+    files: RecordFiles
+    errors: list[dict]
+    pages: int
+
+
+def finish_task(source: DocumentSource, spill: str, config: PipelineConfig, name: str, work: str) -> Finished:
+    """Restore, extract and assess a document whose pages are all read (from its spill file), and write its
+    record page by page into ``work``: a long document's record never travels back whole."""
+    limit_threads()
+    from pipeline.document import Document
+    from pipeline.stages import run_stages
+
+    document = Document.of(source, list(read_spill(spill)), keep_words=config.keep_words)
+    document.source["name"] = name
+    run_stages(document, config)
+    files = write_record_files(Path(work), name, document.write_record)
+    return Finished(files, document.errors, len(document.pages))
 
 
 @dataclass

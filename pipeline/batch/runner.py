@@ -25,8 +25,12 @@ its own failed record. Two inputs with identical content are one document (the f
 
 Parallelism: pages of all documents are submitted as tasks (render + OCR run in the worker; a task
 is a pointer, never pixels) with at most two tasks per worker in flight, so a 500-page PDF is never
-rendered all at once; when a document's pages are in, its finish task (restore, extract, quality)
-goes to the same workers. The main process only writes files and the catalog.
+rendered all at once. Each page result is appended to its document's spill file in DIR/.vanban-work as
+it arrives (``pipeline.batch.spill``), so the main process holds no pages; when a document's pages
+are in, its finish task (restore, extract, quality) goes to the same workers, reads the spill and
+writes the record page by page into DIR/.vanban-work; the main process renames it into place and
+copies its line to documents.jsonl, so a record never travels whole between processes. (With --dask
+the workers must see DIR: on one machine, or a shared file system.)
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -43,17 +48,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.batch.catalog import Catalog
-from pipeline.batch.engine import Engine, dask_engine, finish_task, local_engine, page_task
+from pipeline.batch.engine import Engine, Finished, dask_engine, finish_task, local_engine, page_task
 from pipeline.batch.output import (
+    RecordFiles,
     append_line,
-    digest,
     line_bytes,
     line_digests,
     plan_reconcile,
     rewrite_lines,
     write_record,
+    write_record_files,
 )
 from pipeline.batch.progress import Progress
+from pipeline.batch.spill import PageSpill
 from pipeline.batch.webhook import DeliveryResult, Webhook
 from pipeline.config import PipelineConfig
 from pipeline.document import failed_record
@@ -64,6 +71,7 @@ from pipeline.record import DocumentSource, PageResult
 CATALOG_NAME = "catalog.sqlite"
 JSONL_NAME = "documents.jsonl"
 LOCK_NAME = ".vanban.lock"
+WORK_NAME = ".vanban-work"
 
 
 @dataclass
@@ -110,7 +118,7 @@ class Job:
     path: str
     source: DocumentSource | None
     error: VanbanError | None = None
-    results: list[PageResult] = field(default_factory=list)
+    spill: PageSpill | None = None  # the pages read so far, on disk until the document is finished
 
 
 def input_key(path: str) -> str:
@@ -208,17 +216,37 @@ class _Run:
         self.progress = progress
         self.hook = hook
         self.deliveries: list[Future] = []
+        # Page spills and records being written, on the output's file system so records are renamed into place.
+        self.work = out / WORK_NAME
+        shutil.rmtree(self.work, ignore_errors=True)  # what an interrupted run left (this run holds the lock)
+        try:
+            self.work.mkdir()
+        except OSError as error:
+            raise OutputError(f"cannot create {WORK_NAME} ({error.strerror or error})", path=str(out)) from error
 
-    def finalize(self, job: Job, record: dict) -> None:
+    def finalize_record(self, job: Job, record: dict) -> None:
+        """Finish a document from a record made here (one that could not be opened or finished)."""
         record["source"]["name"] = job.name
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
-        status = "failed" if record["errors"] else "done"
-        write_record(self.out / f"{job.name}.json", record)
-        line = line_bytes(record)
-        first_error = record["errors"][0]["message"] if record["errors"] else None
-        self.catalog.set_writing(job.sha256, status, digest(line), first_error, webhook=self.hook is not None)
-        append_line(self.out / JSONL_NAME, line)
+
+        def write(pretty, line) -> None:
+            pretty.write((json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            line.write(line_bytes(record))
+
+        files = write_record_files(self.work, job.name, write)
+        self.finalize(job, Finished(files, record["errors"], record["source"].get("pages", 0)))
+
+    def finalize(self, job: Job, finished: Finished) -> None:
+        if job.spill is not None:
+            job.spill.discard()
+        status = "failed" if finished.errors else "done"
+        files: RecordFiles = finished.files
+        write_record(self.out / f"{job.name}.json", files)
+        first_error = finished.errors[0]["message"] if finished.errors else None
+        line_digest = sha256_file(files.line)
+        self.catalog.set_writing(job.sha256, status, line_digest, first_error, webhook=self.hook is not None)
+        append_line(self.out / JSONL_NAME, files.line)
         self.catalog.set_finished(job.sha256)
         if status == "failed":
             self.summary.failed += 1
@@ -226,11 +254,10 @@ class _Run:
         else:
             self.summary.processed += 1
         if self.hook is not None:
-            self.deliveries.append(self.hook.send(job.sha256, line))
+            self.deliveries.append(self.hook.send(job.sha256, files.line.read_bytes()))
+        files.discard()
         self.progress.document_done(
-            job.name,
-            status if status == "done" else f"failed: {first_error}",
-            record["source"].get("pages", 0),
+            job.name, status if status == "done" else f"failed: {first_error}", finished.pages
         )
 
     def collect_deliveries(self, block: bool) -> None:
@@ -305,7 +332,7 @@ def run_batch(
         run.resend_due()
         for job in jobs:
             if job.source is None:
-                run.finalize(job, failed_record(job.path, job.error, sha256=job.sha256))
+                run.finalize_record(job, failed_record(job.path, job.error, sha256=job.sha256))
         page_jobs = [j for j in jobs if j.source is not None]
         if page_jobs:
             if not dask_address and any(c.kind != "text" for j in page_jobs for c in j.source.pages):
@@ -320,6 +347,7 @@ def run_batch(
     finally:
         if engine is not None:
             engine.close()
+        shutil.rmtree(out / WORK_NAME, ignore_errors=True)
         if hook is not None:
             hook.close()
         catalog.close()
@@ -344,6 +372,8 @@ def _drive(
             if item is None:
                 return
             job, ctx = item
+            if job.spill is None:
+                job.spill = PageSpill(run.work / f"{job.sha256}.pages")
             inflight[engine.executor.submit(page_task, ctx)] = ("page", job, ctx)
             page_count += 1
 
@@ -365,25 +395,22 @@ def _drive(
                     )
                     if isinstance(error, BrokenProcessPool):
                         engine = _restart(engine, inflight, config, workers, dask_address)
-                job.results.append(result)
+                job.spill.add(result)
                 run.summary.pages += 1
                 run.progress.page_done()
-                if len(job.results) == len(job.source.pages):
-                    inflight[engine.executor.submit(finish_task, job.source, job.results, config)] = (
-                        "finish",
-                        job,
-                        None,
-                    )
+                if job.spill.count == len(job.source.pages):
+                    inflight[_submit_finish(engine, job, config)] = ("finish", job, None)
             else:
                 try:
-                    record = future.result()
+                    finished = future.result()
                 except Exception as error:  # noqa: BLE001 - the document gets a failed record, the batch goes on
                     record = failed_record(job.path, error, sha256=job.sha256, kind=job.source.kind)
                     record["errors"][-1]["stage"] = "batch"
                     if isinstance(error, BrokenProcessPool):
                         engine = _restart(engine, inflight, config, workers, dask_address)
-                job.results = []
-                run.finalize(job, record)
+                    run.finalize_record(job, record)
+                else:
+                    run.finalize(job, finished)
         fill()
         run.collect_deliveries(block=False)
     return engine
@@ -398,5 +425,11 @@ def _restart(engine: Engine, inflight: dict, config: PipelineConfig, workers, da
         if kind == "page":
             inflight[fresh.executor.submit(page_task, ctx)] = (kind, job, ctx)
         else:
-            inflight[fresh.executor.submit(finish_task, job.source, job.results, config)] = (kind, job, ctx)
+            inflight[_submit_finish(fresh, job, config)] = (kind, job, ctx)
     return fresh
+
+
+def _submit_finish(engine: Engine, job: Job, config: PipelineConfig) -> Future:
+    """The finish task of a document whose pages are all in its spill file; its record is written beside it."""
+    spill = job.spill.path
+    return engine.executor.submit(finish_task, job.source, str(spill), config, job.name, str(spill.parent))
