@@ -76,6 +76,7 @@ bench-quality: setup
 
 bench-batch: setup
 	$(PY) -m benchmarks.batch
+	$(PY) -m benchmarks.batch_memory
 
 clean:
 	rm -rf out benchmarks/.cache .pytest_cache .ruff_cache

@@ -122,11 +122,14 @@ def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "process", *inputs, "--out", str(out), "--quiet", *extra]
 
 
-def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int, float]:
-    """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run."""
+def run_vanban(
+    inputs: list[str], out: Path, *extra: str, env: dict | None = None, cwd: Path | None = None
+) -> tuple[float, float, int, float]:
+    """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run
+    (``env``, ``cwd``: to run another copy of vanban, or with another PATH)."""
     started, cpu0 = time.perf_counter(), _children_cpu()
     child = subprocess.Popen(
-        vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
     )
     memory = PeakMemory(child.pid)
     _, err = child.communicate()
