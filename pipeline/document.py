@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Iterator
+import pickle
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -38,20 +39,45 @@ def join_pages(texts: list[str]) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def restoration_words(pages: list[PageResult], page_starts: list[int]) -> list[dict]:
+def restoration_words(pages: list[PageResult], page_starts: list[int], *, compact: bool = False) -> list[Mapping]:
     """The OCR words as the restorer takes them: offsets in the joined text (``join_pages``), Tesseract's
-    confidence and per-character alternatives."""
+    confidence and per-character alternatives; ``compact``: as RestorationWord, for long documents."""
+    word = RestorationWord if compact else _word_dict
     return [
-        {
-            "text": w.text,
-            "start": start + w.start,
-            "end": start + w.end,
-            "confidence": w.confidence,
-            "choices": w.choices,
-        }
+        word(w.text, start + w.start, start + w.end, w.confidence, w.choices)
         for page, start in zip(pages, page_starts, strict=True)
         for w in page.words()
     ]
+
+
+def _word_dict(text: str, start: int, end: int, confidence: float, choices) -> dict:
+    return {"text": text, "start": start, "end": end, "confidence": confidence, "choices": choices}
+
+
+class RestorationWord(Mapping):
+    """One OCR word for the restorer, read-only, its alternatives kept pickled and unpacked when asked
+    for: a 1,000-page document has some 400,000 words, which as dicts of lists of tuples take gigabytes."""
+
+    __slots__ = ("_choices", "_fields")
+    _KEYS = ("text", "start", "end", "confidence", "choices")
+
+    def __init__(self, text: str, start: int, end: int, confidence: float, choices) -> None:
+        self._fields = (text, start, end, confidence)
+        self._choices = None if choices is None else pickle.dumps(choices, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __getitem__(self, key: str):
+        if key == "choices":
+            return None if self._choices is None else pickle.loads(self._choices)
+        try:
+            return self._fields[self._KEYS.index(key)]
+        except ValueError:
+            raise KeyError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
 
 
 class OffsetMap:

@@ -61,7 +61,7 @@ def restore(document: Document, config: PipelineConfig) -> None:
     if not document.text.strip():
         document.restoration = Restoration()  # it ran, on nothing: zero changes, not unknown
         return
-    words = restoration_words(document.pages, document.page_starts)
+    words = restoration_words(document.pages, document.page_starts, compact=True)
     restorer = Restorer.load(config.models_dir)
     result = restorer.restore(document.text, ocr_words=words or None, tone_style=config.tone_style)
     changes = [c.to_dict() for c in result.changes]

@@ -72,3 +72,20 @@ def test_a_record_written_page_by_page_is_the_record(tmp_path: Path) -> None:
     assert [p["number"] for p in record["pages"]] == [1, 2, 3]
     assert pretty.getvalue().decode() == json.dumps(record, ensure_ascii=False, indent=1) + "\n"
     assert line.getvalue().decode() == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_packed_pages_and_compact_words_read_as_the_originals() -> None:
+    from pipeline.document import restoration_words
+    from pipeline.record import Line, PageResult, Word
+
+    words = [Word("Quyết", 93.0, (1, 2, 40, 20), 0, 5, [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]),
+             Word("định", 97.0, (50, 2, 90, 20), 6, 10, None)]  # fmt: skip
+    page = PageResult(number=1, origin="ocr", text="Quyết định", lines=[Line("Quyết định", (1, 2, 90, 20), 1, 0, 0, 10, words)])
+    packed = page.packed()
+    assert len(packed.lines) == 1 and list(packed.lines) == page.lines and packed.words() == page.words()
+    plain = restoration_words([page], [100])
+    compact = restoration_words([packed], [100], compact=True)
+    assert [dict(w) for w in compact] == plain
+    assert plain[0] == {"text": "Quyết", "start": 100, "end": 105, "confidence": 93.0,
+                        "choices": [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]}  # fmt: skip
+    assert compact[1].get("choices") is None and "start" in compact[1] and compact[1].get("page") is None

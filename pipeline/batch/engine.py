@@ -72,7 +72,8 @@ def finish_task(source: DocumentSource, spill: str, config: PipelineConfig, name
     from pipeline.document import Document
     from pipeline.stages import run_stages
 
-    document = Document.of(source, list(read_spill(spill)), keep_words=config.keep_words)
+    pages = [page.packed() for page in read_spill(spill)]  # one page unpacked at a time
+    document = Document.of(source, pages, keep_words=config.keep_words)
     document.source["name"] = name
     run_stages(document, config)
     files = write_record_files(Path(work), name, document.write_record)
