@@ -48,8 +48,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --no-binary tesserocr -e '.[dev,bench]'
 	@touch $@
 
+# ruff, and vulture for code nothing uses (vulture_whitelist.py: names used from outside, by the API or a library).
 lint: setup
 	$(VENV)/bin/ruff check pipeline tests benchmarks
+	$(VENV)/bin/vulture pipeline benchmarks vulture_whitelist.py --min-confidence 60
 
 # Rebuilds the restoration models in models/ from the corpora (not committed; read from ../shared).
 models: setup
@@ -74,6 +76,7 @@ bench-quality: setup
 
 bench-batch: setup
 	$(PY) -m benchmarks.batch
+	$(PY) -m benchmarks.batch_memory
 
 # Each fault of issue 11 and each injected exception, one vanban run each (about 10 minutes).
 bench-faults: setup

@@ -40,7 +40,6 @@ from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, run_header
 from benchmarks.ocr import build_pages, run_bare
 from pipeline.record import without_timings
 
-os.environ["OMP_THREAD_LIMIT"] = "1"
 # Our own copy of the OCR benchmark's pages: its cache is rebuilt when its page set changes.
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "batch"
 
@@ -123,11 +122,14 @@ def vanban_command(inputs: list[str], out: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "process", *inputs, "--out", str(out), "--quiet", *extra]
 
 
-def run_vanban(inputs: list[str], out: Path, *extra: str) -> tuple[float, float, int, float]:
-    """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run."""
+def run_vanban(
+    inputs: list[str], out: Path, *extra: str, env: dict | None = None, cwd: Path | None = None
+) -> tuple[float, float, int, float]:
+    """Wall seconds, peak MB of the process tree, exit code and CPU seconds of one ``vanban process`` run
+    (``env``, ``cwd``: to run another copy of vanban, or with another PATH)."""
     started, cpu0 = time.perf_counter(), _children_cpu()
     child = subprocess.Popen(
-        vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        vanban_command(inputs, out, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd
     )
     memory = PeakMemory(child.pid)
     _, err = child.communicate()

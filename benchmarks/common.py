@@ -8,13 +8,12 @@ would count it. Edit distances are rapidfuzz's Levenshtein on sequences.
 from __future__ import annotations
 
 import platform
-import resource
 import subprocess
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.quality.metrics import char_errors, order_free_char_errors, word_errors
+from pipeline.review.metrics import char_errors, order_free_char_errors, word_errors
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VLC_DEFAULT = REPO_ROOT.parent / "shared" / "corpora" / "vlc-2022"
@@ -32,17 +31,11 @@ def wer(truth: str, hypothesis: str) -> float:
 
 
 def order_free_cer(truth: str, hypothesis: str) -> float:
-    """CER that ignores reading order (``pipeline.quality.metrics.order_free_char_errors``, as `vanban eval`)."""
+    """CER that ignores reading order (``pipeline.review.metrics.order_free_char_errors``, as `vanban eval`)."""
     return order_free_char_errors(truth, hypothesis).rate
 
 
 # -- run facts and result files ----------------------------------------------------------------------------
-def peak_rss_mb(children: bool = False) -> float:
-    """Peak resident memory of this process (or of its finished children) in MB (Linux: ru_maxrss is KiB)."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024.0
-
-
 def today() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d")
 

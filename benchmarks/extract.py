@@ -335,10 +335,7 @@ def score_scans(docs, conditions: list[str], per_condition: int, cache: Path, re
 
 
 def _process_one(path: str) -> dict:
-    import os
-
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    from pipeline import process
+    from pipeline import process  # which limits Tesseract's and OpenCV's threads
 
     return process(path)
 

@@ -137,8 +137,8 @@ def _once(original: Callable, when: Callable, error: Exception) -> Callable:
 def _ocr_fault(original: Callable) -> Callable:
     """read_image that raises after Tesseract has read the bad page."""
 
-    def read_image(image, dpi, steps, options, reading_steps=None):
-        lines, model = original(image, dpi, steps, options, reading_steps)
+    def read_image(*args, **kwargs):
+        lines, model = original(*args, **kwargs)
         if any("7/TB" in line.text for line in lines):
             raise InjectedFault("injected")
         return lines, model
@@ -166,12 +166,16 @@ def inject(place: str, patch: Callable[[object, str, object], None]) -> None:
     elif place == "extract":
         patch(pipeline.extract, "extract", _raise_for_bad(pipeline.extract.extract))
     elif place == "quality":
-        patch(pipeline.quality, "assess", _raise_for_bad(pipeline.quality.assess))
+        # quality is told each page's text (PageEvidence.before): the bad document's names its number
+        pick = lambda pages, *rest, **options: " ".join(page.before for page in pages)  # noqa: E731
+        patch(pipeline.quality, "assess", _raise_for_bad(pipeline.quality.assess, pick))
     elif place == "writer":
         # The record's content is what the writer cannot take (as a lone surrogate would): its failed
         # record, other content, is written.
-        patch(runner, "write_record", _once(runner.write_record, lambda path, record: is_bad(record),
-                                            InjectedFault("injected")))
+        def bad_files(path, files) -> bool:
+            return is_bad(json.loads(files.line.read_text(encoding="utf-8")))
+
+        patch(runner, "write_record", _once(runner.write_record, bad_files, InjectedFault("injected")))
     elif place == "catalog":
         when = lambda self, sha256, *rest, **options: self.get(sha256).name == BAD  # noqa: E731
         patch(runner.Catalog, "set_writing", _once(runner.Catalog.set_writing, when,

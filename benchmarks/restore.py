@@ -5,7 +5,7 @@ On held-out TEST files of vlc-2022 (models/split.json; never counted in training
 (b) synthetic old-OCR garble (pipeline.restore.noise) -> WER before/after;
 (c) clean text -> share of syllables left unchanged;
 (d) Vietnamese OCR (Tesseract vie) of degraded synthetic scans (pipeline.synth) -> WER before/after;
-(e) speed and peak memory of the whole `python -m pipeline.restore.cli` process on a 100k-syllable file.
+(e) speed and peak memory of the whole `python -m pipeline.cli restore` process on a 100k-syllable file.
 Prints a Markdown table and writes benchmarks/results/restore.md.
 """
 
@@ -71,7 +71,7 @@ def bench_speed(text: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "in.txt"
         src.write_text(text, encoding="utf-8")
-        cmd = [sys.executable, "-m", "pipeline.restore.cli", str(src)]
+        cmd = [sys.executable, "-m", "pipeline.cli", "restore", str(src)]
         time_bin = Path("/usr/bin/time")
         env = dict(os.environ, PYTHONPATH=str(REPO))
         if time_bin.exists():
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     for label, body in (("stripped", strip_marks(speed_text)), ("old-OCR garbled", old_ocr_garble(speed_text, 7)),
                         ("clean", speed_text)):
         sp = bench_speed(body)
-        rows.append((f"(e) speed, whole `python -m pipeline.restore.cli` process, {label} text",
+        rows.append((f"(e) speed, whole `python -m pipeline.cli restore` process, {label} text",
                      f"{sp['syllables'] / sp['cpu']:,.0f} syl/s per CPU-second; {sp['syllables'] / sp['seconds']:,.0f} "
                      f"syl/s wall; peak RSS {sp['rss_mb']:.0f} MB",
                      ">= 20,000 syl/s, <= 1 GB",

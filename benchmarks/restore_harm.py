@@ -36,10 +36,10 @@ def read_scan(path: Path) -> tuple[str, list[dict]]:
     if cached.is_file():
         d = json.loads(cached.read_text(encoding="utf-8"))
         return d["text"], d["words"]
+    from pipeline.document import join_pages, restoration_words
     from pipeline.ingest import open_document
     from pipeline.ocr.page import read_page
     from pipeline.record import OcrOptions
-    from pipeline.stages import join_pages, restoration_words
 
     # Every page of the document (the truth is the whole document), joined as text.final joins them.
     pages = [read_page(ctx) for ctx in open_document(str(path), OcrOptions(char_choices="always")).pages]

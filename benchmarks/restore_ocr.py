@@ -35,11 +35,12 @@ def _ocr(image) -> tuple[str, list[dict]]:
     its text and word dicts with offsets, confidences and choices, exactly as `vanban process` passes them."""
     import tempfile
 
+    from pipeline.config import limit_threads
+    from pipeline.document import restoration_words
     from pipeline.ocr.page import read_page
     from pipeline.record import OcrOptions, PageContext
-    from pipeline.stages import restoration_words
 
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    limit_threads()
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "page.png")
         image.save(path)

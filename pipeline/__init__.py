@@ -20,10 +20,11 @@ if TYPE_CHECKING:
 
 def process(path: str | Path, config: PipelineConfig | None = None) -> dict:
     """Run every stage on one document and return its record; raises InputError if it cannot be opened."""
-    from pipeline.config import PipelineConfig
+    from pipeline.config import PipelineConfig, limit_threads
     from pipeline.ingest import open_document
     from pipeline.stages import process_document
 
+    limit_threads()
     config = config or PipelineConfig()
     return process_document(open_document(path, config.ocr), config)
 

@@ -8,6 +8,7 @@ import os
 import sys
 
 from pipeline import __version__
+from pipeline.config import limit_threads
 from pipeline.errors import ExitCode, VanbanError
 
 # Each module has add_parser(subparsers); the order is the order of --help.
@@ -16,7 +17,7 @@ COMMAND_MODULES = (
     "pipeline.ocr.cli",
     "pipeline.restore.cli",
     "pipeline.extract.cli",
-    "pipeline.quality.cli",
+    "pipeline.review.cli",
 )
 
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    limit_threads()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             f"vanban: internal error: {type(error).__name__}: {error} (set VANBAN_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
-        return int(ExitCode.SOME_DOCUMENTS_FAILED)
+        return int(ExitCode.INTERNAL_ERROR)
 
 
 if __name__ == "__main__":

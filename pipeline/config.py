@@ -1,14 +1,16 @@
-"""Options of a run, in one frozen value that workers receive whole."""
+"""Options of a run, in one frozen value that workers receive whole; each option is defaulted and
+checked here once (the CLIs take their defaults and choices from these classes)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.record import OcrOptions
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODELS_DIR = REPO_ROOT / "models"
+TONE_STYLES = ("old", "new")
 
 
 @dataclass(frozen=True)
@@ -17,5 +19,19 @@ class PipelineConfig:
     restore: bool = True
     extract: bool = True
     tone_style: str = "old"  # hòa, ủy, hóa: the placement dominant in legal texts; "new" gives hoà, uỷ, hoá
-    models_dir: str | None = None
+    models_dir: str | None = None  # None: the models/ folder of this repository
     keep_words: bool = True
+
+    def __post_init__(self) -> None:
+        if self.tone_style not in TONE_STYLES:
+            raise ValueError(f"tone_style must be old or new, not {self.tone_style!r}")
+
+
+def limit_threads() -> None:
+    """One thread each for Tesseract and OpenCV in this process and the programs it starts: vanban reads
+    pages in parallel, and measured here Tesseract's own threads made each page 5-7x slower on 2 cores.
+    Called by ``main``, the API and each batch worker; never at import."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    import cv2
+
+    cv2.setNumThreads(1)

@@ -7,6 +7,8 @@ code, in the spirit of OCRmyPDF's ExitCode. The CLI prints ``str(error)`` and ex
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import IntEnum
 
 
@@ -21,6 +23,7 @@ class ExitCode(IntEnum):
     OCR_FAILED = 5
     OUTPUT = 6
     MODEL = 7
+    INTERNAL_ERROR = 9  # a defect of vanban itself (set VANBAN_DEBUG=1 for the traceback)
     INTERRUPTED = 130
 
 
@@ -58,6 +61,15 @@ class UsageError(VanbanError):
 
     code = "bad-arguments"
     exit_code = ExitCode.BAD_ARGUMENTS
+
+
+@contextlib.contextmanager
+def usage_errors() -> Iterator[None]:
+    """Options are checked where they are defined (``ValueError``); on the command line that is a usage error."""
+    try:
+        yield
+    except ValueError as error:
+        raise UsageError(str(error)) from error
 
 
 class InputError(VanbanError):

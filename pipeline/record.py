@@ -2,24 +2,24 @@
 
 A document becomes a :class:`DocumentSource` (ingest), each of its pages a :class:`PageContext`
 (everything one worker needs, cheap to pickle: no pixels), each page a :class:`PageResult` (OCR),
-and the document a record dict (restore, extract, quality) that validates against
-``pipeline/schema/record.schema.json``.
+and the document a :class:`pipeline.document.Document` (restore, extract, quality), whose
+``to_record()`` is the JSON record of ``pipeline/schema/record.schema.json``.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import asdict, dataclass, field
+import pickle
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
+
+from pipeline.errors import printable
 
 SourceKind = Literal["pdf", "image", "tiff", "text", "folder"]
 PageOrigin = Literal["ocr", "layer", "text", "none"]
 CharChoices = Literal["auto", "always", "never"]
-
-
-def nfc(text: str) -> str:
-    """Every string inside the pipeline is NFC; this is the one place that says so."""
-    return unicodedata.normalize("NFC", text)
+CHAR_CHOICES = ("auto", "always", "never")
+ENGINES = ("library", "cli")
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,21 @@ class OcrOptions:
     char_choices: CharChoices = "auto"
     timeout_s: float = 180.0
     dpi: int = 300
-    # "library": libtesseract loaded once per worker (pipeline.ocr.tesseract); "cli": the tesseract
+    # "library": libtesseract loaded once per worker (pipeline.ocr.engines); "cli": the tesseract
     # program once per page. Both give the same text; the library saves ~4% of the CPU per page.
     engine: str = "library"
 
     def __post_init__(self) -> None:
         if isinstance(self.char_choices, bool):  # vanban 0.1 took a bool
             object.__setattr__(self, "char_choices", "always" if self.char_choices else "never")
-        if self.char_choices not in ("auto", "always", "never"):
+        if self.char_choices not in CHAR_CHOICES:
             raise ValueError(f"char_choices must be auto, always or never, not {self.char_choices!r}")
-        if self.engine not in ("library", "cli"):
+        if self.engine not in ENGINES:
             raise ValueError(f"engine must be library or cli, not {self.engine!r}")
+        if not 0 <= self.psm <= 13:
+            raise ValueError(f"psm must be a Tesseract page segmentation mode, 0 to 13, not {self.psm}")
+        if not 0 < self.dpi <= 1200:  # the HTML report renders thumbnails at 40
+            raise ValueError(f"dpi must be between 1 and 1200, not {self.dpi}")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,28 @@ class Line:
     words: list[Word] = field(default_factory=list)
 
 
+class PackedLines(Sequence):
+    """A page's lines kept pickled: about a tenth of the memory of the objects (a page's per-character
+    alternatives are thousands of small tuples), unpacked afresh each time they are read. The batch's
+    finishing worker holds a long document's pages this way."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self._data = pickle.dumps(list(lines), protocol=pickle.HIGHEST_PROTOCOL)
+        self._count = len(lines)
+
+    def _lines(self) -> list[Line]:
+        return pickle.loads(self._data)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):
+        return self._lines()[index]
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self._lines())
+
+
 @dataclass
 class PageResult:
     """What the OCR stage makes of one page. Never raises past the stage: failures go to ``error``."""
@@ -92,7 +118,7 @@ class PageResult:
     dpi: int | None = None
     origin: PageOrigin = "none"
     text: str = ""
-    lines: list[Line] = field(default_factory=list)
+    lines: list[Line] | PackedLines = field(default_factory=list)
     ocr_confidence: float | None = None
     model: str | None = None  # the Tesseract model that read the page (thin copies: see ocr.page)
     layer_text: str | None = None
@@ -103,6 +129,10 @@ class PageResult:
 
     def words(self) -> list[Word]:
         return [w for line in self.lines for w in line.words]
+
+    def packed(self) -> PageResult:
+        """The same page with its lines pickled (see PackedLines)."""
+        return replace(self, lines=PackedLines(self.lines))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -121,29 +151,12 @@ class DocumentSource:
 
     def source_dict(self) -> dict:
         return {
-            "path": self.path,
+            "path": printable(self.path),
             "sha256": self.sha256,
             "pages": len(self.pages),
             "kind": self.kind,
             "name": self.name,
         }
-
-
-def empty_record(source: dict) -> dict:
-    """The record shape of issue 2, every key present so consumers never test for absence."""
-    return {
-        "schema_version": "1.0",
-        "source": source,
-        "pages": [],
-        "text": {"ocr": None, "layer": None, "final": ""},
-        "restoration": {"changed": 0, "encoding": None, "changes": []},
-        "document": {},
-        "references": [],
-        "dates": [],
-        "tasks": [],
-        "quality": {},
-        "errors": [],
-    }
 
 
 def without_timings(value: Any) -> Any:

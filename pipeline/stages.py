@@ -1,196 +1,149 @@
-"""The pipeline as a short sequence of named stages.
+"""The pipeline, top to bottom: one document through an ordered table of named stages.
 
-    ingest  -> DocumentSource with page pointers          (pipeline.ingest)
-    ocr     -> PageResult per page, in parallel           (pipeline.ocr.read_page)
-    assemble-> document text from the chosen page texts  (here)
-    restore -> text.final, with every change recorded     (pipeline.restore)
-    extract -> document, references, dates, tasks         (pipeline.extract)
-    quality -> verdict and reasons per page and document  (pipeline.quality)
+    `vanban process FILE`  (pipeline.batch.cli -> pipeline.batch.runner)
+      ingest    open_document: a DocumentSource with a pointer to each page     (pipeline.ingest)
+      ocr       read_page per page, in parallel in the batch's workers           (pipeline.ocr)
+      --- then, per document, ``run_stages`` below ---
+      assemble  page order, page errors, the joined texts                        (pipeline.document)
+      restore   text.final, every change recorded, offsets mapped               (pipeline.restore)
+      extract   document facts, references, dates, tasks                        (pipeline.extract)
+      quality   verdict and reasons per page and document                       (pipeline.quality)
+      Document.to_record(): the JSON record, checked against the schema          (pipeline.document)
+    the batch's worker writes it page by page (Document.write_record), and the main process publishes
+    it as OUT/<name>.json and a line of OUT/documents.jsonl          (pipeline.batch.engine, .runner)
 
-``read_page`` is the per-page unit of parallel work; ``finish_document`` runs the document-level
-stages once its pages are read. A stage that fails records an error and the next stage still runs
-on what there is.
+``run_stages`` runs the stages in table order. It times each and turns a stage's exception into an
+error in the record: the next stage still runs on what there is, so a document always gets a record.
+Benchmarks, the CLIs and the API call it (``only=`` runs some of the stages).
 """
 
 from __future__ import annotations
 
-import bisect
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from pipeline.config import PipelineConfig
+from pipeline.document import Document, OffsetMap, Restoration, join_pages, restoration_words
 from pipeline.errors import error_record
-from pipeline.record import DocumentSource, PageResult, empty_record, nfc
-
-PAGE_SEPARATOR = "\n\f\n"
-STAGE_NAMES = ("ingest", "ocr", "restore", "extract", "quality")
+from pipeline.orthography import nfc
+from pipeline.record import DocumentSource, PageResult
 
 
-def join_pages(texts: list[str]) -> tuple[str, list[int]]:
-    """Join page texts with a form-feed line; return the text and each page's start offset."""
-    starts, parts, offset = [], [], 0
-    for i, text in enumerate(texts):
-        if i:
-            parts.append(PAGE_SEPARATOR)
-            offset += len(PAGE_SEPARATOR)
-        starts.append(offset)
-        parts.append(text)
-        offset += len(text)
-    return "".join(parts), starts
+def read_pages(document: Document, config: PipelineConfig) -> float:
+    """OCR every page not read yet (the batch reads them in its workers beforehand). Its time is the
+    pages' own, wherever they were read."""
+    from pipeline.ocr import read_page
+
+    done = {p.number for p in document.pages}
+    document.pages += [read_page(ctx) for ctx in document.contexts if ctx.number not in done]
+    return round(sum(p.seconds for p in document.pages), 3)
 
 
-def restoration_words(pages: list[PageResult], page_starts: list[int]) -> list[dict]:
-    """The OCR words as the restorer takes them: offsets in the joined text (``join_pages``), Tesseract's
-    confidence and per-character alternatives."""
-    return [
-        {
-            "text": w.text,
-            "start": start + w.start,
-            "end": start + w.end,
-            "confidence": w.confidence,
-            "choices": w.choices,
-        }
-        for page, start in zip(pages, page_starts, strict=True)
-        for w in page.words()
+def assemble(document: Document, config: PipelineConfig) -> None:
+    """Pages in order, their errors first in the record, and the texts joined: the chosen text of each page
+    (what restoration reads), the OCR'd texts and the PDF's own layer."""
+    document.pages.sort(key=lambda p: p.number)
+    document.errors[:0] = [p.error for p in document.pages if p.error]
+    document.text, document.page_starts = join_pages([p.text for p in document.pages])
+    ocr_pages = [p.text if p.origin in ("ocr", "text") else "" for p in document.pages]
+    document.ocr_text = join_pages(ocr_pages)[0] if any(ocr_pages) else None
+    layers = [p.layer_text or "" for p in document.pages]
+    document.layer_text = join_pages(layers)[0] if any(layers) else None
+    document.final = document.text
+
+
+def restore(document: Document, config: PipelineConfig) -> None:
+    """Repair the marks OCR damaged (or convert a legacy encoding); offsets into the text before are mapped
+    to the text after, unless the whole text was re-encoded."""
+    from pipeline.restore import Restorer
+
+    if not document.text.strip():
+        document.restoration = Restoration()  # it ran, on nothing: zero changes, not unknown
+        return
+    words = restoration_words(document.pages, document.page_starts, compact=True)
+    restorer = Restorer.load(config.models_dir)
+    result = restorer.restore(document.text, ocr_words=words or None, tone_style=config.tone_style)
+    changes = [c.to_dict() for c in result.changes]
+    document.final = nfc(result.text)
+    document.restoration = Restoration(changes, result.encoding)
+    if result.encoding is None:
+        document.to_final = OffsetMap(changes)
+
+
+def extract(document: Document, config: PipelineConfig) -> None:
+    """Read the document's facts from its final text, with the lines' positions on the page."""
+    from pipeline.extract import extract as extract_facts
+
+    document.extraction = extract_facts(document.final, layout=document.line_layout() or None)
+
+
+def assess_quality(document: Document, config: PipelineConfig) -> None:
+    """Verdicts per page from what OCR, restoration and the page texts say."""
+    from pipeline.quality import PageEvidence, assess
+
+    evidence = [
+        PageEvidence(
+            number=page.number,
+            before=page.text,
+            after=document.final[document.to_final(start) : document.to_final(end)],
+            span=(start, end),
+            confidences=[w.confidence for w in page.words()] if page.origin == "ocr" else [],
+            origin=page.origin,
+            layer_score=page.layer_score if page.origin == "layer" else None,
+            failed=page.error is not None or page.origin == "none",
+        )
+        for page, (start, end) in zip(document.pages, document.page_spans(), strict=True)
     ]
+    changes = document.restoration.changes if document.restoration is not None else None
+    document.quality = assess(evidence, changes, config.models_dir)
 
 
-class OffsetMap:
-    """Maps offsets in the text before restoration to offsets after it, from the list of changes."""
-
-    def __init__(self, changes: list[dict]) -> None:
-        self._starts: list[int] = []
-        self._shift: list[int] = []
-        shift = 0
-        for change in sorted(changes, key=lambda c: c["start"]):
-            shift += len(change["chosen"]) - (change["end"] - change["start"])
-            self._starts.append(change["end"])
-            self._shift.append(shift)
-
-    def __call__(self, offset: int) -> int:
-        i = bisect.bisect_right(self._starts, offset)
-        return offset + (self._shift[i - 1] if i else 0)
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    # Returns None, or the seconds the stage's work took elsewhere (OCR in the batch's workers).
+    run: Callable[[Document, PipelineConfig], float | None]
+    wanted: Callable[[Document, PipelineConfig], bool] = lambda document, config: True
 
 
-def _page_dict(page: PageResult, keep_words: bool) -> dict:
-    out = {
-        "number": page.number,
-        "width": page.width or None,
-        "height": page.height or None,
-        "dpi": page.dpi,
-        "origin": page.origin,
-        "ocr_confidence": page.ocr_confidence,
-        "model": page.model,
-        "layer_score": page.layer_score,
-        "preprocessing": page.preprocessing,
-        "seconds": page.seconds,
-        "lines": [],
-    }
-    for line in page.lines:
-        entry = {"text": line.text, "bbox": list(line.bbox), "start": line.start, "end": line.end}
-        if keep_words:
-            entry["words"] = [
-                {"text": w.text, "confidence": w.confidence, "bbox": list(w.bbox), "start": w.start, "end": w.end}
-                for w in line.words
-            ]
-        out["lines"].append(entry)
-    return out
+STAGES: tuple[Stage, ...] = (
+    Stage("ocr", read_pages),
+    Stage("assemble", assemble),
+    Stage("restore", restore, lambda document, config: config.restore),
+    Stage("extract", extract, lambda document, config: config.extract and bool(document.final.strip())),
+    Stage("quality", assess_quality),
+)
 
 
-def _timed(timings: dict, name: str, errors: list, fn: Callable[[], None]) -> None:
-    started = time.perf_counter()
-    try:
-        fn()
-    except Exception as error:  # noqa: BLE001 - a failing stage is recorded, the document goes on
-        errors.append(error_record(error, stage=name))
-    timings[name] = round(time.perf_counter() - started, 4)
+def run_stages(document: Document, config: PipelineConfig, only: Iterable[str] | None = None) -> Document:
+    """Run the stages of the table in order (those named in ``only``, if given), timing each and recording
+    a stage's exception as an error of the document."""
+    chosen = {stage.name for stage in STAGES} if only is None else set(only)
+    unknown = chosen - {stage.name for stage in STAGES}
+    if unknown:
+        raise ValueError(f"no such stage: {', '.join(sorted(unknown))}")
+    document.timings = document.timings or {}
+    for stage in STAGES:
+        if stage.name not in chosen or not stage.wanted(document, config):
+            continue
+        started = time.perf_counter()
+        try:
+            elsewhere = stage.run(document, config)
+        except Exception as error:  # noqa: BLE001 - a failing stage is recorded, the document goes on
+            document.errors.append(error_record(error, stage=stage.name))
+            elsewhere = None
+        took = round(time.perf_counter() - started, 4)
+        document.timings[stage.name] = took if elsewhere is None else elsewhere
+    return document
 
 
 def finish_document(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
-    """Assemble a record from a document's page results and run restore, extract and quality on it."""
-    record = empty_record(source.source_dict())
-    pages = sorted(pages, key=lambda p: p.number)
-    record["errors"].extend(p.error for p in pages if p.error)
-    chosen, page_starts = join_pages([p.text for p in pages])
-    ocr_pages = [p.text if p.origin in ("ocr", "text") else "" for p in pages]
-    record["text"]["ocr"] = join_pages(ocr_pages)[0] if any(ocr_pages) else None
-    layers = [p.layer_text or "" for p in pages]
-    record["text"]["layer"] = join_pages(layers)[0] if any(layers) else None
-    record["text"]["final"] = chosen
-    timings: dict[str, float] = {"ocr": round(sum(p.seconds for p in pages), 3)}
-
-    ocr_words = restoration_words(pages, page_starts)
-    offset_map = OffsetMap([])
-
-    def restore() -> None:
-        nonlocal offset_map
-        from pipeline.restore import Restorer
-
-        restorer = Restorer.load(config.models_dir)
-        result = restorer.restore(chosen, ocr_words=ocr_words or None, tone_style=config.tone_style)
-        changes = [c.to_dict() for c in result.changes]
-        record["text"]["final"] = nfc(result.text)
-        record["restoration"] = {"changed": len(changes), "encoding": result.encoding, "changes": changes}
-        if result.encoding is None:
-            offset_map = OffsetMap(changes)
-
-    if config.restore and chosen.strip():
-        _timed(timings, "restore", record["errors"], restore)
-
-    final = record["text"]["final"]
-    layout = [
-        {
-            "page": p.number,
-            "start": offset_map(start + line.start),
-            "end": offset_map(start + line.end),
-            "bbox": list(line.bbox),
-            "page_width": p.width,
-            "page_height": p.height,
-        }
-        for p, start in zip(pages, page_starts, strict=True)
-        for line in p.lines
-    ]
-    page_dicts = [_page_dict(p, config.keep_words) for p in pages]
-    for page_dict, start, page in zip(page_dicts, page_starts, pages, strict=True):
-        page_dict["text_start"] = offset_map(start)
-        page_dict["text_end"] = offset_map(start + len(page.text))
-    record["pages"] = page_dicts
-
-    def extract() -> None:
-        from pipeline.extract import extract as run_extract
-
-        found = run_extract(final, layout=layout or None)
-        for key in ("document", "references", "dates", "tasks"):
-            record[key] = found.get(key, record[key])
-
-    if config.extract and final.strip():
-        _timed(timings, "extract", record["errors"], extract)
-
-    def quality() -> None:
-        from pipeline.quality import assess
-
-        record["quality"] = assess(record, pages, config)
-
-    _timed(timings, "quality", record["errors"], quality)
-    record["timings"] = timings
-    return record
-
-
-def failed_record(path: str, error: BaseException, *, sha256: str | None = None, kind: str | None = None) -> dict:
-    """The record of a document that could not even be opened: source, errors, nothing else."""
-    record = empty_record(
-        {"path": path, "sha256": sha256, "pages": 0, "kind": kind, "name": Path(path).stem}
-    )
-    record["errors"].append(error_record(error, stage="ingest"))
-    record["quality"] = {"verdict": "bad", "reasons": ["the document could not be read"]}
-    return record
+    """The record of a document whose pages were read elsewhere (tests inject pages this way)."""
+    return run_stages(Document.of(source, pages, keep_words=config.keep_words), config).to_record()
 
 
 def process_document(source: DocumentSource, config: PipelineConfig | None = None) -> dict:
     """All stages for one document, pages one after another (the batch runner parallelises pages)."""
-    from pipeline.ocr import read_page
-
     config = config or PipelineConfig()
-    pages = [read_page(ctx) for ctx in source.pages]
-    return finish_document(source, pages, config)
+    return run_stages(Document.of(source, keep_words=config.keep_words), config).to_record()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+from pipeline.config import limit_threads
+
+limit_threads()
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
 

@@ -180,7 +180,8 @@ def test_crash_at_each_commit_step_then_rerun_is_exactly_once(step: str, tmp_pat
             calls["n"] += 1
             if calls["n"] == 3 and step != "after_append":
                 if step == "append_line":  # die half-way through the line
-                    path, line = args
+                    path, line_file = args
+                    line = Path(line_file).read_bytes()
                     with open(path, "ab") as handle:
                         handle.write(line[: len(line) // 2])
                 raise Crash

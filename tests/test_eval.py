@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.quality import cli
-from pipeline.quality.metrics import char_errors, graphemes, order_free_char_errors, score, word_errors
+from pipeline.review import cli
+from pipeline.review.metrics import char_errors, graphemes, order_free_char_errors, score, word_errors
 
 
 def test_decomposed_letters_count_as_one_grapheme_and_compare_equal_to_nfc() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.batch import cli
-from pipeline.batch.export import COLUMNS, all_rows, task_rows
 from pipeline.errors import InputError
+from pipeline.review.export import COLUMNS, all_rows, task_rows
 
 TEXT = "Trang một.\n\f\nGiao Sở Tài chính chủ trì, hoàn thành trước ngày 30/6/2025."
 
@@ -107,7 +107,7 @@ def test_export_of_a_folder_without_records_is_a_clear_error(tmp_path: Path) -> 
 
 
 def cli_read(path: Path):
-    from pipeline.batch.export import read_records
+    from pipeline.review.export import read_records
 
     return read_records(path)
 
@@ -146,7 +146,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_as_formulas_are_escaped(tmp_path
     ],
 )
 def test_formula_escape_rule(cell: str, written: str) -> None:
-    from pipeline.batch.export import to_csv
+    from pipeline.review.export import to_csv
 
     row = dict.fromkeys(COLUMNS, "") | {"assignee": cell}
     assert list(csv.DictReader(io.StringIO(to_csv([row]), newline="")))[0]["assignee"] == written

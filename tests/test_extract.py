@@ -197,7 +197,7 @@ def test_schema_is_referable_by_defs() -> None:
 
 
 def _cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pipeline.extract.cli", *args], input=stdin,
+    return subprocess.run([sys.executable, "-m", "pipeline.cli", "extract", *args], input=stdin,
                           capture_output=True, cwd=ROOT, check=False)
 
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytesseract
 import pytest
+from fault_engine import ScriptedEngine
 
 from pipeline.config import PipelineConfig
 from pipeline.ingest import open_document
-from pipeline.ocr import read_page, tesseract
+from pipeline.ocr import read_page
+from pipeline.ocr.discovery import available_languages, check_language
 from pipeline.ocr.page import wants_char_choices
-from pipeline.ocr.tesseract import available_languages, check_language
 from pipeline.record import OcrOptions
 from pipeline.stages import finish_document
 
@@ -104,35 +105,12 @@ def crashing_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> OcrOptions:
     return OcrOptions(engine="cli")
 
 
-def _faulty_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str) -> None:
-    """Run the library engine's helper with ``fault`` injected before its second page."""
-    counter = tmp_path / "calls"
-    script = tmp_path / "faulty_server.py"
-    script.write_text(
-        "import os, signal, sys, time\n"
-        "from pathlib import Path\n"
-        "from pipeline.ocr import tesseract_server as server\n"
-        "real = server.read_page\n"
-        "def read_page(api, request):\n"
-        f"    counter = Path({str(counter)!r})\n"
-        "    n = int(counter.read_text() if counter.exists() else 0) + 1\n"
-        "    counter.write_text(str(n))\n"
-        "    if n == 2:\n"
-        f"        {fault}\n"
-        "    return real(api, request)\n"
-        "server.read_page = read_page\n"
-        "server.serve(sys.stdin.buffer, sys.stdout.buffer)\n"
-    )
-    tesseract.library_engine().close()
-    monkeypatch.setattr(tesseract.LibraryEngine, "command", (sys.executable, str(script)))
-
-
 @pytest.fixture
-def crashing_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def crashing_library() -> ScriptedEngine:
     """The library engine's helper process segfaults on its second page."""
-    _faulty_library(tmp_path, monkeypatch, "os.kill(os.getpid(), signal.SIGSEGV)")
-    yield OcrOptions(engine="library")
-    tesseract.library_engine().close()
+    engine = ScriptedEngine("real", "crash")
+    yield engine
+    engine.close()
 
 
 @pytest.mark.parametrize("engine", ["crashing_cli", "crashing_library"])
@@ -141,12 +119,15 @@ def test_a_crashing_page_is_recorded_and_the_document_goes_on(
 ) -> None:
     from PIL import Image
 
-    options = request.getfixturevalue(engine)
+    if engine == "crashing_cli":
+        options, ocr_engine = request.getfixturevalue(engine), None
+    else:
+        options, ocr_engine = OcrOptions(), request.getfixturevalue(engine)
     page = Image.open(page_png)
     tiff = tmp_path / "ba-trang.tif"
     page.save(tiff, save_all=True, append_images=[page, page])
     source = open_document(tiff, options)
-    pages = [read_page(ctx) for ctx in source.pages]
+    pages = [read_page(ctx, ocr_engine) for ctx in source.pages]
     assert [p.error is None for p in pages] == [True, False, True]
     assert pages[1].error["code"] == "ocr-failed"
     assert pages[1].error["page"] == 2
@@ -156,22 +137,33 @@ def test_a_crashing_page_is_recorded_and_the_document_goes_on(
     assert record["text"]["final"].count("3665/QĐ-UBND") == 2
 
 
-def test_a_hung_library_page_times_out_and_the_next_page_is_read(
-    page_png: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _faulty_library(tmp_path, monkeypatch, "time.sleep(60)")
+def test_a_hung_library_page_times_out_and_the_next_page_is_read(page_png: Path) -> None:
+    engine = ScriptedEngine("real", "hang")
     try:
-        options = OcrOptions(engine="library", timeout_s=3)
-        (ctx,) = open_document(page_png, options).pages
-        pages = [read_page(ctx) for _ in range(3)]
+        (ctx,) = open_document(page_png, OcrOptions(timeout_s=3)).pages
+        pages = [read_page(ctx, engine) for _ in range(3)]
     finally:
-        tesseract.library_engine().close()
+        engine.close()
     assert [p.error["message"] if p.error else None for p in pages] == [
         None,
         "Tesseract took longer than 3 s; the page was skipped",
         None,
     ]
     assert [line.text for line in pages[2].lines] == LINES
+
+
+def test_an_engine_error_is_the_page_error_and_given_text_is_laid_out(page_png: Path) -> None:
+    engine = ScriptedEngine("raise", "text:Số 12/TB-UBND ngày 3/4/2025")
+    try:
+        (ctx,) = open_document(page_png).pages
+        failed, given = read_page(ctx, engine), read_page(ctx, engine)
+    finally:
+        engine.close()
+    assert failed.error["code"] == "ocr-failed"
+    assert failed.error["message"] == "Tesseract failed: RuntimeError: scripted failure"
+    assert given.error is None and given.text == "Số 12/TB-UBND ngày 3/4/2025"
+    # read shrunk from 300 to 200 dpi: the helper's boxes come back in the page's own pixels (x1.5)
+    assert [w.bbox for w in given.words()][:2] == [(150, 150, 270, 210), (300, 150, 420, 210)]
 
 
 def test_library_and_program_engines_read_a_page_identically(page_png: Path) -> None:

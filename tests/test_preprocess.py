@@ -166,8 +166,8 @@ def _line(words: list[tuple[str, int, int]], top: int, paragraph: int = 1):
 
 
 def test_two_column_rows_are_read_left_column_then_right_column():
-    # (Lives here with the other page-geometry checks; the function is pipeline.ocr.tesseract.reading_order.)
-    from pipeline.ocr.tesseract import reading_order
+    # (Lives here with the other page-geometry checks; the function is pipeline.ocr.layout.reading_order.)
+    from pipeline.ocr.layout import reading_order
 
     lines = [
         _line([("ỦY", 300, 360), ("BAN", 370, 450), ("CỘNG", 1200, 1320), ("HÒA", 1330, 1420)], 100),
@@ -181,7 +181,7 @@ def test_two_column_rows_are_read_left_column_then_right_column():
 
 
 def test_block_to_the_left_is_read_before_the_block_tesseract_gave_first():
-    from pipeline.ocr.tesseract import reading_order
+    from pipeline.ocr.layout import reading_order
 
     right = [_line([("CỘNG", 1200, 1320), ("HÒA", 1330, 1420)], 90), _line([("Độc", 1210, 1290)], 140)]
     left = [_line([("ỦY", 300, 360), ("BAN", 370, 450)], 100), _line([("Số:", 330, 400)], 150)]

@@ -14,8 +14,8 @@ from PIL import Image
 import pipeline.quality as quality
 from pipeline.config import PipelineConfig
 from pipeline.quality.checks import Thresholds, verdict
-from pipeline.quality.report import html_report, summary_text
 from pipeline.record import DocumentSource, Line, PageContext, PageResult, Word
+from pipeline.review.report import html_report, summary_text
 from pipeline.stages import finish_document
 
 SCHEMA = json.loads(
@@ -239,7 +239,7 @@ def test_failed_record_quality_is_schema_valid(verdict_name: str) -> None:
 def test_quality_command_prints_summary_and_writes_the_report(tmp_path: Path, capsys) -> None:
     import argparse
 
-    from pipeline.quality.cli import run_quality
+    from pipeline.review.cli import run_quality
 
     record = _record_with_marks(tmp_path)
     record["source"]["name"] = "cong_van_7"

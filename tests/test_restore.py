@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from pipeline.cli import main as vanban
 from pipeline.restore import Restorer, RestoreResult, TokenChange
 from pipeline.restore import cli as restore_cli
 from pipeline.restore.legacy import from_mojibake
@@ -273,7 +274,7 @@ def test_noise_model_is_deterministic_and_damages() -> None:
 
 # -- CLI -------------------------------------------------------------------------------------------
 def _run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = restore_cli.main(argv)
+    code = vanban(["restore", *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -318,8 +319,8 @@ def test_cli_registers_subcommand() -> None:
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers()
     restore_cli.add_parser(sub)
-    args = parser.parse_args(["restore", "-", "--json", "--models", "models"])
-    assert args.func is restore_cli.run and args.file == "-" and args.json and args.models == "models"
+    args = parser.parse_args(["restore", "-", "--json", "--models-dir", "models"])
+    assert args.func is restore_cli.run and args.file == "-" and args.json and args.models_dir == "models"
 
 
 def test_details_off_gives_same_text_and_offsets(r: Restorer) -> None:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.config import PipelineConfig
-from pipeline.errors import ExitCode, OutputError
+from pipeline.config import TONE_STYLES, PipelineConfig
+from pipeline.errors import ExitCode, OutputError, usage_errors
 from pipeline.ocr.cli import add_ocr_options, ocr_options
 
 
@@ -46,8 +46,8 @@ def add_parser(subparsers) -> None:
     )
     process.add_argument(
         "--tone-style",
-        choices=["old", "new"],
-        default="old",
+        choices=TONE_STYLES,
+        default=PipelineConfig.tone_style,
         help="tone-mark placement written by restoration: old = hòa, ủy (default); new = hoà, uỷ",
     )
     process.add_argument("--quiet", action="store_true", help="no progress output")
@@ -70,13 +70,14 @@ def add_parser(subparsers) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> PipelineConfig:
-    return PipelineConfig(
-        ocr=ocr_options(args),
-        tone_style=args.tone_style,
-        restore=not args.no_restore,
-        extract=not args.no_extract,
-        models_dir=args.models_dir,
-    )
+    with usage_errors():
+        return PipelineConfig(
+            ocr=ocr_options(args),
+            tone_style=args.tone_style,
+            restore=not args.no_restore,
+            extract=not args.no_extract,
+            models_dir=args.models_dir,
+        )
 
 
 def run_process(args: argparse.Namespace) -> int:
@@ -107,7 +108,7 @@ def run_process(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from pipeline.batch.export import all_rows, read_records, to_csv, to_jsonl
+    from pipeline.review.export import all_rows, read_records, to_csv, to_jsonl
 
     rows = all_rows(read_records(args.out_dir))
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)

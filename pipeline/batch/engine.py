@@ -14,17 +14,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
-from pipeline.config import PipelineConfig
+from pipeline.batch.output import RecordFiles, write_record_files
+from pipeline.batch.spill import read_spill
+from pipeline.config import PipelineConfig, limit_threads
 from pipeline.errors import MissingDependencyError, VanbanError
 from pipeline.record import DocumentSource, PageContext, PageResult
-
-
-def _single_thread_tesseract() -> None:
-    """Tesseract's own threads slow pages 5-7x when pages already run in parallel (see ocr/tesseract.py)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
 def _start_worker(batch_pid: int, batch_started: float) -> None:
@@ -34,7 +32,7 @@ def _start_worker(batch_pid: int, batch_started: float) -> None:
     killed with SIGKILL (or by the OOM killer): without this watch it and its Tesseract helper lived
     on forever. The watch wakes every 2 s and compares the start time too, in case the pid is reused.
     """
-    _single_thread_tesseract()
+    limit_threads()
 
     def watch() -> None:
         while True:
@@ -50,19 +48,36 @@ def _start_worker(batch_pid: int, batch_started: float) -> None:
 
 
 def page_task(ctx: PageContext) -> PageResult:
-    """Read one page (render + OCR happen here, in the worker: pixels never travel)."""
-    _single_thread_tesseract()
+    """Read one page (render + OCR happen here, in the worker: pixels never travel). Threads are limited
+    again here for Dask's workers, which have no initializer of ours."""
+    limit_threads()
     from pipeline.ocr import read_page
 
     return read_page(ctx)
 
 
-def finish_task(source: DocumentSource, pages: list[PageResult], config: PipelineConfig) -> dict:
-    """Restore, extract and assess a document whose pages are all read."""
-    _single_thread_tesseract()
-    from pipeline.stages import finish_document
+@dataclass(frozen=True)
+class Finished:
+    """What the main process learns of a finished document: where its record is, and its errors."""
 
-    return finish_document(source, pages, config)
+    files: RecordFiles
+    errors: list[dict]
+    pages: int
+
+
+def finish_task(source: DocumentSource, spill: str, config: PipelineConfig, name: str, work: str) -> Finished:
+    """Restore, extract and assess a document whose pages are all read (from its spill file), and write its
+    record page by page into ``work``: a long document's record never travels back whole."""
+    limit_threads()
+    from pipeline.document import Document
+    from pipeline.stages import run_stages
+
+    pages = [page.packed() for page in read_spill(spill)]  # one page unpacked at a time
+    document = Document.of(source, pages, keep_words=config.keep_words)
+    document.source["name"] = name
+    run_stages(document, config)
+    files = write_record_files(Path(work), name, document.write_record)
+    return Finished(files, document.errors, len(document.pages))
 
 
 @dataclass

@@ -12,7 +12,8 @@ import contextlib
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -56,25 +57,54 @@ def replacing(path: Path, verb: str) -> Iterator[BinaryIO]:
     fsync_dir(path.parent)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so a reader (or a crash) sees the old file or the new, never half."""
-    with replacing(path, "write") as handle:
-        handle.write(data)
+@dataclass(frozen=True)
+class RecordFiles:
+    """A record written in full (and fsynced) beside the output: the indented ``<name>.json`` and its
+    ``documents.jsonl`` line, waiting to be published by ``write_record`` and ``append_line``."""
+
+    pretty: Path
+    line: Path
+
+    def discard(self) -> None:
+        for path in (self.pretty, self.line):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
-def write_record(path: Path, record: dict) -> None:
-    write_atomic(path, (json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-
-
-def append_line(path: Path, line: bytes) -> None:
-    """Append one line durably (O_APPEND: one write of the whole line, then fsync)."""
+def write_record_files(folder: Path, name: str, write: Callable[[BinaryIO, BinaryIO], None]) -> RecordFiles:
+    """Write a record through ``write(pretty, line)`` (``Document.write_record``) into two files of
+    ``folder``, which must be on the output's file system (they are renamed into place)."""
+    files = RecordFiles(folder / f"{name}.json", folder / f"{name}.line")
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, line + b"\n")
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with files.pretty.open("wb") as pretty, files.line.open("wb") as line:
+            write(pretty, line)
+            for handle in (pretty, line):
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError as error:
+        files.discard()
+        raise OutputError(f"cannot write the record of {name} ({error.strerror or error})", path=str(folder)) from error
+    return files
+
+
+def write_record(path: Path, files: RecordFiles) -> None:
+    """Put the record file in place: a reader (or a crash) sees the old file or the new, never half."""
+    try:
+        os.replace(files.pretty, path)
+    except OSError as error:
+        raise OutputError(f"cannot write {path.name} ({error.strerror or error})", path=str(path)) from error
+    fsync_dir(path.parent)
+
+
+def append_line(path: Path, line: Path) -> None:
+    """Append the line held in file ``line``, then a newline, durably (fsync). A crash part-way leaves a
+    partial last line, which ``reconcile`` cuts away at the next start."""
+    try:
+        with path.open("ab") as target, line.open("rb") as source:
+            shutil.copyfileobj(source, target, 1 << 20)
+            target.write(b"\n")
+            target.flush()
+            os.fsync(target.fileno())
     except OSError as error:
         raise OutputError(
             f"cannot append to {path.name} ({error.strerror or error})", path=str(path)

@@ -25,8 +25,12 @@ its own failed record. Two inputs with identical content are one document (the f
 
 Parallelism: pages of all documents are submitted as tasks (render + OCR run in the worker; a task
 is a pointer, never pixels) with at most two tasks per worker in flight, so a 500-page PDF is never
-rendered all at once; when a document's pages are in, its finish task (restore, extract, quality)
-goes to the same workers. The main process only writes files and the catalog.
+rendered all at once. Each page result is appended to its document's spill file in DIR/.vanban-work as
+it arrives (``pipeline.batch.spill``), so the main process holds no pages; when a document's pages
+are in, its finish task (restore, extract, quality) goes to the same workers, reads the spill and
+writes the record page by page into DIR/.vanban-work; the main process renames it into place and
+copies its line to documents.jsonl, so a record never travels whole between processes. (With --dask
+the workers must see DIR: on one machine, or a shared file system.)
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -44,26 +49,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.batch.catalog import Catalog
-from pipeline.batch.engine import Engine, dask_engine, finish_task, local_engine, page_task
+from pipeline.batch.engine import Engine, Finished, dask_engine, finish_task, local_engine, page_task
 from pipeline.batch.output import (
+    RecordFiles,
     append_line,
-    digest,
     line_bytes,
     line_digests,
     plan_reconcile,
     rewrite_lines,
     write_record,
+    write_record_files,
 )
 from pipeline.batch.progress import Progress
+from pipeline.batch.spill import PageSpill
 from pipeline.batch.webhook import Webhook, check_webhook_url
 from pipeline.config import PipelineConfig
-from pipeline.errors import ExitCode, OutputError, error_record, printable
+from pipeline.document import failed_record
+from pipeline.errors import ExitCode, OutputError, VanbanError, error_record, printable
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
 
 CATALOG_NAME = "catalog.sqlite"
 JSONL_NAME = "documents.jsonl"
 LOCK_NAME = ".vanban.lock"
+WORK_NAME = ".vanban-work"
 
 
 @dataclass
@@ -110,8 +119,8 @@ class Job:
     name: str
     path: str
     source: DocumentSource | None
-    error: Exception | None = None
-    results: list[PageResult] = field(default_factory=list)
+    error: VanbanError | None = None
+    spill: PageSpill | None = None  # the pages read so far, on disk until the document is finished
 
 
 def input_key(path: str) -> str:
@@ -217,57 +226,77 @@ class _Run:
         self.progress = progress
         self.hook = hook
         self.appended = False
+        # Page spills and records being written, on the output's file system so records are renamed into place.
+        self.work = out / WORK_NAME
+        shutil.rmtree(self.work, ignore_errors=True)  # what an interrupted run left (this run holds the lock)
+        try:
+            self.work.mkdir()
+        except OSError as error:
+            raise OutputError(f"cannot create {WORK_NAME} ({error.strerror or error})", path=str(out)) from error
 
-    def finalize(self, job: Job, record: dict) -> None:
-        """Commit a document's record; a fault on this document alone (a record the writer or the
-        catalog cannot take) commits its failed record instead. A fault of the output disk or the
-        catalog (OutputError) stops the batch: every document would meet it."""
+    def finalize_record(self, job: Job, record: dict, *, guarded: bool = True) -> None:
+        """Finish a document from a record made here (one that could not be opened or finished)."""
         record["source"]["name"] = job.name
         record["source"]["path"] = printable(record["source"]["path"])
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
+
+        def write(pretty, line) -> None:
+            pretty.write((json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+            line.write(line_bytes(record))
+
+        files = write_record_files(self.work, job.name, write)
+        self.finalize(job, Finished(files, record["errors"], record["source"].get("pages", 0)), guarded=guarded)
+
+    def finalize(self, job: Job, finished: Finished, *, guarded: bool = True) -> None:
+        """Commit a document's record files; a fault on this document alone (a record the writer or the
+        catalog cannot take) commits its failed record instead. A fault of the output disk or the
+        catalog (OutputError) stops the batch: every document would meet it."""
+        if job.spill is not None:
+            job.spill.discard()
         try:
-            committed = self._commit(job, record)
+            self._commit(job, finished)
         except OutputError:
             raise
         except Exception as error:  # noqa: BLE001 - one document's fault, recorded in its place
+            if not guarded:
+                raise
+            finished.files.discard()
             if self.appended:
                 # Its line is whole in documents.jsonl: the next run's reconcile finishes the row.
                 self.progress.message(f"{job.name}: catalog not updated ({error}); the next run completes it")
-                committed = record
             else:
-                from pipeline.stages import failed_record
-
-                failed = failed_record(job.path, error, sha256=job.sha256, kind=record["source"].get("kind"))
-                failed["source"]["name"] = job.name
+                failed = failed_record(job.path, error, sha256=job.sha256)
                 failed["errors"][-1]["stage"] = "output"
-                committed = self._commit(job, failed)  # a second fault is the machinery's: it stops the batch
-        self._count(job, committed)
+                self.finalize_record(job, failed, guarded=False)  # a second fault is the machinery's: it stops the batch
+                return
+        self._count(job, finished)
 
-    def _commit(self, job: Job, record: dict) -> dict:
+    def _commit(self, job: Job, finished: Finished) -> None:
         """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""
         self.appended = False
-        status = "failed" if record["errors"] else "done"
-        write_record(self.out / f"{job.name}.json", record)
-        line = line_bytes(record)
-        first_error = record["errors"][0]["message"] if record["errors"] else None
-        self.catalog.set_writing(job.sha256, status, digest(line), first_error, webhook=self.hook is not None)
-        append_line(self.out / JSONL_NAME, line)
+        status = "failed" if finished.errors else "done"
+        files: RecordFiles = finished.files
+        write_record(self.out / f"{job.name}.json", files)
+        first_error = finished.errors[0]["message"] if finished.errors else None
+        line_digest = sha256_file(files.line)
+        self.catalog.set_writing(job.sha256, status, line_digest, first_error, webhook=self.hook is not None)
+        append_line(self.out / JSONL_NAME, files.line)
         self.appended = True
         self.catalog.set_finished(job.sha256)
         if self.hook is not None:
-            self.hook.send(job.sha256, line)
-        return record
+            self.hook.send(job.sha256, files.line.read_bytes())
+        files.discard()
 
-    def _count(self, job: Job, record: dict) -> None:
-        first_error = record["errors"][0]["message"] if record["errors"] else None
+    def _count(self, job: Job, finished: Finished) -> None:
+        first_error = finished.errors[0]["message"] if finished.errors else None
         if first_error is not None:
             self.summary.failed += 1
             self.summary.failed_names.append(job.name)
         else:
             self.summary.processed += 1
         self.progress.document_done(
-            job.name, "done" if first_error is None else f"failed: {first_error}", record["source"].get("pages", 0)
+            job.name, "done" if first_error is None else f"failed: {first_error}", finished.pages
         )
 
     def collect_deliveries(self, block: bool) -> None:
@@ -354,13 +383,11 @@ def run_batch(
         run.resend_due()
         for job in jobs:
             if job.source is None:
-                from pipeline.stages import failed_record
-
-                run.finalize(job, failed_record(job.path, job.error, sha256=job.sha256))
+                run.finalize_record(job, failed_record(job.path, job.error, sha256=job.sha256))
         page_jobs = [j for j in jobs if j.source is not None]
         if page_jobs:
             if not dask_address and any(c.kind != "text" for j in page_jobs for c in j.source.pages):
-                from pipeline.ocr.tesseract import check_language
+                from pipeline.ocr.discovery import check_language
 
                 check_language(config.ocr)  # one clear error now, not one failed record per page
             engine = dask_engine(dask_address) if dask_address else local_engine(workers)
@@ -371,6 +398,7 @@ def run_batch(
     finally:
         if engine is not None:
             engine.close()
+        shutil.rmtree(out / WORK_NAME, ignore_errors=True)
         if hook is not None:
             hook.close()
         catalog.close()
@@ -395,6 +423,8 @@ def _drive(
             if item is None:
                 return
             job, ctx = item
+            if job.spill is None:
+                job.spill = PageSpill(run.work / f"{job.sha256}.pages")
             inflight[engine.executor.submit(page_task, ctx)] = ("page", job, ctx)
             page_count += 1
 
@@ -416,27 +446,22 @@ def _drive(
                     )
                     if isinstance(error, BrokenProcessPool):
                         engine = _restart(engine, inflight, config, workers, dask_address)
-                job.results.append(result)
+                job.spill.add(result)
                 run.summary.pages += 1
                 run.progress.page_done()
-                if len(job.results) == len(job.source.pages):
-                    inflight[engine.executor.submit(finish_task, job.source, job.results, config)] = (
-                        "finish",
-                        job,
-                        None,
-                    )
+                if job.spill.count == len(job.source.pages):
+                    inflight[_submit_finish(engine, job, config)] = ("finish", job, None)
             else:
                 try:
-                    record = future.result()
+                    finished = future.result()
                 except Exception as error:  # noqa: BLE001 - the document gets a failed record, the batch goes on
-                    from pipeline.stages import failed_record
-
                     record = failed_record(job.path, error, sha256=job.sha256, kind=job.source.kind)
                     record["errors"][-1]["stage"] = "batch"
                     if isinstance(error, BrokenProcessPool):
                         engine = _restart(engine, inflight, config, workers, dask_address)
-                job.results = []
-                run.finalize(job, record)
+                    run.finalize_record(job, record)
+                else:
+                    run.finalize(job, finished)
         fill()
         run.collect_deliveries(block=False)
     return engine
@@ -451,5 +476,11 @@ def _restart(engine: Engine, inflight: dict, config: PipelineConfig, workers, da
         if kind == "page":
             inflight[fresh.executor.submit(page_task, ctx)] = (kind, job, ctx)
         else:
-            inflight[fresh.executor.submit(finish_task, job.source, job.results, config)] = (kind, job, ctx)
+            inflight[_submit_finish(fresh, job, config)] = (kind, job, ctx)
     return fresh
+
+
+def _submit_finish(engine: Engine, job: Job, config: PipelineConfig) -> Future:
+    """The finish task of a document whose pages are all in its spill file; its record is written beside it."""
+    spill = job.spill.path
+    return engine.executor.submit(finish_task, job.source, str(spill), config, job.name, str(spill.parent))

@@ -32,14 +32,3 @@ def run(args: argparse.Namespace) -> int:
     indent = None if getattr(args, "compact", False) else 2
     sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=indent) + "\n")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m pipeline.extract.cli``): exactly ``vanban extract``."""
-    from pipeline.cli import main as vanban
-
-    return vanban(["extract", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -34,7 +34,7 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
     lines = split_lines(text)
     # Columns come from the text (tabs, or the marks only the right column carries): measured on the
     # rendered scans, the OCR line boxes misled more than they helped (centred one-column headers, skewed
-    # and rotated pages), so the layout serves the page numbers only (layout_columns stays available).
+    # and rotated pages), so the layout serves the page numbers only.
     cells = [line_cells(text, ln, i) for i, ln in enumerate(lines)]
     # OCR may read a two-column header or signature row as one line: split it where the right column starts.
     for i in range(min(len(cells), 15)):

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from pipeline.orthography import UPPER
+
 from .casing import proper_name
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
@@ -52,7 +54,6 @@ class Header:
     recipients: list[Field] = field(default_factory=list)
     signer: dict[str, Field] = field(default_factory=dict)
     end_line: int = 0  # first line of the body
-    footer_line: int | None = None  # first line of the signature/recipient block
     date_span: tuple[int, int] | None = None
 
 
@@ -288,10 +289,7 @@ def apply_type_code(h: Header) -> None:
 
 _AUTH = re.compile(r"^(?P<p>TM|KT|Q|TL|TUQ|T/M|K/T)\s*[.,]\s*(?P<rest>.*)$")
 _SIGN_NOISE = re.compile(r"^\(?(?:đã\s+ký|ký\s|ký,|chữ\s+ký|signed|\[)", re.IGNORECASE)
-_NAME = re.compile(
-    r"^(?:[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][\w]*\s+){1,5}"
-    r"[A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ][\w]*$"
-)
+_NAME = re.compile(rf"^(?:[{UPPER}][\w]*\s+){{1,5}}[{UPPER}][\w]*$")
 
 
 def _is_person_name(t: str) -> bool:

@@ -5,10 +5,11 @@ Kept as data, apart from the rules, so that a reviewer can check them against th
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
 from unidecode import unidecode
+
+from pipeline.orthography import nfc
 
 # The 29 types of administrative documents (art. 7) and their codes (Phụ lục III); a công văn and a
 # thư công have no code. Order matters only for display.
@@ -63,22 +64,6 @@ SECRECY = ["TUYỆT MẬT", "TỐI MẬT", "MẬT"]
 URGENCY = ["THƯỢNG KHẨN", "HỎA TỐC", "HOẢ TỐC", "KHẨN"]
 AUTHORITY_PREFIXES = ["TM.", "KT.", "Q.", "TL.", "TUQ."]
 
-# Words that open the name of a public body or office ("Phòng Kinh tế", "Các sở, ngành").
-UNIT_HEADS = sorted(
-    [
-        "Ủy ban", "Uỷ ban", "UBND", "HĐND", "Hội đồng", "Văn phòng", "Phòng", "Sở", "Bộ", "Ban", "Cục",
-        "Tổng cục", "Chi cục", "Vụ", "Viện", "Trung tâm", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
-        "Công an", "Thanh tra", "Kho bạc", "Bệnh viện", "Chi nhánh", "Công ty", "Liên đoàn", "Bảo hiểm",
-        "Mặt trận", "Ngân hàng", "Quỹ", "Hợp tác xã", "Ban Chỉ huy", "Bộ Chỉ huy", "Thủ trưởng", "Chánh",
-        "Chủ tịch", "Phó Chủ tịch", "Giám đốc", "Trưởng", "Hiệu trưởng", "Tổng biên tập", "Thường trực",
-        "Các", "các", "Cơ quan", "Đảng ủy", "Đảng uỷ", "Người đứng đầu", "Lãnh đạo", "Trưởng ban",
-        "Bí thư", "Đồn", "Hạt", "Cảng vụ", "Tòa án", "Viện kiểm sát", "Chi đoàn", "Thôn", "Ấp", "Khu phố",
-        "Tổ dân phố", "Ông", "Bà", "Cán bộ", "Công chức", "Kế toán", "Văn thư", "Đội", "Nhà văn hóa",
-        "Báo", "Cổng", "Ngành", "Hạt Kiểm lâm", "Chi hội", "Trưởng thôn",
-    ],
-    key=len,
-    reverse=True,
-)
 
 # Lower-case verbs that start the task text after the unit in "Giao <unit> <verb> ...".
 TASK_VERBS = sorted(
@@ -103,13 +88,6 @@ TASK_VERBS = sorted(
     key=len,
     reverse=True,
 )
-
-ADMIN_LEVELS = ["thành phố", "thị xã", "thị trấn", "đặc khu", "tỉnh", "huyện", "quận", "phường", "xã"]
-
-
-def nfc(text: str) -> str:
-    """All comparisons happen on NFC text."""
-    return unicodedata.normalize("NFC", text)
 
 
 def fold(text: str) -> str:

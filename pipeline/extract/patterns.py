@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from pipeline import orthography
+
 from .lexicon import CODE_TO_TYPE, EXTRA_CODES
 
-_UP = "A-ZĐÐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
-_LOW = "a-zđâăêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+_UP = orthography.UPPER + "Ð"  # with the look-alike Ð (U+00D0) that OCR reads for Đ
+_LOW = orthography.LOWER
 UPPER = _UP
 LOWER = _LOW
 # One part of a symbol: starts with a capital or digit, then letters and digits ("CTrTT", "QH14").

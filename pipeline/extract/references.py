@@ -80,11 +80,6 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     return re.sub(r"\s+", " ", text[i:end]), end
 
 
-def _next_is_cap(text: str, pos: int) -> bool:
-    m = re.match(r"\s*(\S)", text[pos:])
-    return bool(m and m.group(1).isupper())
-
-
 def _about_after(text: str, pos: int) -> tuple[str | None, int]:
     m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:hướng\s+dẫn|quy\s+định|ban\s+hành|phê\s+duyệt|sửa\s+đổi)\s))",
                  text[pos:])

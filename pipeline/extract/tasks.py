@@ -172,15 +172,6 @@ def _clean(s: str) -> str:
 _NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường")
 
 
-def _free_verb(s: str, start: int) -> bool:
-    """A verb in s that is not the second syllable of a capitalised name ("Đăng ký", "Quản lý")."""
-    for v in _VERB_RE.finditer(s, start):
-        before = s[: v.start()].split()
-        if not before or not before[-1][:1].isupper():
-            return True
-    return False
-
-
 _NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình"}
 
 

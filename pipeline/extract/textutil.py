@@ -6,6 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from pipeline.orthography import LOWER, UPPER
+
 from .lexicon import fold
 
 
@@ -92,28 +94,6 @@ class Pages:
         return {"start": start, "end": end, "page": self.page(start)}
 
 
-def layout_columns(text: str, lines: list[Line], layout: list[dict] | None) -> dict[int, int]:
-    """Column (0 left, 1 right) of each line whose OCR box lies wholly on one half of the page."""
-    if not layout:
-        return {}
-    starts = [ln.start for ln in lines]
-    out: dict[int, int] = {}
-    for box in layout:
-        try:
-            x0, _, x1, _ = box["bbox"]
-            width = float(box["page_width"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        i = bisect.bisect_right(starts, int(box["start"])) - 1
-        if i < 0 or width <= 0:
-            continue
-        if x1 < width * 0.55:
-            out[i] = 0
-        elif x0 > width * 0.45:
-            out[i] = 1
-    return out
-
-
 def is_upper_line(s: str) -> bool:
     """Mostly capital letters (a heading, a body name, a position), tolerating OCR noise."""
     letters = [c for c in s if c.isalpha()]
@@ -149,8 +129,7 @@ def ocr_reading_order(text: str) -> str:
 
 
 # -- two columns that OCR merged into one line ----------------------------------------------------------
-_UP = "A-ZĐÂĂÊÔƠƯÁÀẢÃẠẤẦẨẪẬẮẰẲẴẶÉÈẺẼẸẾỀỂỄỆÍÌỈĨỊÓÒỎÕỌỐỒỔỖỘỚỜỞỠỢÚÙỦŨỤỨỪỬỮỰÝỲỶỸỴ"
-_LO = "a-zđâăêôơưáàảãạấầẩẫậắằẳẵặéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵ"
+_UP, _LO = UPPER, LOWER
 _PLACE_DATE = re.compile(
     rf"(?<![\w/-])(?:TP\.\s*)?(?:[{_UP}][{_LO}]+\.?\s+){{0,4}}[{_UP}][{_LO}]+\s*,\s*[Nn]gày\s+[\d.]"
 )

@@ -21,7 +21,8 @@ from pipeline.errors import (
 from pipeline.ingest.formats import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, sniff_kind
 from pipeline.ingest.limits import check_pdf_page_sizes
 from pipeline.ingest.render import open_image
-from pipeline.record import DocumentSource, OcrOptions, PageContext, nfc
+from pipeline.orthography import nfc
+from pipeline.record import DocumentSource, OcrOptions, PageContext
 
 # pypdf logs its own warnings ("EOF marker not found") on damaged files; vanban reports those files
 # itself in one line, so the library's extra lines are silenced.

@@ -23,7 +23,8 @@ from pipeline.errors import (
     UnsupportedFormatError,
 )
 from pipeline.ingest.limits import MAX_PIXELS, check_image_size
-from pipeline.record import PageContext, nfc
+from pipeline.orthography import nfc
+from pipeline.record import PageContext
 
 # Pillow's own bomb check, at the page limit (see pipeline.ingest.limits).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS

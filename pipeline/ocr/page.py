@@ -14,8 +14,10 @@ import numpy as np
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
+from pipeline.ocr.discovery import available_languages
+from pipeline.ocr.engines import OcrEngine, engine_for
+from pipeline.ocr.hocr import parse_hocr
 from pipeline.ocr.preprocess import READ_AT_DPI, for_reading, preprocess
-from pipeline.ocr.tesseract import available_languages, parse_hocr, run_hocr
 from pipeline.record import CharChoices, Line, OcrOptions, PageContext, PageResult
 
 
@@ -96,24 +98,31 @@ def reading_options(options: OcrOptions, steps: dict) -> OcrOptions:
 
 
 def read_image(
-    image: np.ndarray, dpi: int, steps: dict, options: OcrOptions, reading_steps: frozenset[str] | None = None
+    image: np.ndarray,
+    dpi: int,
+    steps: dict,
+    options: OcrOptions,
+    reading_steps: frozenset[str] | None = None,
+    engine: OcrEngine | None = None,
 ) -> tuple[list[Line], str]:
     """Tesseract's lines for a preprocessed page (``steps``: its preprocessing record, which gains
     ``read_at_dpi`` when the page is read shrunk) and the model that read it.
 
     The one place that chooses alternatives, model and reading resolution; ``reading_steps`` lets the
-    benchmark's ablation turn the shrinking off.
+    benchmark's ablation turn the shrinking off; ``engine`` defaults to the one ``options.engine`` names.
     """
     choices = wants_char_choices(options.char_choices, steps, dpi)
     options = reading_options(options, steps)
     reading, shrink = for_reading(image, dpi, steps, reading_steps) if options.preprocess else (image, 1.0)
     if shrink != 1.0:
         steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
-    return parse_hocr(run_hocr(reading, options, choices), scale=1.0 / shrink), options.language
+    hocr = (engine or engine_for(options)).hocr(reading, options, choices)
+    return parse_hocr(hocr, scale=1.0 / shrink), options.language
 
 
-def read_page(ctx: PageContext) -> PageResult:
-    """Read one page: its text file, its PDF text layer when good enough, or OCR of its image."""
+def read_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
+    """Read one page: its text file, its PDF text layer when good enough, or OCR of its image (with
+    ``engine``, by default the one ``ctx.options.engine`` names)."""
     started = time.perf_counter()
     result = PageResult(number=ctx.number)
     try:
@@ -135,7 +144,7 @@ def read_page(ctx: PageContext) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options)
+        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options, engine=engine)
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"

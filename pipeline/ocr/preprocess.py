@@ -16,11 +16,6 @@ from typing import Any
 import cv2
 import numpy as np
 
-# vanban parallelises across pages (one process per page); OpenCV's own thread pool would only
-# compete with the other workers' Tesseract processes.
-cv2.setNumThreads(1)
-
-TARGET_DPI = 300
 ANALYSIS_DPI = 100
 # Upscaling: measured on 100-150 dpi phone photos (benchmark), enlarging to 300 dpi *raised* CER
 # (1.04% -> 1.50%) and Tesseract's CPU (1.8 -> 3.1 s/page); the brief's 576x960 photo (~70 dpi)

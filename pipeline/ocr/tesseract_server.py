@@ -1,7 +1,7 @@
 """The Tesseract library in a helper process, loaded once and fed page after page.
 
 Run as ``python -m pipeline.ocr.tesseract_server``; requests and answers are pickled dicts on
-stdin/stdout (see ``pipeline.ocr.tesseract.LibraryEngine``, the only client).
+stdin/stdout (see ``pipeline.ocr.engines.LibraryEngine``, the only client).
 
 Why a helper process and not libtesseract in the calling process: a crash inside Tesseract (it
 happens on odd images) then kills only this process, and the client records the page as failed and
@@ -19,8 +19,6 @@ import pickle
 import resource
 import sys
 from typing import BinaryIO
-
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 # hOCR as the tesseract command writes it, so one parser serves both engines.
 HOCR_HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body>\n'
@@ -78,4 +76,5 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # the client sets it too; a helper started by hand needs it
     serve(sys.stdin.buffer, sys.stdout.buffer)

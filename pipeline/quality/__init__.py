@@ -1,6 +1,6 @@
 """Quality: per page and per document, how far the text can be trusted, and a verdict ok/review/bad.
 
-``assess`` is called by ``pipeline.stages.finish_document`` to fill ``record["quality"]``
+``assess`` is the quality stage (``pipeline.stages``); it fills ``record["quality"]``
 (shape: ``pipeline/schema/quality.schema.json#/$defs/document_quality``). It uses the restoration
 stage's syllable inventory and language model when they load, and degrades to fewer signals (stated
 in ``missing_signals``) when they do not, so a batch never stops over a missing model.
@@ -8,6 +8,7 @@ in ``missing_signals``) when they do not, so a batch never stops over a missing 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pipeline.quality.checks import (
@@ -23,9 +24,8 @@ from pipeline.quality.checks import (
     weighted_mean,
     worst,
 )
-from pipeline.record import PageResult
 
-__all__ = ["assess", "page_signals", "Thresholds", "DEFAULT_THRESHOLDS", "load_language_tools"]
+__all__ = ["assess", "PageEvidence", "page_signals", "Thresholds", "DEFAULT_THRESHOLDS", "load_language_tools"]
 
 _TOOLS: dict[str | None, tuple[Any, str | None]] = {}
 
@@ -87,35 +87,42 @@ def page_signals(
     return signals
 
 
-def assess(record: dict, pages: list[PageResult], config, limits: Thresholds = DEFAULT_THRESHOLDS) -> dict:
-    """The ``quality`` object of a record from its pages (pre-restoration) and its final text."""
-    from pipeline.stages import join_pages
+@dataclass(frozen=True)
+class PageEvidence:
+    """What quality is told about one page; it derives nothing itself."""
 
-    pages = sorted(pages, key=lambda p: p.number)
-    restorer, load_error = load_language_tools(getattr(config, "models_dir", None))
+    number: int
+    before: str  # the page's text before restoration
+    after: str  # the same page in the final text
+    span: tuple[int, int]  # where ``before`` lies in the document text before restoration
+    confidences: list[float]  # Tesseract's word confidences (OCR'd pages only)
+    origin: str
+    layer_score: float | None  # pages taken from the PDF's text layer only
+    failed: bool  # the page has an error, or no text source at all
+
+
+def assess(
+    pages: list[PageEvidence],
+    changes: list[dict] | None,
+    models_dir: str | None,
+    limits: Thresholds = DEFAULT_THRESHOLDS,
+) -> dict:
+    """The ``quality`` object of a record. ``changes``: restoration's changes, None when it did not run."""
+    restorer, load_error = load_language_tools(models_dir)
     missing: list[str] = []
     if restorer is None:
         missing = ["perplexity", "syllable inventory (phonotactic rule used)"]
-    final = record["text"]["final"]
-    _, starts = join_pages([p.text for p in pages])
-    restoration = record.get("restoration") or {}
-    # No restoration run (disabled, or failed): "changed" is unknown, not zero.
-    ran = getattr(config, "restore", True) and not any(e.get("stage") == "restore" for e in record["errors"])
-    changes = restoration.get("changes", []) if ran else None
-    page_dicts = {p["number"]: p for p in record.get("pages", [])}
     results = []
-    for page, start in zip(pages, starts, strict=True):
-        stored = page_dicts.get(page.number, {})
-        after = final[stored.get("text_start", start) : stored.get("text_end", start + len(page.text))]
+    for page in pages:
         signals = page_signals(
-            before=page.text,
-            after=after,
-            confidences=[w.confidence for w in page.words()] if page.origin == "ocr" else [],
+            before=page.before,
+            after=page.after,
+            confidences=page.confidences,
             changes=changes,
-            change_span=(start, start + len(page.text)),
+            change_span=page.span,
             origin=page.origin,
-            layer_score=page.layer_score if page.origin == "layer" else None,
-            error=page.error is not None or page.origin == "none",
+            layer_score=page.layer_score,
+            error=page.failed,
             restorer=restorer,
             limits=limits,
         )

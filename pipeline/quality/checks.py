@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pipeline.ingest.text_layer import is_wellformed_syllable
+from pipeline.orthography import is_plausible_syllable
 
 TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -63,7 +63,7 @@ def valid_share(words: list[str], is_valid: Callable[[str], bool]) -> float | No
 
 def phonotactic_valid(token: str) -> bool:
     """The fallback check when no syllable inventory is loaded: onset, nucleus, coda, one tone."""
-    return is_wellformed_syllable(token)
+    return is_plausible_syllable(token)
 
 
 def confidence_signals(confidences: list[float], threshold: float) -> tuple[float | None, float | None]:

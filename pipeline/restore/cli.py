@@ -1,4 +1,4 @@
-"""`vanban restore [FILE|-] [--json] [--tone-style old|new] [--models DIR]`."""
+"""`vanban restore [FILE|-] [--json] [--tone-style old|new] [--models-dir DIR]`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from pipeline.config import TONE_STYLES, PipelineConfig
 from pipeline.ingest.render import read_text_input
 
 
@@ -20,11 +21,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--json", action="store_true", help="print JSON with the text and every changed token")
     p.add_argument(
         "--tone-style",
-        choices=["old", "new"],
-        default="old",
+        choices=TONE_STYLES,
+        default=PipelineConfig.tone_style,
         help="tone-mark placement on output: old = hòa/thủy/hóa (default, as in legal texts), new = hoà/thuỷ/hoá",
     )
-    p.add_argument("--models", default=None, help="folder with lm.npz and lexicon.json (default: <repo>/models)")
+    p.add_argument(
+        "--models-dir", default=None, metavar="DIR", help="folder with lm.npz and lexicon.json (default: models/)"
+    )
+    # vanban 0.1 called it --models here (and --models-dir in `vanban process`); scripts may still use it.
+    p.add_argument("--models", dest="old_models_dir", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
     return p
 
@@ -33,8 +38,10 @@ def run(args: argparse.Namespace) -> int:
     """Restore one text; returns the process exit code."""
     from pipeline.restore import Restorer
 
+    if args.old_models_dir:
+        print("vanban: note: --models is now --models-dir; --models will be removed", file=sys.stderr)
     text = read_text_input(args.file)
-    restorer = Restorer.load(args.models)
+    restorer = Restorer.load(args.models_dir or args.old_models_dir)
     res = restorer.restore(text, tone_style=args.tone_style, details=args.json)
     out = sys.stdout
     if args.json:
@@ -50,14 +57,3 @@ def run(args: argparse.Namespace) -> int:
         if res.text and not res.text.endswith("\n"):
             out.write("\n")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (`python -m pipeline.restore.cli`): exactly `vanban restore`."""
-    from pipeline.cli import main as vanban
-
-    return vanban(["restore", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

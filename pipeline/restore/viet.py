@@ -1,153 +1,20 @@
-"""Vietnamese orthography helpers: marks, skeletons, tone placement (old/new style), tokenisation.
-
-Pure functions over NFC strings, shared by training and restoration so both see text the same way.
-"""
+"""Vietnamese orthography as restoration imports it: the names live in ``pipeline.orthography`` (marks,
+skeletons, tone placement, syllable checks) and are re-exported here for restoration's modules."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from functools import lru_cache
-
-# Combining tone marks (NFD) in the conventional order: huyền, sắc, hỏi, ngã, nặng.
-TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
-TONE_SET = frozenset(TONES)
-# Vowel modifiers: circumflex (â ê ô), breve (ă), horn (ơ ư).
-MODIFIERS = frozenset("\u0302\u0306\u031b")
-
-VOWELS = frozenset("aăâeêioôơuưy")
-MODIFIED_VOWELS = frozenset("ăâêôơư")
-VIET_LETTERS = frozenset("abcdđeghiklmnopqrstuvxyăâêôơư")
-
-# All lowercase letters that can occur in Vietnamese words (with marks), for tokenisation.
-_LOWER = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
-VIET_CHARS = frozenset(_LOWER + _LOWER.upper())
-
-ONSETS = (
-    "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",
-    "b", "c", "d", "đ", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t", "v", "x", "",
+from pipeline.orthography import (  # noqa: F401 - re-exported
+    MODIFIED_VOWELS,
+    NUCLEI,
+    TONE_SET,
+    TONES,
+    VIET_CHARS,
+    VOWELS,
+    canonical,
+    has_marks,
+    is_well_formed,
+    nfc,
+    place_tone,
+    skeleton,
+    split_tone,
 )
-CODAS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
-# Nuclei (tone-free) that Vietnamese spelling allows, with the glide-final rhymes written as nucleus.
-NUCLEI = frozenset(
-    ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "ua", "uâ", "uê", "ui", "uô", "uơ", "uy", "ưa", "ưi", "ưu", "ươ", "yê", "oai", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu", "iêu", "yêu"]
-)
-_SYL_RE = re.compile(
-    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?([aăâeêioôơuưy]+)(ng|nh|ch|[cmnpt])?$"
-)
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-@lru_cache(maxsize=200_000)
-def split_tone(syl: str) -> tuple[str, int]:
-    """Return (syllable without tone mark, tone index 0..5; 0 = level tone)."""
-    tone = 0
-    out = []
-    for ch in unicodedata.normalize("NFD", syl):
-        if ch in TONE_SET:
-            tone = TONES.index(ch) + 1
-        else:
-            out.append(ch)
-    return unicodedata.normalize("NFC", "".join(out)), tone
-
-
-@lru_cache(maxsize=200_000)
-def skeleton(word: str) -> str:
-    """Lowercase letters with every mark removed and đ -> d: the key that stripped text keeps."""
-    out = []
-    for ch in unicodedata.normalize("NFD", word.lower()):
-        if unicodedata.combining(ch):
-            continue
-        out.append("d" if ch == "đ" else ch)
-    return "".join(out)
-
-
-def has_marks(word: str) -> bool:
-    """True when a word carries any Vietnamese diacritic (tone, modifier or đ)."""
-    return skeleton(word) != word.lower()
-
-
-def _tone_position(base: str, style: str) -> int:
-    """Index in `base` (lowercase, tone-free) of the vowel that carries the tone mark."""
-    start = 0
-    if base.startswith("qu") or base.startswith("gi") and len(base) > 2 and base[2] in VOWELS:
-        start = 2
-    i = start
-    while i < len(base) and base[i] not in VOWELS:
-        i += 1
-    j = i
-    while j < len(base) and base[j] in VOWELS:
-        j += 1
-    if i >= len(base):
-        # "gi" alone (gì), "qu" without vowel: mark the last vowel letter we can find.
-        for k in range(len(base) - 1, -1, -1):
-            if base[k] in VOWELS:
-                return k
-        return -1
-    cluster = base[i:j]
-    has_coda = j < len(base)
-    for k in range(len(cluster) - 1, -1, -1):
-        if cluster[k] in MODIFIED_VOWELS:
-            return i + k
-    if len(cluster) == 1:
-        return i
-    if len(cluster) >= 3:
-        return i + 1
-    if has_coda:
-        return i + 1
-    if style == "new" and cluster in ("oa", "oe", "uy"):
-        return i + 1
-    return i
-
-
-@lru_cache(maxsize=200_000)
-def place_tone(base: str, tone: int, style: str = "old") -> str:
-    """Put tone `tone` on `base` (any case) by the old (hòa, thủy) or new (hoà, thuỷ) rule."""
-    if tone == 0:
-        return base
-    low = base.lower()
-    pos = _tone_position(low, style)
-    if pos < 0:
-        return base
-    return nfc(base[: pos + 1] + TONES[tone - 1] + base[pos + 1 :])
-
-
-@lru_cache(maxsize=200_000)
-def canonical(syl: str, style: str = "old") -> str:
-    """The syllable with its tone mark moved to the place `style` prescribes (accepts either style)."""
-    base, tone = split_tone(syl)
-    if tone == 0:
-        return syl
-    return place_tone(base, tone, style)
-
-
-@lru_cache(maxsize=200_000)
-def is_well_formed(syl: str) -> bool:
-    """Phonotactic check of a lowercase NFC syllable: onset + known nucleus + coda, tone/coda rule."""
-    base, tone = split_tone(syl)
-    m = _SYL_RE.match(base)
-    if not m:
-        return False
-    onset, nucleus, coda = m.group(1) or "", m.group(2), m.group(3) or ""
-    if onset == "gi" and nucleus[0] == "i" and nucleus not in NUCLEI:
-        nucleus = nucleus[1:]
-    if onset == "qu" and nucleus[0] == "u":
-        return False
-    if nucleus not in NUCLEI:
-        return False
-    if coda in ("c", "ch", "p", "t") and tone not in (2, 5):
-        return False
-    if nucleus[-1] in "iouy" and len(nucleus) > 1 and coda and nucleus not in (
-        "oa", "oă", "oe", "uâ", "uê", "uy", "uô", "uơ", "ươ", "iê", "yê", "uyê"
-    ):
-        return False
-    return not (onset in ("k", "gh", "ngh") and nucleus[0] not in "eêiy")
-
-
-# Tokeniser: words are runs of letters (any script) possibly joined by garble symbols; everything
-# else (spaces, punctuation, digits) is kept verbatim between them.
-TOKEN_RE = re.compile(r"\S+")
-WORD_CORE_RE = re.compile(r"^([\"'“”‘’«»(\[{<,.;:!?…]*)(.*?)([\"'“”‘’«»)\]}>,.;:!?…]*)$", re.S)

@@ -14,20 +14,39 @@ BASE_URI = "https://vanban.invalid/schema/"
 
 
 @lru_cache(maxsize=1)
-def record_validator() -> Draft202012Validator:
-    """A validator for the record, with the extraction and quality schemas it refers to."""
+def _registry() -> Registry:
+    """The record's schema and the extraction and quality schemas it refers to."""
     resources = []
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
         contents = json.loads(path.read_text(encoding="utf-8"))
         resources.append((BASE_URI + path.name, Resource.from_contents(contents)))
-    registry = Registry().with_resources(resources)
-    schema = json.loads((SCHEMA_DIR / "record.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema, registry=registry)
+    return Registry().with_resources(resources)
+
+
+@lru_cache(maxsize=1)
+def record_validator() -> Draft202012Validator:
+    return Draft202012Validator({"$ref": BASE_URI + "record.schema.json"}, registry=_registry())
+
+
+@lru_cache(maxsize=1)
+def page_validator() -> Draft202012Validator:
+    """A validator for one element of the record's ``pages`` (a record is checked page by page when it is
+    written as a stream)."""
+    return Draft202012Validator({"$ref": BASE_URI + "record.schema.json#/$defs/page"}, registry=_registry())
+
+
+def _messages(validator: Draft202012Validator, value: dict) -> list[str]:
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+        for error in validator.iter_errors(value)
+    ]
 
 
 def record_errors(record: dict) -> list[str]:
     """Every way a record breaks the schema, as 'path: message' lines (empty when valid)."""
-    return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
-        for error in record_validator().iter_errors(record)
-    ]
+    return _messages(record_validator(), record)
+
+
+def page_errors(page: dict) -> list[str]:
+    """Every way one page of a record breaks the schema."""
+    return _messages(page_validator(), page)

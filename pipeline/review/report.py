@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.document import PAGE_SEPARATOR, OffsetMap
 from pipeline.quality.checks import DEFAULT_THRESHOLDS, VERDICT_RANK
-from pipeline.stages import PAGE_SEPARATOR, OffsetMap
 
 THUMB_WIDTH = 360
 

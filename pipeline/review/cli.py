@@ -40,13 +40,13 @@ def add_parser(subparsers) -> None:
 
 
 def load_records(out_dir: str) -> list[dict]:
-    from pipeline.batch.export import read_records
+    from pipeline.review.export import read_records
 
     return list(read_records(out_dir))
 
 
 def run_quality(args: argparse.Namespace) -> int:
-    from pipeline.quality.report import html_report, summary_text
+    from pipeline.review.report import html_report, summary_text
 
     records = load_records(args.out_dir)
     print(summary_text(records, worst=args.worst))
@@ -66,7 +66,7 @@ def run_quality(args: argparse.Namespace) -> int:
 
 def evaluate(truth_dir: Path, out_dir: Path) -> dict:
     """Scores per document and overall (sums of edits over sums of lengths)."""
-    from pipeline.quality.metrics import score
+    from pipeline.review.metrics import score
 
     truths = sorted(truth_dir.glob("*.txt"))
     if not truths:

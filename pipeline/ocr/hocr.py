@@ -1,0 +1,89 @@
+"""Tesseract's hOCR to lines and words (boxes, confidences, per-character alternatives), in reading order."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from pipeline.errors import OcrError
+from pipeline.ocr.layout import reading_order
+from pipeline.orthography import nfc
+from pipeline.record import Line, Word
+
+_NS = "{http://www.w3.org/1999/xhtml}"
+_BBOX = re.compile(r"bbox (\d+) (\d+) (\d+) (\d+)")
+_WCONF = re.compile(r"x_wconf (\d+(?:\.\d+)?)")
+_XCONF = re.compile(r"x_confs (\d+(?:\.\d+)?)")
+
+
+def _bbox(title: str, scale: float = 1.0) -> tuple[int, int, int, int]:
+    match = _BBOX.search(title or "")
+    if not match:
+        return (0, 0, 0, 0)
+    x0, y0, x1, y1 = (round(int(v) * scale) for v in match.groups())
+    return (x0, y0, x1, y1)
+
+
+def _word_choices(word: ET.Element) -> list[list[tuple[str, float]]] | None:
+    timesteps = [el for el in word if el.get("class") == "ocrx_cinfo" and (el.get("id") or "").startswith("lstm")]
+    if not timesteps:
+        return None
+    choices: list[list[tuple[str, float]]] = []
+    for step in timesteps:
+        options: list[tuple[str, float]] = []
+        for choice in step:
+            char = nfc(choice.text or "")
+            conf = _XCONF.search(choice.get("title", ""))
+            if char.strip():
+                options.append((char, round(float(conf.group(1)) / 100.0 if conf else 0.0, 4)))
+        if options:
+            choices.append(options)
+    return choices
+
+
+def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
+    """Lines with their words, boxes (times ``scale``: the page was read shrunk) and confidences, in
+    reading order."""
+    try:
+        root = ET.fromstring(hocr)
+    except ET.ParseError as exc:
+        raise OcrError(f"unreadable Tesseract output ({exc})") from exc
+    lines: list[Line] = []
+    blocks = [div for div in root.iter(f"{_NS}div") if div.get("class") == "ocr_carea"]
+    paragraph = 0
+    for block_no, block in enumerate(blocks):
+        for par in block.iter(f"{_NS}p"):
+            paragraph += 1
+            for span in par.iter(f"{_NS}span"):
+                if span.get("class") not in ("ocr_line", "ocr_caption", "ocr_header", "ocr_textfloat"):
+                    continue
+                words = []
+                for word_el in span:
+                    if word_el.get("class") != "ocrx_word":
+                        continue
+                    text = (word_el.text or "").strip() or "".join(
+                        t for el in word_el.iter() if el.get("class") != "ocrx_cinfo" for t in [el.text or ""]
+                    ).strip()
+                    text = nfc(text)
+                    if not text:
+                        continue
+                    conf = _WCONF.search(word_el.get("title", ""))
+                    words.append(
+                        Word(
+                            text=text,
+                            confidence=float(conf.group(1)) if conf else 0.0,
+                            bbox=_bbox(word_el.get("title", ""), scale),
+                            choices=_word_choices(word_el),
+                        )
+                    )
+                if words:
+                    lines.append(
+                        Line(
+                            text=" ".join(w.text for w in words),
+                            bbox=_bbox(span.get("title", ""), scale),
+                            paragraph=paragraph,
+                            block=block_no,
+                            words=words,
+                        )
+                    )
+    return reading_order(lines)

@@ -1,0 +1,45 @@
+"""The `vanban` command's contract with scripts: exit codes and one-line errors for bad options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli import main
+from pipeline.errors import ExitCode
+from pipeline.review import cli as review_cli
+
+
+def test_an_unexpected_error_has_its_own_exit_code(monkeypatch, capsys, tmp_path: Path) -> None:
+    def broken(args):
+        raise KeyError("pages")
+
+    monkeypatch.setattr(review_cli, "run_quality", broken)
+    assert main(["quality", str(tmp_path)]) == ExitCode.INTERNAL_ERROR == 9
+    assert capsys.readouterr().err == (
+        "vanban: internal error: KeyError: 'pages' (set VANBAN_DEBUG=1 for the traceback)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--psm", "14"], "psm must be a Tesseract page segmentation mode, 0 to 13, not 14"),
+        (["--dpi", "0"], "dpi must be between 1 and 1200, not 0"),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error(option: list[str], message: str, capsys, tmp_path: Path) -> None:
+    assert main(["process", str(tmp_path), "--out", str(tmp_path / "out"), *option]) == ExitCode.BAD_ARGUMENTS
+    assert capsys.readouterr().err == f"vanban: error: {message}\n"
+
+
+def test_restore_takes_models_dir_and_still_the_old_models_flag(capsys, tmp_path: Path) -> None:
+    text = tmp_path / "in.txt"
+    text.write_text("thu tuc hanh chinh\n", encoding="utf-8")
+    assert main(["restore", str(text), "--models-dir", "models"]) == 0
+    assert capsys.readouterr() == ("thủ tục hành chính\n", "")
+    assert main(["restore", str(text), "--models", "models"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "thủ tục hành chính\n"
+    assert err == "vanban: note: --models is now --models-dir; --models will be removed\n"

@@ -1,0 +1,91 @@
+"""The stage table: order, a failing stage recorded and the rest run, `only=`, and the schema check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import PipelineConfig
+from pipeline.document import Document, RecordSchemaError
+from pipeline.ingest import open_document
+from pipeline.stages import STAGES, run_stages
+
+TEXT = "Số: 12/TB-UBND\n\nK~t lu~n cu~c h~p"
+
+
+@pytest.fixture
+def text_document(tmp_path: Path) -> Document:
+    path = tmp_path / "thong-bao.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    return Document.of(open_document(path))
+
+
+def test_stages_run_in_the_order_a_reader_follows() -> None:
+    assert [stage.name for stage in STAGES] == ["ocr", "assemble", "restore", "extract", "quality"]
+
+
+def test_a_failing_stage_is_recorded_and_the_next_stages_still_run(text_document: Document, tmp_path: Path) -> None:
+    config = PipelineConfig(models_dir=str(tmp_path / "no-models"))
+    record = run_stages(text_document, config).to_record()
+    (error,) = record["errors"]
+    assert (error["stage"], error["code"]) == ("restore", "model")
+    assert record["text"]["final"] == TEXT  # restoration failed: the text is left as read
+    assert record["document"]["number_symbol"] == "12/TB-UBND"  # extraction ran all the same
+    # restoration did not run: quality does not claim "nothing changed"
+    assert record["quality"]["pages"][0]["changed_share"] is None
+    assert list(record["timings"]) == ["ocr", "assemble", "restore", "extract", "quality"]
+
+
+def test_only_runs_the_named_stages(text_document: Document) -> None:
+    document = run_stages(text_document, PipelineConfig(), only=("ocr", "assemble"))
+    assert document.text == TEXT and document.restoration is None and document.quality == {}
+    assert list(document.timings) == ["ocr", "assemble"]
+    with pytest.raises(ValueError, match="no such stage: restoer"):
+        run_stages(text_document, PipelineConfig(), only=("restoer",))
+
+
+def test_a_record_that_breaks_the_schema_is_refused(text_document: Document) -> None:
+    run_stages(text_document, PipelineConfig(restore=False, extract=False))
+    text_document.quality = {"verdict": "fine"}
+    with pytest.raises(RecordSchemaError, match=r"the record of .*thong-bao.txt breaks the schema: quality"):
+        text_document.to_record()
+
+
+def test_a_record_written_page_by_page_is_the_record(tmp_path: Path) -> None:
+    import io
+    import json
+
+    from pipeline.record import DocumentSource, Line, PageResult, Word
+
+    pages = [
+        PageResult(number=n, origin="ocr", text=f"Trang {n}", width=100, height=50, lines=[
+            Line(text=f"Trang {n}", bbox=(1, 2, 90, 20), paragraph=1, block=0, start=0, end=7,
+                 words=[Word("Trang", 91.5, (1, 2, 40, 20), 0, 5), Word(str(n), 88.0, (50, 2, 60, 20), 6, 7)])])
+        for n in (2, 1, 3)
+    ]  # fmt: skip
+    source = DocumentSource("ba-trang", str(tmp_path / "ba-trang.tif"), "tiff", "0" * 64, [])
+    document = run_stages(Document.of(source, pages), PipelineConfig(restore=False, extract=False))
+    pretty, line = io.BytesIO(), io.BytesIO()
+    document.write_record(pretty, line)
+    record = document.to_record()
+    assert [p["number"] for p in record["pages"]] == [1, 2, 3]
+    assert pretty.getvalue().decode() == json.dumps(record, ensure_ascii=False, indent=1) + "\n"
+    assert line.getvalue().decode() == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_packed_pages_and_compact_words_read_as_the_originals() -> None:
+    from pipeline.document import restoration_words
+    from pipeline.record import Line, PageResult, Word
+
+    words = [Word("Quyết", 93.0, (1, 2, 40, 20), 0, 5, [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]),
+             Word("định", 97.0, (50, 2, 90, 20), 6, 10, None)]  # fmt: skip
+    page = PageResult(number=1, origin="ocr", text="Quyết định", lines=[Line("Quyết định", (1, 2, 90, 20), 1, 0, 0, 10, words)])
+    packed = page.packed()
+    assert len(packed.lines) == 1 and list(packed.lines) == page.lines and packed.words() == page.words()
+    plain = restoration_words([page], [100])
+    compact = restoration_words([packed], [100], compact=True)
+    assert [dict(w) for w in compact] == plain
+    assert plain[0] == {"text": "Quyết", "start": 100, "end": 105, "confidence": 93.0,
+                        "choices": [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]}  # fmt: skip
+    assert compact[1].get("choices") is None and "start" in compact[1] and compact[1].get("page") is None
