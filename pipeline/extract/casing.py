@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .lexicon import place_names
 
@@ -145,3 +146,22 @@ def proper_name(upper: str, text: str) -> str:
         if len(name) > 3 and low in written and name not in written and written.endswith(low):
             written = written[: -len(low)] + name
     return written
+
+
+def sentence_case(upper: str, text: str) -> str:
+    """A title printed in capitals ("PHÊ DUYỆT DANH MỤC ... TỈNH BẮC NINH NĂM 2026") in sentence case: each
+    word lower-cased unless it is an abbreviation or the document writes it capitalised inside sentences
+    more often than not (proper names: "Bắc Ninh", "Nghị quyết"); the first letter upper-case."""
+    capitalised = Counter(m.group(1) for m in re.finditer(r"(?<=[a-zđà-ỹ,] )([A-ZĐÀ-Ỹ][a-zđà-ỹ]+)", text))
+    lower = Counter(re.findall(r"(?<![\w])([a-zđà-ỹ]+)(?![\w])", text))
+    out = []
+    for word in upper.split():
+        core = word.strip(",.;:()\"'“”")
+        if not core or _is_abbreviation(core):
+            out.append(word)
+            continue
+        cap, low = core[:1] + core[1:].lower(), core.lower()
+        chosen = cap if capitalised[cap] > lower[low] else low
+        out.append(word.replace(core, chosen))
+    result = " ".join(out)
+    return result[:1].upper() + result[1:]

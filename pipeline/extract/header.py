@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .casing import proper_name
+from .casing import proper_name, sentence_case
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
+from .reflow import completes
 from .textutil import Cell, folded_startswith, is_upper_line
 
 _SEPARATOR = re.compile(r"^[\s\-_=.*~–—]{3,}$")
@@ -51,6 +52,7 @@ class Header:
     fields: dict[str, Field] = field(default_factory=dict)
     recipients: list[Field] = field(default_factory=list)
     signer: dict[str, Field] = field(default_factory=dict)
+    unknown: list[dict] = field(default_factory=list)  # {"field", "reason"[, "partial"]} of fields left null
     end_line: int = 0  # first line of the body
     footer_line: int | None = None  # first line of the signature/recipient block
     date_span: tuple[int, int] | None = None
@@ -78,9 +80,13 @@ def _is_issuer_start(cell: str) -> bool:
     return fold(cell).startswith(_ISSUER_HEADS)
 
 
+# One-word lines that open a body's name ("CỤC" / "HẢI QUAN"); not "TRƯỜNG", the end of "MÔI TRƯỜNG".
+_HEAD_WORDS = {"CUC", "SO", "BO", "VU", "VIEN", "PHONG"}
+
+
 def _clean_subject(s: str) -> str:
     s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^(?:V\s*/\s*v\.?|Về việc)\s*:?\s*", "", s)
+    s = re.sub(r"^(?:V\s*/\s*v\.?|Về\s+việc)\s*:?\s*", "", s, flags=re.IGNORECASE)
     return s.rstrip(" .;,")
 
 
@@ -91,6 +97,34 @@ def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
         return None
     d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
     return valid_date(int(y), int(mo), int(d)), m.start(), m.end()
+
+
+_DATE_PARTS = re.compile(
+    r"ngày\s*(?P<d>[^\s]{0,4}?)\s*tháng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
+)
+
+
+def date_unknown(s: str) -> dict:
+    """Why the date line ``s`` gives no date, and what of it was read ("ngày ô tháng 5 năm 2019": the
+    day is unreadable, May 2019 is known; "ngày   tháng   năm 2025": left blank, the year is known)."""
+    s = " ".join(s.split())
+    m = _DATE_PARTS.search(s)
+    if not m:
+        return {"field": "date", "reason": f"no date in {s[:60]!r}"}
+    parts = {"day": m.group("d").strip(".,…_"), "month": m.group("m").strip(".,…_"), "year": m.group("y").strip(".,…_")}
+    ok = {k: v for k, v in parts.items() if v.isdigit()}
+    year = ok.get("year") if ok.get("year") and re.fullmatch(r"(?:19|20)\d\d", ok["year"]) else None
+    month = ok.get("month") if ok.get("month") and 1 <= int(ok["month"]) <= 12 else None
+    bad = [k for k in ("day", "month", "year") if k not in ok or (k == "year" and not year) or (k == "month" and not month)]
+    blank = all(not parts[k] for k in bad)
+    reason = f"the {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} " + (
+        "left blank" if blank else "unreadable (" + ", ".join(repr(parts[k]) for k in bad if parts[k]) + ")")
+    if not bad:
+        reason = f"no such calendar date ({s[m.start():m.end()]!r})"
+    out = {"field": "date", "reason": reason}
+    if year:
+        out["partial"] = f"{int(year):04d}" + (f"-{int(month):02d}" if month else "")
+    return out
 
 
 def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
@@ -148,6 +182,8 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                     h.date_span = (dstart, c.start + mdate.start("date") + de)
                 else:
                     h.fields["date"] = Field(None, c.start + mdate.start("date"), c.end, 0.0)
+                if not parsed or not parsed[0]:
+                    h.unknown.append(date_unknown(mdate.group("date")))
                 known = place in place_names() or place.replace("TP. ", "") in place_names()
                 h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
                 in_vv = False
@@ -186,15 +222,24 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
         h.fields["type"] = Field("công văn", subject_cells[0].start, subject_cells[0].start, 0.85)
     if subject_cells:
         s, e = subject_cells[0].start, subject_cells[-1].end
-        h.fields["subject"] = Field(_clean_subject(" ".join(c.text for c in subject_cells)), s, e, 0.9)
+        subject = _clean_subject(" ".join(c.text for c in subject_cells))
+        h.fields["subject"] = Field(sentence_case(subject, text) if is_upper_line(subject) else subject, s, e, 0.9)
     return h
 
 
+# The line under a decision's title that names who decides ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "BỘ TRƯỞNG BỘ
+# GIÁO DỤC VÀ ĐÀO TẠO"): the title ends above it.
+_ENACTING = ("UY BAN NHAN DAN", "UBND", "HOI DONG NHAN DAN", "CHU TICH", "BO TRUONG", "THU TUONG", "GIAM DOC",
+             "CUC TRUONG", "TONG CUC TRUONG", "CHANH ", "TRUONG BAN", "HIEU TRUONG", "CHINH PHU", "UY BAN THUONG VU",
+             "TONG GIAM DOC", "VIEN TRUONG", "BAN THUONG VU", "TRUONG PHONG", "TRUONG KHOA", "QUYET DINH", "CHI THI")
+
+
 def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Header) -> list[Cell]:
-    """Trích yếu: the lines under the type line, up to the body, an authority heading or a separator."""
+    """Trích yếu: the lines under the type line, up to the body, the enacting authority, a separator or a
+    blank line; a title printed in capitals may run over several lines."""
     out: list[Cell] = []
     i = type_line + 1
-    while i < len(cells_by_line) and len(out) < 5:
+    while i < len(cells_by_line) and len(out) < 8:
         cells = cells_by_line[i]
         if not cells:
             if out:
@@ -202,7 +247,7 @@ def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Head
             i += 1
             continue
         t = " ".join(c.text for c in cells)
-        if _SEPARATOR.match(t) or is_upper_line(t) or (out and _BODY_START.match(t)) or t.endswith(":") or t == "\f":
+        if _SEPARATOR.match(t) or _ends_title(cells, out) or (out and _BODY_START.match(t)) or t.endswith(":") or t == "\f":
             break
         if folded_startswith(t, "Kính gửi") or (out and t.endswith(";")):
             break
@@ -212,11 +257,24 @@ def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Head
     return out
 
 
+def _ends_title(cells: list[Cell], so_far: list[Cell]) -> bool:
+    """A capitals line that cannot continue the title: the enacting authority, or any capitals line under a
+    title written in lower case."""
+    t = " ".join(c.text for c in cells)
+    if not is_upper_line(t):
+        return False
+    if so_far and not is_upper_line(" ".join(c.text for c in so_far)):
+        return True
+    return fold(t).startswith(_ENACTING)
+
+
 def _issuer(text: str, cells: list[Cell], h: Header) -> None:
     units: list[list[Cell]] = []
     for c in cells:
-        # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above.
-        if not units or (_is_issuer_start(c.text) and len(c.text.split()) > 1):
+        # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above, and
+        # so is a line that completes the last word of the line above ("ỦY" / "BAN NHÂN DÂN").
+        head = (_is_issuer_start(c.text) and len(c.text.split()) > 1) or fold(c.text).strip() in _HEAD_WORDS
+        if not units or (head and not completes(units[-1][-1].text, c.text)):
             units.append([c])
         else:
             units[-1].append(c)
@@ -235,28 +293,44 @@ def _issuer(text: str, cells: list[Cell], h: Header) -> None:
         h.fields["parent_issuer"] = name(units[-2])
 
 
+def _compact(rest: str) -> tuple[str, list[int]]:
+    """``rest`` with the spaces around "/" and after a "-" of a number taken out ("2827  /QĐ-BGDĐT",
+    "3783/QĐ- UBND"), and for each kept character its index in ``rest``."""
+    keep = [
+        i for i, ch in enumerate(rest)
+        if not (ch.isspace() and (re.match(r"\s*[/]", rest[i:]) or re.search(r"[/-]\s*$", rest[:i])))
+    ]
+    return "".join(rest[i] for i in keep), keep
+
+
 def _number(h: Header) -> None:
     raw = h.fields.pop("number_raw", None)
     if not raw:
+        h.unknown.append({"field": "number", "reason": "no number line (Số: ...) in the header"})
         return
-    rest = str(raw.value)
+    rest, where = _compact(str(raw.value))
     m = NUMSYM_RE.search(rest)
     if m and m.start() <= 2:
         number, symbol = split_numsym(m.group(0))
-        s, e = raw.start + m.start(), raw.start + m.end()
+        s, e = raw.start + where[m.start()], raw.start + where[m.end() - 1] + 1
         if number:
             h.fields["number"] = Field(number, s, s + len(number), 0.95)
         if symbol:
             h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
             h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
         return
-    # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in.
+    # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in (or is handwritten and lost).
     m2 = re.search(r"/(?P<sym>[^\s]+)$", rest.strip())
     if m2:
         _, symbol = split_numsym("1/" + m2.group("sym"))
         if symbol:
-            off = raw.start + rest.index(m2.group("sym"))
+            off = raw.start + where[rest.index(m2.group("sym"))]
             h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
+        before = rest[: rest.index("/")].strip(" :")
+        why = "left blank" if not before or set(before) <= set(".…_-") else f"unreadable ({before!r})"
+        h.unknown.append({"field": "number", "reason": f"the number is {why}; the symbol was read"})
+        return
+    h.unknown.append({"field": "number", "reason": f"no number and symbol in {str(raw.value)!r}"})
 
 
 def apply_type_code(h: Header) -> None:
@@ -275,7 +349,7 @@ def apply_type_code(h: Header) -> None:
     from .lexicon import CODE_TO_TYPE
 
     if code and code in CODE_TO_TYPE:
-        if typ is None:
+        if typ is None or code == "VBHN":  # a consolidated text repeats the title of the act it consolidates
             h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)
             typ = h.fields["type"]
         conf = 0.97 if DOC_TYPES.get(str(typ.value)) == code else 0.6
@@ -335,11 +409,36 @@ def _trailing_signature(cells_by_line: list[list[Cell]], from_line: int) -> int 
     return start if seen_name else None
 
 
+_APPENDIX = re.compile(
+    r"^(?:PHỤ\s+LỤC|Phụ\s+lục|DANH\s+(?:MỤC|SÁCH)|QUY\s+(?:ĐỊNH|CHẾ)|CHƯƠNG|Chương\s+[IVX\d]|PHẦN|Phần\s+[IVX\d]|"
+    r"MẪU|Mẫu\s|BIỂU|Biểu\s|BẢNG|\[|_{3,}|\(Kèm\s+theo|\(Ban\s+hành)"
+)
+
+
+def _signature_like(t: str) -> bool:
+    return bool(t == "\f" or _SIGN_NOISE.match(t) or _AUTH.match(t) or _is_person_name(t)
+                or (is_upper_line(t) and len(t) <= 60) or _SEPARATOR.match(t))
+
+
+def _block_end(cells_by_line: list[list[Cell]], start: int) -> int:
+    """End of the closing block: after the signer's name, the first line that is no part of a signature (an
+    appendix, a footnote, a form that follows the document) ends it."""
+    named = False
+    for i in range(start, len(cells_by_line)):
+        texts = [c.text for c in cells_by_line[i]]
+        if not texts:
+            continue
+        if named and (any(_APPENDIX.match(t) for t in texts) or not all(_signature_like(t) for t in texts)):
+            return i
+        named = named or any(_is_person_name(c.text) and c.col != 0 for c in cells_by_line[i])
+    return len(cells_by_line)
+
+
 def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None:
     """Recipients ("Nơi nhận:" list), archive ("Lưu: ..."), and the signature block."""
     in_list = False
     sig_cells: list[Cell] = []
-    for i in range(start, len(cells_by_line)):
+    for i in range(start, _block_end(cells_by_line, start)):
         for c in cells_by_line[i]:
             t = c.text
             if t == "\f":
@@ -463,3 +562,13 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                 h.recipients = found + h.recipients
                 return j
     return None
+
+
+def note_unknown(h: Header, footer_line: int | None) -> None:
+    """Say why the date or the signer is null (the number says so in ``_number``), once per field."""
+    seen = {u["field"] for u in h.unknown}
+    if "date" not in h.fields and "date" not in seen:
+        h.unknown.append({"field": "date", "reason": "no place-and-date line (\"..., ngày ... tháng ... năm ...\") in the header"})
+    if "name" not in h.signer:
+        where = "no signature block found" if footer_line is None else "the signature block holds no readable name"
+        h.unknown.append({"field": "signer", "reason": where})

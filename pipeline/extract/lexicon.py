@@ -42,10 +42,16 @@ DOC_TYPES: dict[str, str | None] = {
     "phiếu chuyển": "PC",
     "phiếu báo": "PB",
     "thư công": None,
+    # Legal normative documents and consolidated texts, which real archives hold next to the 29 (Luật Ban
+    # hành văn bản quy phạm pháp luật; Pháp lệnh hợp nhất văn bản).
+    "thông tư": "TT",
+    "thông tư liên tịch": "TTLT",
+    "nghị định": "NĐ",
+    "văn bản hợp nhất": "VBHN",
 }
 CODE_TO_TYPE: dict[str, str] = {code: name for name, code in DOC_TYPES.items() if code}
 # Codes that may open a symbol without being a document type (copies, legal normative forms).
-EXTRA_CODES = {"SY", "TrS", "SL", "NĐ", "TT", "TTLT", "NQLT", "L", "PL", "LCT", "QH"}
+EXTRA_CODES = {"SY", "TrS", "SL", "NQLT", "L", "PL", "LCT", "QH"}
 
 # Kinds of cited documents, longest first so that "Thông tư liên tịch" wins over "Thông tư".
 REFERENCE_KINDS = sorted(

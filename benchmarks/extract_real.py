@@ -1,0 +1,200 @@
+"""Extraction on real documents: the publisher's catalogue fields of real-admin, and the annotated real set.
+
+    .venv/bin/python -m benchmarks.extract_real [--real-admin ../shared/corpora/real-admin] [--errors dev]
+                                                [--annotations corpora/real]
+
+(r1) Catalogue fields. 156 texts of ``real-admin/`` carry the record of the site that published them
+     (``index.jsonl``: Số hiệu, Loại văn bản, Nơi ban hành, Người ký, Ngày ban hành). Each ``.txt`` goes
+     through ``pipeline.extract.extract`` as typed text (what ``vanban process`` does with a .txt, minus
+     restoration, which leaves well-formed Vietnamese alone). Accuracy per field, each part of
+     ``split_of(path, "real-admin")`` apart (rules were tuned on train and dev only). Matching:
+     - number/symbol: ``number_symbol`` equal to "Số hiệu" (NFC, spaces removed);
+     - type: ``type`` equal to "Loại văn bản" lower-cased;
+     - signer: ``signer.name`` equal to "Người ký" (NFC, tone style and spaces normalised);
+     - date: ``date`` equal to "Ngày ban hành" (d/m/yyyy) as ISO;
+     - issuer: the catalogue writes a short form. Both sides are compared case-folded with tone style
+       normalised. The extracted issuer matches when equal; or equal once the locality of its parent
+       body is added ("Sở Giáo dục và Đào tạo" under "UBND Thành phố Hồ Chí Minh" is the catalogue's
+       "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh"); or, when the catalogue names a province or
+       city ("Tỉnh Bắc Ninh", "Thành phố Hà Nội"), when the issuer is its People's Committee or
+       Council ("Ủy ban nhân dân tỉnh Bắc Ninh", "Hội đồng nhân dân thành phố Hà Nội"), the Chairman
+       of its People's Committee, or a body whose parent is that People's Committee ("Trung tâm Phục
+       vụ hành chính công" under "UBND thành phố Hà Nội": the catalogue files it under the city).
+(r2) Annotated real documents (``corpora/real/admin/*.json``, written by hand; each names its text by
+     ``path`` under ``../shared/corpora/``): F1 per group as ``benchmarks.extract`` counts it, dev and
+     test apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.common import REPO_ROOT
+from benchmarks.extract import GROUPS, Scores, compare, fmt, norm
+from pipeline.corpus_split import split_of
+from pipeline.extract import extract
+
+# ``../shared`` next to the repository (CI), or two levels up for a git worktree under ``wt/``.
+SHARED = next((p for p in (REPO_ROOT.parent / "shared", REPO_ROOT.parent.parent / "shared") if p.exists()),
+              REPO_ROOT.parent / "shared")
+REAL_ADMIN = SHARED / "corpora" / "real-admin"
+CATALOGUE_FIELDS = ("number_symbol", "type", "issuer", "signer", "date")
+TARGET_CATALOGUE = 0.98
+_LOCALITY = re.compile(r"^(tỉnh|thành phố)\s+\S", re.IGNORECASE)
+_LOCAL_BODIES = ("ủy ban nhân dân", "hội đồng nhân dân", "chủ tịch ủy ban nhân dân")
+_PARENT_BODY = re.compile(r"^(?:ủy ban nhân dân|ubnd)\s+")
+
+
+@dataclass
+class Tally:
+    """Right / total per field, and the misses for the error listing."""
+
+    right: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def add(self, name: str, ok: bool, note: str) -> None:
+        self.total[name] = self.total.get(name, 0) + 1
+        self.right[name] = self.right.get(name, 0) + int(ok)
+        if not ok:
+            self.misses.append(note)
+
+    def accuracy(self, name: str) -> float:
+        return self.right.get(name, 0) / self.total[name] if self.total.get(name) else 0.0
+
+
+def _folded(value: object) -> str:
+    return str(norm(value) or "").casefold().replace("uỷ", "ủy")
+
+
+def issuer_matches(catalogue: str, issuer: str | None, parent: str | None = None) -> bool:
+    """The catalogue's short issuer against the extracted full name and parent body (rule in the module
+    docstring)."""
+    if not issuer:
+        return False
+    cat, got = _folded(catalogue), _folded(issuer)
+    locality = _PARENT_BODY.sub("", _folded(parent)) if parent else ""
+    if cat == got or (locality and cat == f"{got} {locality}"):
+        return True
+    if not _LOCALITY.match(cat):
+        return False
+    return any(got == f"{body} {cat}" for body in _LOCAL_BODIES) or (bool(parent) and locality == cat)
+
+
+def iso_of_catalogue(value: str) -> str | None:
+    m = re.fullmatch(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*", value or "")
+    return f"{int(m.group(3)):04d}-{int(m.group(2)):02d}-{int(m.group(1)):02d}" if m else None
+
+
+def catalogue_checks(row: dict, doc: dict) -> dict[str, tuple[bool, object, object]]:
+    """field -> (right?, catalogue value, extracted value) for one document."""
+    signer = (doc.get("signer") or {}).get("name")
+    numsym = (doc.get("number_symbol") or "").replace(" ", "")
+    return {
+        "number_symbol": (numsym == norm(row["Số hiệu"]).replace(" ", ""), row["Số hiệu"], doc.get("number_symbol")),
+        "type": (doc.get("type") == row["Loại văn bản"].strip().lower(), row["Loại văn bản"], doc.get("type")),
+        "issuer": (issuer_matches(row["Nơi ban hành"], doc.get("issuer"), doc.get("parent_issuer")),
+                   row["Nơi ban hành"], doc.get("issuer")),
+        "signer": (_folded(signer) == _folded(row["Người ký"]), row["Người ký"], signer),
+        "date": (doc.get("date") == iso_of_catalogue(row["Ngày ban hành"]), row["Ngày ban hành"], doc.get("date")),
+    }
+
+
+def catalogue_rows(folder: Path) -> list[dict]:
+    rows = [json.loads(line) for line in (folder / "index.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    return [r for r in rows if "Số hiệu" in r]
+
+
+def score_catalogue(folder: Path, run: Callable[[str], dict] = extract) -> dict[str, Tally]:
+    """Per part (train/dev/test) the tally of the five catalogue fields."""
+    parts: dict[str, Tally] = {}
+    for row in catalogue_rows(folder):
+        text = (folder / row["path"]).read_text(encoding="utf-8")
+        doc = run(text)["document"]
+        tally = parts.setdefault(split_of(row["path"], "real-admin"), Tally())
+        for name, (ok, want, got) in catalogue_checks(row, doc).items():
+            tally.add(name, ok, f"{row['path']}: {name}: catalogue {want!r}, got {got!r}")
+    return parts
+
+
+def catalogue_table(parts: dict[str, Tally]) -> list[list[object]]:
+    rows = []
+    for part in ("train", "dev", "test"):
+        t = parts.get(part)
+        if t is None:
+            continue
+        n = max(t.total.values())
+        cells = [f"{t.accuracy(f):.3f}" for f in CATALOGUE_FIELDS]
+        met = "yes" if all(t.accuracy(f) >= TARGET_CATALOGUE for f in CATALOGUE_FIELDS) else "NO"
+        rows.append([part, n, *cells, met])
+    return rows
+
+
+# -- (r2) annotated real documents ---------------------------------------------------------------------
+def annotated_documents(folder: Path, shared: Path) -> list[tuple[str, str, str, dict]]:
+    """(name, part, text, expected) of every annotation whose text is there."""
+    docs = []
+    for path in sorted(folder.glob("*.json")):
+        ann = json.loads(path.read_text(encoding="utf-8"))
+        source = shared / ann["path"]
+        if not source.exists() or source.suffix != ".txt":
+            continue
+        part = ann.get("split") or split_of(ann["path"].split("real-admin/", 1)[-1], "real-admin")
+        expected = ann["expected"]
+        docs.append((path.stem, part, source.read_text(encoding="utf-8"), expected))
+    return docs
+
+
+def score_annotated(docs: list[tuple[str, str, str, dict]]) -> dict[str, Scores]:
+    parts: dict[str, Scores] = {}
+    for name, part, text, expected in docs:
+        compare(_complete(expected), extract(text), parts.setdefault(part, Scores()), name)
+    return parts
+
+
+def _complete(expected: dict) -> dict:
+    """An annotation with the lists it may leave out filled in empty."""
+    return {"references": [], "dates": [], "tasks": [], **expected}
+
+
+def group_table(parts: dict[str, Scores], label: str) -> list[list[object]]:
+    rows = []
+    for part in ("dev", "test"):
+        s = parts.get(part)
+        if s is None:
+            continue
+        for group, fields in GROUPS.items():
+            c = s.group(fields)
+            p, r, f = c.prf()
+            rows.append([label, part, group, c.tp, c.fp, c.fn, fmt(p), fmt(r), fmt(f)])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--real-admin", type=Path, default=REAL_ADMIN)
+    ap.add_argument("--annotations", type=Path, default=REPO_ROOT / "corpora" / "real" / "admin")
+    ap.add_argument("--errors", default="", help="print the misses of these parts (e.g. train,dev) to stderr")
+    args = ap.parse_args(argv)
+    from benchmarks.common import markdown_table
+
+    parts = score_catalogue(args.real_admin)
+    for part in [p for p in args.errors.split(",") if p]:
+        for line in parts.get(part, Tally()).misses:
+            print(f"[{part}] {line}", file=sys.stderr)
+    print(markdown_table(["part", "documents", *CATALOGUE_FIELDS, "all >= 0.98"], catalogue_table(parts)))
+    if args.annotations.exists():
+        docs = annotated_documents(args.annotations, args.real_admin.parent)
+        print(markdown_table(["set", "part", "group", "TP", "FP", "FN", "P", "R", "F1"],
+                             group_table(score_annotated(docs), "typed")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
