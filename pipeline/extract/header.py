@@ -20,9 +20,13 @@ _SEPARATOR = re.compile(r"^[\s\-_=.*~–—]{3,}$")
 _NUMBER_LINE = re.compile(
     r"^(?:(?:Bộ\s+)?Luật\s+|Pháp\s+lệnh\s+|Nghị\s+quyết\s+)?S[ốôóo6]\s*[:.;]?\s*(?P<rest>.*)$", re.IGNORECASE
 )
+# "Hà Nội, ngày ..."; real text sometimes drops the comma ("Hà Nội ngày 01"), then the place must be a name.
 _DATE_LINE = re.compile(
-    r"^(?P<place>[^\d,;:]{2,40}?)\s*,\s*(?P<date>ngày\b.*)$", re.IGNORECASE
+    r"^(?:(?P<place>[^\d,;:]{2,40}?)\s*,\s*|(?P<place2>(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})\s+)"
+    r"(?P<date>[Nn]gày\b.*)$"
 )
+# A letter's subject opened by "Về" instead of "V/v", under the number.
+_ABOUT = re.compile(r"^Về\s+(?!việc\b)(?P<rest>[a-zđà-ỹ].*)$")
 _VV = re.compile(r"^V\s*[/.]?\s*[vV]\b\.?\s*:?\s*(?P<rest>.*)$")
 _BODY_START = re.compile(
     r"^(?:Căn cứ|Thực hiện|Theo|Ngày\s+\d|Hôm nay|Vào\s+(?:hồi|lúc)|Để|Nhằm|Sau khi|Trong|Qua|Nhằm|I\.|1\.|"
@@ -172,8 +176,9 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                 continue
             mdate = _DATE_LINE.match(t)
             if mdate and "date" not in h.fields:
-                place = mdate.group("place").strip()
-                poff = c.start + mdate.start("place")
+                key = "place" if mdate.group("place") is not None else "place2"
+                place = mdate.group(key).strip()
+                poff = c.start + mdate.start(key)
                 parsed = parse_date_text(mdate.group("date"))
                 if parsed:
                     iso, ds, de = parsed
@@ -188,7 +193,7 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                 h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
                 in_vv = False
                 continue
-            mvv = _VV.match(t)
+            mvv = _VV.match(t) or (_ABOUT.match(t) if "number_raw" in h.fields and not subject_cells else None)
             if mvv and c.col != 1:
                 subject_cells = [Cell(mvv.group("rest"), c.start + mvv.start("rest"), c.end, c.line, c.col)]
                 in_vv = True
@@ -377,6 +382,15 @@ def _is_person_name(t: str) -> bool:
 
 def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
     """First line of the closing block: "Nơi nhận:" or the line after the body's "./."."""
+    first_end = next((i for i in range(from_line, len(cells_by_line))
+                      if any(c.text.rstrip().endswith("./.") for c in cells_by_line[i])), None)
+    if first_end is not None:
+        # The body's own end mark: the closing block follows it (appendices and forms after the signature
+        # may carry their own "Nơi nhận:" and "./.").
+        for i in range(first_end + 1, min(first_end + 4, len(cells_by_line))):
+            if any(c.col != 1 and folded_startswith(c.text, "Nơi nhận", 82) and len(c.text) < 40 for c in cells_by_line[i]):
+                return i
+        return first_end + 1
     noi_nhan = None
     end_mark = None
     for i in range(len(cells_by_line) - 1, from_line - 1, -1):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import fold
+from .lexicon import DOC_TYPES, fold
 from .patterns import DATE_RE
 from .textutil import Cell, is_upper_line
 
 _MOTTOS = ("CONG HOA XA HOI CHU NGHIA VIET NAM", "DOC LAP - TU DO - HANH PHUC")
 _NUMBER_OPEN = re.compile(r"^S[ốôóo6]\s*[:.;]?\s*(?:\d{1,5})?\s*$")
-_DATE_OPEN = re.compile(r"(?:^|,\s*)ngày\b", re.IGNORECASE)
+_DATE_OPEN = re.compile(r"(?:^|,\s*|[a-zà-ỹ]\s+)ngày\b", re.IGNORECASE)
 _PLACE_HEAD = re.compile(r"^(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,2}$")
 _PLACE_TAIL = re.compile(r"^[A-ZĐÀ-Ỹ]?[\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}\s*,\s*ngày\b", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]*$")
@@ -52,6 +52,10 @@ def _next_line(cells_by_line: list[list[Cell]], i: int, limit: int) -> int | Non
     return None
 
 
+_FOLDED_TYPES = {fold(name) for name in DOC_TYPES}
+_TYPE_HEADS = {" ".join(name.split()[:k]) for name in _FOLDED_TYPES for k in range(1, len(name.split()))}
+
+
 def _motto_key(folded: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\s*-\s*", " - ", folded)).strip()
 
@@ -62,6 +66,8 @@ def _wants_next(t: str, nxt: str) -> bool:
     if len(key) >= 4 and any(m.startswith(key) and m != key for m in _MOTTOS):
         both = _motto_key(key + " " + fold(nxt))
         return any(m.startswith(both) for m in _MOTTOS)
+    if fold(t).strip() in _TYPE_HEADS and is_upper_line(t + " " + nxt):
+        return re.sub(r"\s+", " ", fold(t + " " + nxt)).strip() in _FOLDED_TYPES
     if _NUMBER_OPEN.match(t) or re.match(r"^S[ốô]\s*[:.]?\s*\S*[-/]$", t):
         return bool(re.match(r"^[\dA-ZĐ/.…-]", nxt))
     if _DATE_OPEN.search(t) and not DATE_RE.search(t):
