@@ -150,18 +150,36 @@ def proper_name(upper: str, text: str) -> str:
 
 def sentence_case(upper: str, text: str) -> str:
     """A title printed in capitals ("PHÊ DUYỆT DANH MỤC ... TỈNH BẮC NINH NĂM 2026") in sentence case: each
-    word lower-cased unless it is an abbreviation or the document writes it capitalised inside sentences
-    more often than not (proper names: "Bắc Ninh", "Nghị quyết"); the first letter upper-case."""
-    capitalised = Counter(m.group(1) for m in re.finditer(r"(?<=[a-zđà-ỹ,] )([A-ZĐÀ-Ỹ][a-zđà-ỹ]+)", text))
-    lower = Counter(re.findall(r"(?<![\w])([a-zđà-ỹ]+)(?![\w])", text))
-    out = []
+    word lower-cased unless it is an abbreviation or the document writes it capitalised more often than
+    not after the same word inside its sentences (proper names: "tỉnh Bắc Ninh"; "trụ sở" stays lower
+    though "Sở Xây dựng" is capitalised); the first letter upper-case."""
+    after: Counter = Counter()
+    alone: Counter = Counter()
+    for line in text.split("\n"):
+        letters = [c for c in line if c.isalpha()]
+        if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+            continue  # a line in capitals says nothing about case
+        prev = ""
+        for m in re.finditer(r"\w+|[.:;!?(•+-]", line):
+            word = m.group()
+            if not word[0].isalnum():
+                prev = ""  # a sentence or item starts after this mark
+                continue
+            if prev:
+                after[(prev, word)] += 1
+                alone[word] += 1
+            prev = word.lower()
+    out: list[str] = []
     for word in upper.split():
         core = word.strip(",.;:()\"'“”")
         if not core or _is_abbreviation(core):
             out.append(word)
             continue
         cap, low = core[:1] + core[1:].lower(), core.lower()
-        chosen = cap if capitalised[cap] > lower[low] else low
-        out.append(word.replace(core, chosen))
+        prev = out[-1].strip(",.;:()\"'“”").lower() if out else ""
+        votes = (after[(prev, cap)], after[(prev, low)])
+        if votes == (0, 0):
+            votes = (alone[cap], alone[low])
+        out.append(word.replace(core, cap if votes[0] > votes[1] else low))
     result = " ".join(out)
     return result[:1].upper() + result[1:]

@@ -71,7 +71,7 @@ def _wants_next(t: str, nxt: str) -> bool:
     if _NUMBER_OPEN.match(t) or re.match(r"^S[ốô]\s*[:.]?\s*\S*[-/]$", t):
         return bool(re.match(r"^[\dA-ZĐ/.…-]", nxt))
     if _DATE_OPEN.search(t) and not DATE_RE.search(t):
-        return bool(re.match(r"^(?:\d{1,4}\b|tháng\b|năm\b)", nxt, re.IGNORECASE))
+        return bool(re.match(r"^(?:\d{1,4}\b|tháng|năm)", nxt, re.IGNORECASE))
     if re.match(r"^[^\d,;:]{2,40},$", t) and not is_upper_line(t):
         return bool(re.match(r"^ngày\b", nxt, re.IGNORECASE))
     if _PLACE_HEAD.match(t) and not is_upper_line(t) and len(t) <= 20:

@@ -1,0 +1,144 @@
+"""Extraction on the shapes real text takes: web-wrapped header cells, two columns merged by OCR, gaps in
+numbers, blanks and handwriting, upper-case titles, signature blocks among seal junk and appendices.
+The texts are written here, modelled on real documents (none is copied from the corpora)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+
+from pipeline.extract import extract
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "pipeline" / "schema" / "extraction.schema.json").read_text(encoding="utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+WRAPPED = """ỦY BAN NHÂN
+DÂN
+TỈNH HÒA AN
+CỘNG HÒA XÃ
+HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số: 1234/QĐ-
+UBND
+Hòa An, ngày 20
+tháng 11 năm 2025
+QUYẾT
+ĐỊNH
+VỀ
+VIỆC PHÊ DUYỆT KẾ HOẠCH SỬA CHỮA TRỤ SỞ LÀM VIỆC CỦA CÁC
+CƠ QUAN TỈNH HÒA AN NĂM 2026
+ỦY BAN NHÂN DÂN TỈNH HÒA AN
+Căn cứ Luật Tổ chức chính quyền địa phương ngày 16/6/2025;
+Xét đề nghị của Giám đốc Sở Xây dựng tỉnh Hòa An.
+QUYẾT ĐỊNH:
+Điều 1. Phê duyệt Kế hoạch sửa chữa trụ sở làm việc của các cơ quan tỉnh Hòa An năm 2026.
+Điều 2. Sở Xây dựng có trách nhiệm chủ trì, phối hợp với Sở Tài chính tổ chức thực hiện.
+Điều 3. Chánh Văn phòng UBND tỉnh, Giám đốc Sở Xây dựng căn cứ Quyết định thi hành./.
+Nơi
+nhận:
+- Như Điều 3;
+- Lưu: VT, KT.
+TM. ỦY BAN NHÂN
+DÂN
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Đỗ
+Minh Khang
+PHỤ LỤC
+DANH MỤC TRỤ SỞ
+(Kèm theo Quyết định số 1234/QĐ-UBND)
+1
+Trụ sở Sở Nội Vụ
+Xã Phú Lộc
+"""
+
+
+def test_wrapped_header_lines_are_joined() -> None:
+    doc = extract(WRAPPED)["document"]
+    assert doc["issuer"] == "Ủy ban nhân dân tỉnh Hòa An"
+    assert doc["parent_issuer"] is None
+    assert (doc["number"], doc["symbol"], doc["number_symbol"]) == ("1234", "QĐ-UBND", "1234/QĐ-UBND")
+    assert (doc["place"], doc["date"]) == ("Hòa An", "2025-11-20")
+    assert doc["type"] == "quyết định"
+    assert doc["subject"] == ("Phê duyệt Kế hoạch sửa chữa trụ sở làm việc của các cơ quan tỉnh Hòa An năm 2026")
+    assert doc["unknown"] == []
+
+
+def test_signature_broken_over_lines_and_followed_by_an_appendix() -> None:
+    doc = extract(WRAPPED)["document"]
+    assert doc["signer"] == {"authority": "KT.", "authority_text": "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH",
+                             "position": "PHÓ CHỦ TỊCH", "name": "Đỗ Minh Khang"}
+    assert doc["recipients"] == ["Như Điều 3"]
+    assert doc["archive"] == "VT, KT"
+
+
+def test_parent_body_and_issuer_each_on_two_lines() -> None:
+    text = ("BỘ TÀI\nCHÍNH\nCỤC\nHẢI QUAN\nCỘNG HÒA\nXÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: 37001/TB-CHQ\nHà Nội,\nngày 21 tháng 11 năm 2025\nTHÔNG BÁO\nVỀ KẾT QUẢ\nXÁC ĐỊNH TRƯỚC MÃ SỐ\n"
+            "CỤC TRƯỞNG CỤC HẢI QUAN\nCăn cứ Luật Hải quan ngày 23/6/2014;\n")
+    doc = extract(text)["document"]
+    assert (doc["issuer"], doc["parent_issuer"]) == ("Cục Hải quan", "Bộ Tài chính")
+    assert doc["date"] == "2025-11-21"
+    assert doc["subject"] == "Về kết quả xác định trước mã số"
+
+
+def test_number_with_gaps_around_the_slash() -> None:
+    for line, want in (("Số: 2827  /QĐ-BGDĐT", "2827/QĐ-BGDĐT"), ("Số:275 /QĐ-UBND", "275/QĐ-UBND"),
+                       ("Số1024 /SGDĐT-VP", "1024/SGDĐT-VP")):
+        doc = extract(f"BỘ GIÁO DỤC VÀ ĐÀO TẠO\n{line}\nHà Nội, ngày 03 tháng 5 năm 2019\nQUYẾT ĐỊNH\n"
+                      "Về việc công nhận kết quả\nCăn cứ Luật Giáo dục;\n")["document"]
+        assert doc["number_symbol"] == want, line
+
+
+def test_two_columns_merged_into_one_line() -> None:
+    text = ("SỞ GIÁO DỤC VÀ ĐÀO TẠO CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Số: 315 /UBND-VP Hà Nội, ngày 03 tháng 5 năm 2019\n"
+            "V/v tổ chức thi học sinh giỏi\nKính gửi: Các trường trung học phổ thông.\n")
+    doc = extract(text)["document"]
+    assert (doc["number"], doc["symbol"]) == ("315", "UBND-VP")
+    assert (doc["place"], doc["date"]) == ("Hà Nội", "2019-05-03")
+    assert doc["subject"] == "tổ chức thi học sinh giỏi"
+
+
+def test_blank_number_keeps_the_symbol_and_says_why() -> None:
+    text = "ỦY BAN NHÂN DÂN\nXÃ AN PHÚ\nSố: .../TB-UBND\nAn Phú, ngày 12 tháng 3 năm 2024\nTHÔNG BÁO\nVề lịch tiếp dân\n"
+    result = extract(text)
+    doc = result["document"]
+    assert (doc["number"], doc["symbol"], doc["number_symbol"]) == (None, "TB-UBND", None)
+    assert {"field": "number", "reason": "the number is left blank; the symbol was read"} in doc["unknown"]
+    assert not list(VALIDATOR.iter_errors(result))
+
+
+def test_handwritten_day_gives_month_and_year_and_says_so() -> None:
+    text = "ỦY BAN NHÂN DÂN\nXÃ AN PHÚ\nSố: 45/TB-UBND\nAn Phú, ngày ô tháng 5 năm 2019\nTHÔNG BÁO\nVề lịch tiếp dân\n"
+    result = extract(text)
+    doc = result["document"]
+    assert doc["date"] is None
+    assert doc["place"] == "An Phú"
+    assert {"field": "date", "reason": "the day is unreadable ('ô')", "partial": "2019-05"} in doc["unknown"]
+    assert not list(VALIDATOR.iter_errors(result))
+
+
+def test_missing_signer_is_said() -> None:
+    doc = extract("ỦY BAN NHÂN DÂN\nXÃ AN PHÚ\nSố: 45/TB-UBND\nAn Phú, ngày 2 tháng 5 năm 2019\n"
+                  "THÔNG BÁO\nVề lịch tiếp dân\nLịch tiếp dân tháng 5 như sau./.\n")["document"]
+    assert {"field": "signer", "reason": "no signature block found"} in doc["unknown"]
+
+
+def test_legal_normative_type_and_consolidated_text() -> None:
+    tt = extract("BỘ TÀI CHÍNH\nSố: 110/2025/TT-BTC\nHà Nội, ngày 19 tháng 11 năm 2025\nTHÔNG TƯ\n"
+                 "QUY ĐỊNH MỨC THU PHÍ\nCăn cứ Luật Phí và lệ phí;\n")["document"]
+    assert (tt["type"], tt["type_code"], tt["symbol"]) == ("thông tư", "TT", "2025/TT-BTC")
+    hn = extract("BỘ QUỐC PHÒNG\nSố: 92/VBHN-BQP\nHà Nội, ngày 24 tháng 11 năm 2025\nQUYẾT ĐỊNH\n"
+                 "VỀ THỰC HIỆN CHẾ ĐỘ\nQuyết định số 142/2008/QĐ-TTg ngày 27/10/2008 được sửa đổi.\n")["document"]
+    assert (hn["type"], hn["type_code"]) == ("văn bản hợp nhất", "VBHN")
+
+
+def test_place_and_date_without_comma() -> None:
+    doc = extract("CHÍNH PHỦ\nSố: 386/NQ-CP\nHà Nội ngày 01\ntháng12 năm 2025\nNGHỊ QUYẾT\n"
+                  "VỀ VIỆC TIẾP THU Ý KIẾN\nCHÍNH PHỦ\nCăn cứ Luật Tổ chức Chính phủ;\n")["document"]
+    assert (doc["place"], doc["date"], doc["issuer"]) == ("Hà Nội", "2025-12-01", "Chính phủ")
+    assert doc["subject"] == "Tiếp thu ý kiến"
