@@ -163,6 +163,46 @@ def _complete(expected: dict) -> dict:
     return {"references": [], "dates": [], "tasks": [], **expected}
 
 
+# -- (r3) the real scans ---------------------------------------------------------------------------------
+def scan_records(annotations: Path, shared: Path, cache: Path) -> list[tuple[str, str, dict, dict]]:
+    """(name, part, expected, record) of every annotated real scan; records from ``pipeline.process``,
+    cached as JSON in ``cache`` (delete it to re-run OCR)."""
+    import os
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from pipeline import process
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in sorted(annotations.glob("*.json")):
+        ann = json.loads(path.read_text(encoding="utf-8"))
+        source = shared / ann["path"]
+        if not source.exists():
+            continue
+        cached = cache / f"{path.stem}.record.json"
+        if not cached.exists():
+            print(f"  (r3) OCR {source.name}", file=sys.stderr, flush=True)
+            cached.write_text(json.dumps(process(str(source)), ensure_ascii=False), encoding="utf-8")
+        record = json.loads(cached.read_text(encoding="utf-8"))
+        out.append((path.stem, ann.get("split") or "dev", ann["expected"], record))
+    return out
+
+
+def score_scans(records: list[tuple[str, str, dict, dict]], rescore: bool = False) -> dict[str, Scores]:
+    """Per part, the record's extraction against the annotation (``rescore``: extraction re-run on the
+    cached ``text.final``, for iterating on rules without OCR)."""
+    parts: dict[str, Scores] = {}
+    for name, part, expected, record in records:
+        if rescore:
+            pred = extract((record.get("text") or {}).get("final") or "")
+        else:
+            pred = {k: record.get(k) for k in ("document", "references", "dates", "tasks")}
+            if not isinstance(pred["document"], dict):
+                pred = extract("")
+        compare(_complete(expected), pred, parts.setdefault(part, Scores()), name)
+    return parts
+
+
 def group_table(parts: dict[str, Scores], label: str) -> list[list[object]]:
     rows = []
     for part in ("dev", "test"):

@@ -183,3 +183,32 @@ def sentence_case(upper: str, text: str) -> str:
         out.append(word.replace(core, cap if votes[0] > votes[1] else low))
     result = " ".join(out)
     return result[:1].upper() + result[1:]
+
+
+_LOWER_LEVELS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "phường", "xã")
+
+
+def restore_case(lowered: str) -> str:
+    """Capitals a lower-cased title line lost, where rules can tell: place names after a level word
+    ("tỉnh bình thuận" -> "tỉnh Bình Thuận", checked against the gazetteer), symbols ("42/2006/nq-hđnd"
+    -> "42/2006/NQ-HĐND"), Roman numerals after "khóa", abbreviations in brackets ("(oda)" -> "(ODA)"),
+    "Hội đồng nhân dân", "Ủy ban nhân dân"."""
+    text = re.sub(r"(?<!\w)(\d{1,5}/(?:\d{4}/)?)([a-zđ]+(?:-[a-zđ]+)*)(?!\w)",
+                  lambda m: m.group(1) + m.group(2).upper(), lowered)
+    text = re.sub(r"\b(khóa|khoá)\s+([ivxl]+)\b", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
+    text = re.sub(r"\(([a-zđ]{2,6})\)", lambda m: f"({m.group(1).upper()})", text)
+    text = re.sub(r"(?<!\w)(hội đồng nhân dân|ủy ban nhân dân|uỷ ban nhân dân)", lambda m: m.group(1)[:1].upper() + m.group(1)[1:],
+                  text)
+    text = re.sub(r"(?<=\s)(nghị quyết|quyết định|chỉ thị|thông tư|nghị định|luật|kế hoạch|công văn)(?=\s+số\s)",
+                  lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
+    names = {n.lower(): n for n in place_names()}
+    for level in _LOWER_LEVELS:
+        def fix(m: re.Match, level: str = level) -> str:
+            words = m.group(2).split()
+            for k in (3, 2, 1):
+                key = " ".join(words[:k])
+                if len(words) >= k and key in names:
+                    return f"{m.group(1)} {names[key]}" + "".join(" " + w for w in words[k:])
+            return m.group(0)
+        text = re.sub(rf"(?<!\w)({level})\s+((?:[a-zđà-ỹ]+\s*){{1,3}})", fix, text)
+    return text[:1].upper() + text[1:]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .casing import proper_name, sentence_case
+from .casing import proper_name, restore_case, sentence_case
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
 from .reflow import completes
@@ -23,7 +23,7 @@ _NUMBER_LINE = re.compile(
 # "Hà Nội, ngày ..."; real text sometimes drops the comma ("Hà Nội ngày 01"), then the place must be a name.
 _DATE_LINE = re.compile(
     r"^(?:(?P<place>[^\d,;:]{2,40}?)\s*,\s*|(?P<place2>(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})\s+)"
-    r"(?P<date>[Nn]gày\b.*)$"
+    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*tháng.*)$"
 )
 # A letter's subject opened by "Về" instead of "V/v", under the number.
 _ABOUT = re.compile(r"^Về\s+(?!việc\b)(?P<rest>[a-zđà-ỹ].*)$")
@@ -104,7 +104,7 @@ def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
 
 
 _DATE_PARTS = re.compile(
-    r"ngày\s*(?P<d>[^\s]{0,4}?)\s*tháng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
+    r"ng[àa]y?\s*(?P<d>[^\s]{0,4}?)\s*tháng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
 )
 
 
@@ -173,6 +173,11 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                 off = c.start + mnum.start("rest")
                 h.fields["number_raw"] = Field(rest, off, c.end, 0.9)
                 in_vv = False
+                vv = re.search(r"\sV\s*/\s*v\b\.?\s*:?\s*(?P<s>\S.*)$", rest)  # "Số: 8794/VPCP-KGVX V/v ban hành ..."
+                if vv:
+                    subject_cells = [Cell(vv.group("s"), off + vv.start("s"), c.end, c.line, c.col)]
+                    h.fields["number_raw"] = Field(rest[: vv.start()], off, off + vv.start(), 0.9)
+                    in_vv = True
                 continue
             mdate = _DATE_LINE.match(t)
             if mdate and "date" not in h.fields:
@@ -229,7 +234,34 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
         s, e = subject_cells[0].start, subject_cells[-1].end
         subject = _clean_subject(" ".join(c.text for c in subject_cells))
         h.fields["subject"] = Field(sentence_case(subject, text) if is_upper_line(subject) else subject, s, e, 0.9)
+    elif "type" not in h.fields and "number_raw" not in h.fields and "date" not in h.fields:
+        _title_line(cells_by_line, h)
     return h
+
+
+_TITLE_LINE = re.compile(r"^(?P<type>" + "|".join(sorted((re.escape(t[:1].upper() + t[1:]) for t in DOC_TYPES), key=len,
+                                                          reverse=True)) + r")\s+(?:về\s+việc\s+)?(?P<s>\S.*)$")
+_ISSUER_LINE = re.compile(r"^(?:Ủy|Uỷ)\s+ban\s+nhân\s+dân|^Hội\s+đồng\s+nhân\s+dân|^(?:Bộ|Ủy\s+ban|Uỷ\s+ban)\s+\S")
+
+
+def _title_line(cells_by_line: list[list[Cell]], h: Header) -> None:
+    """A text kept without its header (archives that store the body only): the first line is "<Type> [về
+    việc] <subject>" written in lower case, and the issuer may follow on its own line."""
+    first = next((i for i, cells in enumerate(cells_by_line[:3]) if cells), None)
+    if first is None or len(cells_by_line[first]) != 1:
+        return
+    c = cells_by_line[first][0]
+    m = _TITLE_LINE.match(c.text)
+    if not m or is_upper_line(c.text):
+        return
+    h.fields["type"] = Field(m.group("type").lower(), c.start, c.start + len(m.group("type")), 0.8)
+    subject = restore_case(m.group("s").rstrip(" .;"))
+    h.fields["subject"] = Field(subject, c.start + m.start("s"), c.end, 0.7)
+    h.end_line = first + 1
+    nxt = cells_by_line[first + 1] if first + 1 < len(cells_by_line) else []
+    if len(nxt) == 1 and _ISSUER_LINE.match(nxt[0].text) and len(nxt[0].text) < 90:
+        h.fields["issuer"] = Field(restore_case(nxt[0].text.rstrip(" .;")), nxt[0].start, nxt[0].end, 0.8)
+        h.end_line = first + 2
 
 
 # The line under a decision's title that names who decides ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "BỘ TRƯỞNG BỘ
@@ -315,24 +347,23 @@ def _number(h: Header) -> None:
         return
     rest, where = _compact(str(raw.value))
     m = NUMSYM_RE.search(rest)
-    if m and m.start() <= 2:
-        number, symbol = split_numsym(m.group(0))
+    number, symbol = split_numsym(m.group(0)) if m and m.start() <= 2 else (None, None)
+    if m and symbol:
         s, e = raw.start + where[m.start()], raw.start + where[m.end() - 1] + 1
         if number:
             h.fields["number"] = Field(number, s, s + len(number), 0.95)
-        if symbol:
-            h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
-            h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
+        h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
+        h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
         return
     # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in (or is handwritten and lost).
-    m2 = re.search(r"/(?P<sym>[^\s]+)$", rest.strip())
-    if m2:
+    for m2 in re.finditer(r"/(?P<sym>[^\s/]+)(?=\s|$)", rest):
         _, symbol = split_numsym("1/" + m2.group("sym"))
-        if symbol:
-            off = raw.start + where[rest.index(m2.group("sym"))]
-            h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
-        before = rest[: rest.index("/")].strip(" :")
-        why = "left blank" if not before or set(before) <= set(".…_-") else f"unreadable ({before!r})"
+        if not symbol:
+            continue
+        off = raw.start + where[m2.start("sym")]
+        h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
+        before = rest[: m2.start()].strip(" :")
+        why = "left blank" if not before or set(before) <= set(".…_- ") else f"unreadable ({before!r})"
         h.unknown.append({"field": "number", "reason": f"the number is {why}; the symbol was read"})
         return
     h.unknown.append({"field": "number", "reason": f"no number and symbol in {str(raw.value)!r}"})
@@ -388,14 +419,14 @@ def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
         # The body's own end mark: the closing block follows it (appendices and forms after the signature
         # may carry their own "Nơi nhận:" and "./.").
         for i in range(first_end + 1, min(first_end + 4, len(cells_by_line))):
-            if any(c.col != 1 and folded_startswith(c.text, "Nơi nhận", 82) and len(c.text) < 40 for c in cells_by_line[i]):
+            if any(c.col != 1 and _is_noi_nhan(c.text) for c in cells_by_line[i]):
                 return i
         return first_end + 1
     noi_nhan = None
     end_mark = None
     for i in range(len(cells_by_line) - 1, from_line - 1, -1):
         for c in cells_by_line[i]:
-            if noi_nhan is None and c.col != 1 and folded_startswith(c.text, "Nơi nhận", 82) and len(c.text) < 40:
+            if noi_nhan is None and c.col != 1 and _is_noi_nhan(c.text):
                 noi_nhan = i
             if end_mark is None and c.text.rstrip().endswith("./."):
                 end_mark = i
@@ -429,6 +460,11 @@ _APPENDIX = re.compile(
 )
 
 
+def _is_noi_nhan(t: str) -> bool:
+    """"Nơi nhận:" opening the recipient list (alone, or with the whole list flattened after it)."""
+    return folded_startswith(t, "Nơi nhận", 82) and (len(t) < 40 or bool(re.match(r"^\S+\s+\S+\s*:\s*[-+•]", t)))
+
+
 def _signature_like(t: str) -> bool:
     return bool(t == "\f" or _SIGN_NOISE.match(t) or _AUTH.match(t) or _is_person_name(t)
                 or (is_upper_line(t) and len(t) <= 60) or _SEPARATOR.match(t))
@@ -457,11 +493,17 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
             t = c.text
             if t == "\f":
                 continue
-            if c.col != 1 and folded_startswith(t, "Nơi nhận", 82) and len(t) < 40:
+            if c.col != 1 and _is_noi_nhan(t):
                 in_list = True
                 rest = re.sub(r"^[^:]*:\s*", "", t) if ":" in t else ""
-                if rest:
-                    _recipient(rest, c.end - len(rest), h)
+                # A web table flattened into one line: "Nơi nhận: - Như trên; - Bộ Y tế; - Lưu: VT."
+                seps = list(re.finditer(r"(?:^|(?<=[;.:]))\s*[-+•]\s+", rest))
+                starts = [m.end() for m in seps] or [0]
+                ends = [m.start() for m in seps[1:]] + [len(rest)]
+                for a, b in zip(starts, ends, strict=True):
+                    body = rest[a:b].strip()
+                    if body:
+                        _recipient(body, c.end - len(rest) + a, h)
                 continue
             if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
                 body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
@@ -493,7 +535,40 @@ def _recipient(body: str, start: int, h: Header) -> None:
     h.recipients.append(Field(body.strip(), start, start + len(body.strip()), 0.9))
 
 
+_FLAT_SIGNATURE = re.compile(
+    r"^(?P<caps>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/]+?)\s+(?P<name>(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){1,4}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+)$"
+)
+
+
+def unflatten_signature(cell: Cell) -> list[Cell]:
+    """A signature block flattened into one line ("KT. BỘ TRƯỞNG, CHỦ NHIỆM PHÓ CHỦ NHIỆM Nguyễn Khắc Định")
+    as its lines: one per authority ("TM.", "KT.", ...), the position (from the last "PHÓ" of a "KT." block),
+    the name."""
+    m = _FLAT_SIGNATURE.match(cell.text)
+    if not m or not is_upper_line(m.group("caps")):
+        return [cell]
+    caps = m.group("caps")
+    cuts = [a.start() for a in re.finditer(r"(?<!\w)(?:TM|KT|TL|TUQ|Q)\s*\.", caps)]
+    last = cuts[-1] if cuts else 0
+    pho = [p.start() for p in re.finditer(r"(?<=\s)PHÓ\s", caps[last:])]
+    if pho:
+        cuts.append(last + pho[-1])
+    elif not cuts:
+        cuts = [0]
+    bounds = sorted({0, *cuts}) + [len(caps)]
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = caps[a:b].strip()
+        if piece:
+            off = cell.start + a + (len(caps[a:b]) - len(caps[a:b].lstrip()))
+            out.append(Cell(piece, off, off + len(piece), cell.line, cell.col))
+    ns = cell.start + m.start("name")
+    out.append(Cell(m.group("name"), ns, ns + len(m.group("name")), cell.line, cell.col))
+    return out
+
+
 def _signature(cells: list[Cell], h: Header) -> None:
+    cells = [piece for c in cells for piece in unflatten_signature(c)]
     # Two signature blocks side by side (a biên bản: secretary left, chair right): the right one signs.
     if any(c.col == 1 and _is_person_name(c.text) for c in cells):
         cells = [c for c in cells if c.col != 0]

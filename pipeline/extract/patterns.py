@@ -91,7 +91,8 @@ def split_numsym(text: str) -> tuple[str | None, str | None]:
 
 def valid_symbol(symbol: str) -> bool:
     """A symbol per Phụ lục III: optional year, then capitalised codes joined by hyphens (or a party slash)."""
-    return bool(SYMBOL_RE.match(symbol)) and len(symbol) <= 40
+    # A symbol names a type or a body: it holds letters ("20/6" is a number and a stray digit, not 20/"6").
+    return bool(SYMBOL_RE.match(symbol)) and len(symbol) <= 40 and any(ch.isalpha() for ch in symbol)
 
 
 def type_code_of(symbol: str | None) -> str | None:

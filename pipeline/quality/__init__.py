@@ -21,6 +21,7 @@ from pipeline.quality.checks import (
     valid_share,
     verdict,
     weighted_mean,
+    with_field_gaps,
     worst,
 )
 from pipeline.record import PageResult
@@ -120,7 +121,7 @@ def assess(record: dict, pages: list[PageResult], config, limits: Thresholds = D
             limits=limits,
         )
         results.append({"page": page.number, **signals})
-    return summarise(results, missing=missing, load_error=load_error)
+    return summarise(with_field_gaps(results, record.get("document")), missing=missing, load_error=load_error)
 
 
 def summarise(pages: list[dict], *, missing: list[str], load_error: str | None) -> dict:
