@@ -142,3 +142,58 @@ def test_place_and_date_without_comma() -> None:
                   "VỀ VIỆC TIẾP THU Ý KIẾN\nCHÍNH PHỦ\nCăn cứ Luật Tổ chức Chính phủ;\n")["document"]
     assert (doc["place"], doc["date"], doc["issuer"]) == ("Hà Nội", "2025-12-01", "Chính phủ")
     assert doc["subject"] == "Tiếp thu ý kiến"
+
+
+TASKS = """ỦY BAN NHÂN DÂN
+TỈNH HÒA AN
+Số: 12/QĐ-UBND
+Hòa An, ngày 2 tháng 11 năm 2025
+QUYẾT ĐỊNH
+Về việc giao nhiệm vụ cải cách hành chính
+QUYẾT ĐỊNH:
+Điều 1. Phê duyệt Kế hoạch cải cách hành chính năm 2026.
+Điều 2. Sở Công Thương có trách nhiệm chủ trì, phối hợp với Sở Tài chính và UBND các xã, phường kiểm tra việc thực hiện, báo cáo trước ngày 15/12/2025.
+Điều 3. Giao Sở Kế hoạch và Đầu tư tổng hợp kết quả thực hiện trong tháng 12/2025.
+Yêu cầu các sở, ban, ngành rà soát thủ tục hành chính, hoàn thành trước 30/11.
+UBND các xã, phường tổ chức thực hiện và báo cáo định kỳ hằng quý.
+Giao Sở Nông nghiệp và Môi trường chủ trì, phối hợp với Ban Quản lý dự án đầu tư xây dựng tỉnh
+\fhoàn thiện hồ sơ dự án trước ngày 20/12/2025./.
+Nơi nhận:
+- Như Điều 3;
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn An
+"""
+
+
+def test_tasks_in_real_phrasing() -> None:
+    tasks = [(t["assignee"], t["coordinating_units"], t["deadline"], t["description"]) for t in extract(TASKS)["tasks"]]
+    assert tasks == [
+        ("Sở Công Thương", ["Sở Tài chính", "UBND các xã, phường"], "2025-12-15",
+         "kiểm tra việc thực hiện, báo cáo trước ngày 15/12/2025"),
+        ("Sở Kế hoạch và Đầu tư", [], "2025-12-31", "tổng hợp kết quả thực hiện trong tháng 12/2025"),
+        ("các sở, ban, ngành", [], "2025-11-30", "rà soát thủ tục hành chính, hoàn thành trước 30/11"),
+        ("UBND các xã, phường", [], None, "tổ chức thực hiện và báo cáo định kỳ hằng quý"),
+        ("Sở Nông nghiệp và Môi trường", ["Ban Quản lý dự án đầu tư xây dựng tỉnh"], "2025-12-20",
+         "hoàn thiện hồ sơ dự án trước ngày 20/12/2025"),
+    ]
+
+
+def test_task_kept_whole_across_a_page_break() -> None:
+    last = extract(TASKS)["tasks"][-1]
+    assert last["span"]["page"] == 1
+    assert "\f" in TASKS[last["span"]["start"] : last["span"]["end"]]
+
+
+def test_field_gaps_make_a_page_review_with_the_reason() -> None:
+    from pipeline.quality.checks import with_field_gaps
+
+    pages = [{"page": 1, "verdict": "ok", "reasons": [], "tokens": 120},
+             {"page": 2, "verdict": "bad", "reasons": ["mean OCR confidence 40 below 55"], "tokens": 80}]
+    document = {"unknown": [{"field": "date", "reason": "the day is unreadable ('ô')", "partial": "2019-05"},
+                            {"field": "signer", "reason": "the signature block holds no readable name"}]}
+    out = with_field_gaps(pages, document)
+    assert [p["verdict"] for p in out] == ["review", "bad"]
+    assert out[0]["reasons"] == ["date of issue unknown: the day is unreadable ('ô')"]
+    assert out[1]["reasons"][-1] == "signer's name unknown: the signature block holds no readable name"
+    assert pages[0]["verdict"] == "ok"  # the input is left as it was

@@ -8,10 +8,12 @@ A task's deadline is the first deadline-role date inside it."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
 from .lexicon import TASK_VERBS
+from .patterns import valid_date
 
 _VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in TASK_VERBS)  # OCR may wrap inside a verb
 # A verb right after " - " belongs to a compound name ("công chức địa chính - xây dựng").
@@ -169,7 +171,7 @@ def _clean(s: str) -> str:
 
 
 # Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
-_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường")
+_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng")
 
 
 def _free_verb(s: str, start: int) -> bool:
@@ -216,12 +218,13 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     desc_off += lead
     desc = desc.lstrip()
     coordinating: list[str] = []
-    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)(?P<units>.+?)(?:,\s*|\s+)(?=(?:"
-                 + _VERBS + r")\b)", desc, flags=re.DOTALL)
-    if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)):
-        coordinating = _split_units(m.group("units"))
-        desc_off += m.end()
-        desc = desc[m.end() :]
+    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)", desc)
+    # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh").
+    verb_after = _first_verb(desc, m.end()) if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)) else None
+    if m and verb_after and desc[m.end() : verb_after.start()].strip(" ,"):
+        coordinating = _split_units(desc[m.end() : verb_after.start()].rstrip(" ,"))
+        desc_off += verb_after.start()
+        desc = desc[verb_after.start() :]
     else:
         m2 = re.match(r"chủ\s+trì\s*,?\s*", desc)
         if m2 and _VERB_RE.match(desc[m2.end() :]):
@@ -230,10 +233,36 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
+_RECURRING = re.compile(r"\bđịnh\s+kỳ\b|\bhằng\s+(?:quý|tháng|năm|tuần)\b|\bhàng\s+(?:quý|tháng|năm|tuần)\b")
+_MONTH_DEADLINE = re.compile(r"\b(?:trong|hết|cuối|trước\s+hết)\s+tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>(?:19|20)\d\d)\b")
+_DAY_MONTH_DEADLINE = re.compile(
+    r"\b(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|không\s+quá)\s+(?:ngày\s+)?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![/\d])(?!\s+(?:hằng|hàng)\s+năm)"
+)
+
+
+def short_deadline(sentence: str, issued: str | None) -> str | None:
+    """A deadline written without a full date: "trong tháng 12/2025" (the month's last day), "hoàn thành
+    trước 30/11" (the year of issue, or the next one when that day has already passed at issue); "trước
+    15/12 hằng năm" recurs and names no one date."""
+    m = _MONTH_DEADLINE.search(sentence)
+    if m and 1 <= int(m.group("m")) <= 12:
+        year, month = int(m.group("y")), int(m.group("m"))
+        return valid_date(year, month, calendar.monthrange(year, month)[1])
+    m = _DAY_MONTH_DEADLINE.search(sentence)
+    if m and issued:
+        year = int(issued[:4])
+        found = valid_date(year, int(m.group("m")), int(m.group("d")))
+        if found and found < issued:
+            found = valid_date(year + 1, int(m.group("m")), int(m.group("d")))
+        return found
+    return None
+
+
 def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
     """Assignments, in text order."""
     tasks: list[dict] = []
     pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+    issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
 
     def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
         desc_c = _clean(desc)
@@ -245,7 +274,7 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
             "assignee": _clean(assignee),
             "coordinating_units": coordinating,
             "description": desc_c,
-            "deadline": deadline["value"] if deadline else None,
+            "deadline": deadline["value"] if deadline else short_deadline(text[s.start : end], issued),
             "span": [s.start, end],
             "confidence": conf,
         })
@@ -332,6 +361,6 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         if v and is_unit_start(t) and v.start() < 120 and not t.startswith(("Ông ", "Bà ")):
             has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                                for d in deadlines)
-            if has_deadline or s.bullet is not None:
+            if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, issued):
                 add(t[: v.start()], [], t[v.start() :], s, 0.7 if has_deadline else 0.6)
     return tasks
