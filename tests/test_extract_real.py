@@ -10,6 +10,7 @@ from pathlib import Path
 import jsonschema
 
 from pipeline.extract import extract
+from pipeline.record import Line, Word
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "pipeline" / "schema" / "extraction.schema.json").read_text(encoding="utf-8"))
@@ -197,3 +198,39 @@ def test_field_gaps_make_a_page_review_with_the_reason() -> None:
     assert out[0]["reasons"] == ["date of issue unknown: the day is unreadable ('ô')"]
     assert out[1]["reasons"][-1] == "signer's name unknown: the signature block holds no readable name"
     assert pages[0]["verdict"] == "ok"  # the input is left as it was
+
+
+def _line(words: list[tuple[str, int]], y: int, paragraph: int) -> Line:
+    """A line of words at the given x positions (each word 20 px per letter, 40 px tall)."""
+    made = [Word(t, 95.0, (x, y, x + 20 * len(t), y + 40)) for t, x in words]
+    return Line(" ".join(t for t, _ in words), (made[0].bbox[0], y, made[-1].bbox[2], y + 40), paragraph, 0,
+                words=made)
+
+
+def test_two_column_header_read_left_column_first() -> None:
+    from pipeline.ocr.columns import reading_order
+    from pipeline.ocr.page import layout_text
+
+    width = 2400
+    lines = [
+        _line([("BỘ", 200), ("CÔNG", 270), ("THƯƠNG", 390), ("CỘNG", 1300), ("HÒA", 1420)], 100, 1),
+        _line([("Số:", 250), ("315", 330), ("/UBND-VP", 420), ("Hà", 1350), ("Nội,", 1410), ("ngày", 1510)], 160, 1),
+        _line([("Độc", 1380), ("lập", 1460)], 220, 1),
+        _line([("THÔNG", 1000), ("BÁO", 1140)], 320, 2),
+        _line([("Nội", 150), ("dung", 230), ("thông", 330), ("báo", 450), ("gồm", 540), ("các", 620),
+               ("việc", 700), ("sau", 800), ("đây", 880), ("của", 960), ("nhà", 1040), ("trường", 1120),
+               ("năm", 1260), ("học", 1340), ("mới", 1420), ("này", 1500)], 400, 3),
+    ]
+    text = layout_text(reading_order(lines, width))
+    assert text == ("BỘ CÔNG THƯƠNG\nSố: 315 /UBND-VP\n\nCỘNG HÒA\nHà Nội, ngày\nĐộc lập\n\nTHÔNG BÁO\n\n"
+                    "Nội dung thông báo gồm các việc sau đây của nhà trường năm học mới này")
+    assert extract(text)["document"]["number_symbol"] == "315/UBND-VP"
+
+
+def test_justified_body_line_is_not_cut() -> None:
+    from pipeline.ocr.columns import reading_order
+
+    spread = [("Căn", 100), ("cứ", 260), ("Luật", 420), ("Tổ", 600), ("chức", 760), ("chính", 960),
+              ("quyền", 1160), ("địa", 1380), ("phương", 1540), ("năm", 1760), ("2025", 1920)]
+    lines = [_line(spread, 100, 1), _line([("ngày", 100), ("16/6/2025;", 220)], 160, 1)]
+    assert reading_order(lines, 2400) == lines

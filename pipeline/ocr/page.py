@@ -14,6 +14,7 @@ import numpy as np
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
+from pipeline.ocr.columns import reading_order
 from pipeline.ocr.preprocess import READ_AT_DPI, for_reading, preprocess
 from pipeline.ocr.tesseract import available_languages, parse_hocr, run_hocr
 from pipeline.record import CharChoices, Line, OcrOptions, PageContext, PageResult
@@ -135,7 +136,8 @@ def read_page(ctx: PageContext) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options)
+        lines, result.model = read_image(image, effective_dpi, steps, ctx.options)
+        result.lines = reading_order(lines, result.width)  # side-by-side blocks: left column first
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"
