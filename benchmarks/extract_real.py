@@ -216,23 +216,139 @@ def group_table(parts: dict[str, Scores], label: str) -> list[list[object]]:
     return rows
 
 
+# -- (r4) verdicts on real pages with truth ----------------------------------------------------------------
+CER_LIMIT = 0.02
+_DOTS = re.compile(r"[.…·_]{3,}")
+
+
+@dataclass
+class TruthPage:
+    name: str  # "<stem>.p<N>"
+    part: str
+    source: Path
+    page: int
+    truth: str
+
+
+def truth_pages(shared: Path, scans_annotations: Path) -> list[TruthPage]:
+    """Every real page with a hand-typed truth: the three scans-with-truth, and the page transcriptions
+    the annotators committed next to the scans' annotations (``<stem>.p<N>.truth.txt``) and for the
+    garbled-layer PDFs (``../garbled-layers/``)."""
+    out = []
+    for path in sorted((shared / "real-scans" / "scans-with-truth").glob("*.truth.txt")):
+        stem = path.name.split(".")[0]
+        out.append(TruthPage(f"{stem}.p1", _scan_part(scans_annotations, stem), path.with_name(f"{stem}.jpg"), 1,
+                             path.read_text(encoding="utf-8")))
+    for folder, sub in ((scans_annotations, "scans"), (scans_annotations.parent / "garbled-layers", "garbled-layers")):
+        for path in sorted(folder.glob("*.p*.truth.txt")) if folder.exists() else []:
+            stem, page = path.name.split(".")[0], int(path.name.split(".")[1][1:])
+            pdf = shared / "real-scans" / sub / f"{stem}.pdf"
+            if pdf.exists():
+                out.append(TruthPage(f"{stem}.p{page}", _scan_part(scans_annotations, stem), pdf, page,
+                                     path.read_text(encoding="utf-8")))
+    return out
+
+
+def _scan_part(scans_annotations: Path, stem: str) -> str:
+    ann = scans_annotations / f"{stem}.json"
+    return json.loads(ann.read_text(encoding="utf-8")).get("split", "dev") if ann.exists() else "dev"
+
+
+def _record_of(source: Path, cache: Path) -> dict:
+    import os
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from pipeline import process
+
+    cached = cache / f"{source.stem}.record.json"
+    if not cached.exists():
+        print(f"  (r4) OCR {source.name}", file=sys.stderr, flush=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(process(str(source)), ensure_ascii=False), encoding="utf-8")
+    return json.loads(cached.read_text(encoding="utf-8"))
+
+
+def page_cases(pages: list[TruthPage], cache: Path) -> list[dict]:
+    """Per page: order-free and plain CER of text.final against the truth (runs of dot leaders removed
+    on both sides), the record's verdict and the verdict from the page signals alone."""
+    from benchmarks.common import cer, order_free_cer
+    from pipeline.quality.checks import verdict
+
+    cases = []
+    for tp in pages:
+        record = _record_of(tp.source, cache)
+        page = next((p for p in record.get("pages") or [] if p["number"] == tp.page), None)
+        qpage = next((q for q in (record.get("quality") or {}).get("pages") or [] if q["page"] == tp.page), None)
+        if page is None or qpage is None:
+            continue
+        final = record["text"]["final"][page["text_start"] : page["text_end"]]
+        truth, hyp = _DOTS.sub(" ", tp.truth), _DOTS.sub(" ", final)
+        cases.append({"name": tp.name, "part": tp.part, "cer_free": order_free_cer(truth, hyp),
+                      "cer": cer(truth, hyp), "verdict": qpage["verdict"], "signals_only": verdict(qpage)[0],
+                      "reasons": qpage["reasons"], "origin": qpage.get("origin")})
+    return cases
+
+
+def verdict_scores(cases: list[dict], key: str) -> tuple[int, int, int, float, float]:
+    """(pages above the limit, flagged, flagged and above, recall, precision) of review+bad."""
+    above = [c for c in cases if c["cer_free"] > CER_LIMIT]
+    flagged = [c for c in cases if c[key] != "ok"]
+    hit = [c for c in flagged if c["cer_free"] > CER_LIMIT]
+    recall = len(hit) / len(above) if above else 1.0
+    precision = len(hit) / len(flagged) if flagged else 1.0
+    return len(above), len(flagged), len(hit), recall, precision
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--real-admin", type=Path, default=REAL_ADMIN)
-    ap.add_argument("--annotations", type=Path, default=REPO_ROOT / "corpora" / "real" / "admin")
+    ap.add_argument("--annotations", type=Path, nargs="+",
+                    default=[REPO_ROOT / "corpora" / "real" / "admin"], help="folders of real-admin annotations")
+    ap.add_argument("--scan-annotations", type=Path, default=REPO_ROOT / "corpora" / "real" / "scans")
+    ap.add_argument("--scans", action="store_true", help="also run the real scans through pipeline.process")
+    ap.add_argument("--cache", type=Path, default=REPO_ROOT / "benchmarks" / ".cache" / "extract_real")
     ap.add_argument("--errors", default="", help="print the misses of these parts (e.g. train,dev) to stderr")
     args = ap.parse_args(argv)
-    from benchmarks.common import markdown_table
+    from benchmarks.common import markdown_table, run_header, write_result
 
+    out = [run_header("extract_real", "make bench-extract  (.venv/bin/python -m benchmarks.extract_real"
+                      + (" --scans" if args.scans else "") + ")")]
     parts = score_catalogue(args.real_admin)
     for part in [p for p in args.errors.split(",") if p]:
         for line in parts.get(part, Tally()).misses:
             print(f"[{part}] {line}", file=sys.stderr)
-    print(markdown_table(["part", "documents", *CATALOGUE_FIELDS, "all >= 0.98"], catalogue_table(parts)))
-    if args.annotations.exists():
-        docs = annotated_documents(args.annotations, args.real_admin.parent)
-        print(markdown_table(["set", "part", "group", "TP", "FP", "FN", "P", "R", "F1"],
-                             group_table(score_annotated(docs), "typed")))
+    out.append("## (r1) Catalogue fields of the 156 real-admin texts (accuracy)\n")
+    out.append(markdown_table(["part", "documents", *CATALOGUE_FIELDS, "all >= 0.98"], catalogue_table(parts)))
+    out.append("\nMisses, dev and test: " + ("; ".join(m.split(": ", 1)[1] for p in ("dev", "test")
+                                                     for m in parts.get(p, Tally()).misses) or "none"))
+    docs = [d for folder in args.annotations if folder.exists()
+            for d in annotated_documents(folder, args.real_admin.parent)]
+    if docs:
+        out.append(f"\n## (r2) Annotated real-admin texts, typed ({sum(d[1] == 'dev' for d in docs)} dev, "
+                   f"{sum(d[1] == 'test' for d in docs)} test documents)\n")
+        out.append(markdown_table(["set", "part", "group", "TP", "FP", "FN", "P", "R", "F1"],
+                                  group_table(score_annotated(docs), "typed")))
+    if args.scans and args.scan_annotations.exists():
+        records = scan_records(args.scan_annotations, args.real_admin.parent, args.cache)
+        out.append(f"\n## (r3) The real scans through pipeline.process ({sum(r[1] == 'dev' for r in records)} dev, "
+                   f"{sum(r[1] == 'test' for r in records)} test documents)\n")
+        out.append(markdown_table(["set", "part", "group", "TP", "FP", "FN", "P", "R", "F1"],
+                                  group_table(score_scans(records), "scans")))
+        cases = page_cases(truth_pages(args.real_admin.parent, args.scan_annotations), args.cache)
+        out.append(f"\n## (r4) Verdicts on the {len(cases)} real pages with a typed truth\n")
+        rows = [[c["name"], c["part"], c["origin"], f"{100 * c['cer_free']:.1f}%", f"{100 * c['cer']:.1f}%",
+                 c["signals_only"], c["verdict"], "; ".join(c["reasons"])[:160]] for c in cases]
+        out.append(markdown_table(["page", "part", "origin", "CER (order-free)", "CER", "verdict from signals",
+                                   "verdict", "reasons"], rows))
+        summary = []
+        for key, label in (("signals_only", "signals only (before)"), ("verdict", "signals + unknown fields")):
+            n_above, n_flag, n_hit, rec, prec = verdict_scores(cases, key)
+            summary.append([label, len(cases), n_above, n_flag, n_hit, f"{rec:.2f}", f"{prec:.2f}"])
+        out.append("\n" + markdown_table(["verdict", "pages", f"CER > {CER_LIMIT:.0%}", "review+bad",
+                                           "review+bad and above", "recall", "precision"], summary))
+    text = "\n".join(out) + "\n"
+    print(text)
+    write_result("extract_real", text)
     return 0
 
 

@@ -15,6 +15,8 @@ _FIXED = {
     "CHÍNH PHỦ": "Chính phủ",
     "QUỐC HỘI": "Quốc hội",
     "NHÀ NƯỚC": "Nhà nước",
+    "BỘ CÔNG THƯƠNG": "Bộ Công Thương",
+    "SỞ CÔNG THƯƠNG": "Sở Công Thương",
     "XÃ HỘI": "xã hội",
     "NHÂN DÂN": "nhân dân",
 }

@@ -64,7 +64,9 @@ class Header:
 
 def match_type(cell: str) -> tuple[str, float] | None:
     """The document type named by a heading line ("QUYẾT ĐỊNH", damaged "QUYET DJNH"), with a score."""
-    raw = cell.strip().rstrip(":").strip()
+    # Specks OCR reads beside a centred title ("l : QUYẾT ĐỊNH -") are no part of it.
+    raw = re.sub(r"^(?:[^\w\s]+\s*|[a-z]\s*[:;.,]\s*)+(?=[A-ZĐÀ-Ỹ]{2})", "", cell.strip())
+    raw = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{2})\s+[-_.,~'`]+$", "", raw).rstrip(":").strip()
     if not raw or len(raw) > 24 or not is_upper_line(raw) or cell.strip().endswith(":"):
         return None
     key = re.sub(r"\s+", " ", fold(raw))
@@ -94,9 +96,16 @@ def _clean_subject(s: str) -> str:
     return s.rstrip(" .;,")
 
 
+def _ocr_digits(s: str) -> str:
+    """Letters OCR puts for digits next to digits in a date line ("ngàyl6" for "ngày16"); same length, so
+    offsets hold."""
+    s = re.sub(r"(?<=\d)[lI|]|[lI|](?=\d)", "1", s)
+    return re.sub(r"(?<=\d)[Oo]|(?<=\s)[Oo](?=\d)", "0", s)
+
+
 def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
     """ISO date (None when invalid, e.g. 31/2) of the first date in s, with its offsets in s."""
-    m = DATE_RE.search(s)
+    m = DATE_RE.search(s) or DATE_RE.search(_ocr_digits(s))
     if not m:
         return None
     d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
@@ -525,7 +534,17 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
     _signature(sig_cells, h)
 
 
+def _without_junk_tail(s: str) -> str:
+    """An item without the seal or signature specks OCR read after its end ("Như Điều 3; _", "VT, CTSV
+    (01).]ÿ~"): a tail after the last ";" or "." that holds no run of three letters."""
+    m = re.search(r"[;.](?P<tail>[^;.]*)$", s)
+    if m and m.group("tail").strip() and not re.search(r"[^\W\d_]{3}", m.group("tail")):
+        return s[: m.start()]
+    return s
+
+
 def _recipient(body: str, start: int, h: Header) -> None:
+    body = _without_junk_tail(body)
     m = re.match(r"^L[ưu]u\s*[:.]\s*(?P<a>.*)$", body, flags=re.IGNORECASE)
     if m:
         a = re.sub(r"\s*,\s*", ", ", m.group("a").strip().rstrip(".;"))  # "VT,NN" as "VT, NN"
