@@ -107,7 +107,11 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
             prev_open = False
             continue
         # A line that starts in lower case continues the paragraph even after ";" (OCR wrapped it there).
-        lower_start = stripped[:1].islower() and out and out[-1][1] - out[-1][0] >= 50 and ls - out[-1][1] == 1
+        # Web pages wrap a paragraph's first line early ("a) Thực hiện nghiêm việc cải" / "cách TTHC, ..."):
+        # a line in lower case right after an unfinished one continues it, however short that one is.
+        unfinished = out and not text[out[-1][0] : out[-1][1]].rstrip().endswith((".", ";", ":", "!", "?"))
+        lower_start = stripped[:1].islower() and out and ls - out[-1][1] == 1 and (
+            out[-1][1] - out[-1][0] >= 50 or unfinished)
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
             out[-1][1] = le
         else:
@@ -342,6 +346,12 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
                 add(m.group("u"), [], m.group("d"), s, 0.8)
             else:
                 pending = (_clean(m.group("u")), s.bullet)
+            continue
+        # 4b. a numbered heading that only names the units ("1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch
+        # UBND các xã, phường"), its lettered items below
+        if s.bullet is not None and is_unit_start(t) and len(t) < 200 and not t.endswith((".", ":")) \
+                and _first_verb(t, head_length(t)) is None:
+            pending = (_clean(t), s.bullet)
             continue
         # 5. an item under a heading ("- Chủ trì, phối hợp với <units> <task>" keeps its coordination)
         if pending and s.bullet is not None:
