@@ -34,54 +34,72 @@ class _Row:
     """One OCR line: whole, or cut in two at a gutter (left and right words)."""
 
     line: Line
-    left: list[Word]
-    right: list[Word]
-    gap: tuple[int, int] | None  # x-range of the gutter when the line was cut
+    words: list[Word]  # left to right
+    cuts: list[int]  # word indexes where a gutter may fall, widest gap first
+    at: int | None = None  # the cut chosen
+
+    @property
+    def gap(self) -> tuple[int, int] | None:
+        return None if self.at is None else self.gap_at(self.at)
+
+    def gap_at(self, at: int) -> tuple[int, int]:
+        return self.words[at - 1].bbox[2], self.words[at].bbox[0]
 
     @property
     def extent(self) -> tuple[int, int]:
-        words = self.left + self.right
-        return min(w.bbox[0] for w in words), max(w.bbox[2] for w in words)
+        return min(w.bbox[0] for w in self.words), max(w.bbox[2] for w in self.words)
+
+    @property
+    def left(self) -> list[Word]:
+        return self.words if self.at is None else self.words[: self.at]
+
+    @property
+    def right(self) -> list[Word]:
+        return [] if self.at is None else self.words[self.at :]
 
 
-def _spaces(line: Line) -> list[int]:
-    words = sorted(line.words, key=lambda w: w.bbox[0])
+def _spaces(words: list[Word]) -> list[int]:
     return [b.bbox[0] - a.bbox[2] for a, b in zip(words, words[1:], strict=False)]
 
 
 def _cut(line: Line, width: int, page_space: float) -> _Row:
-    """The line, cut at its widest gap if that gap is a gutter: wide against the page, and against the
-    line's own spaces (a justified body line spreads all its spaces alike)."""
+    """The line with the gaps where it may be cut: wide against the page, and against the line's own
+    spaces (a justified body line spreads all its spaces alike), in the middle band of the page. The
+    widest is chosen until a neighbour's gutter says otherwise (a handwritten number's gap, "Số: 25
+    /TB", is also wide)."""
     words = sorted(line.words, key=lambda w: w.bbox[0])
-    gaps = _spaces(line)
-    if not gaps:
-        return _Row(line, words, [], None)
-    at = max(range(len(gaps)), key=gaps.__getitem__) + 1
-    best = gaps[at - 1]
-    others = sorted(g for k, g in enumerate(gaps) if k != at - 1)
-    space = others[len(others) // 2] if len(others) >= 2 else page_space
-    if best >= MIN_GAP_SHARE * width and best >= SPACE_RATIO * max(space, 1.0):
-        lo, hi = words[at - 1].bbox[2], words[at].bbox[0]
-        middle = (lo + hi) / 2
-        if GUTTER_BAND[0] * width <= middle <= GUTTER_BAND[1] * width:
-            return _Row(line, words[:at], words[at:], (lo, hi))
-    return _Row(line, words, [], None)
+    gaps = _spaces(words)
+    cuts = []
+    for k in sorted(range(len(gaps)), key=lambda k: -gaps[k]):
+        others = sorted(g for j, g in enumerate(gaps) if j != k)
+        space = others[len(others) // 2] if len(others) >= 2 else page_space
+        middle = (words[k].bbox[2] + words[k + 1].bbox[0]) / 2
+        if gaps[k] >= MIN_GAP_SHARE * width and gaps[k] >= SPACE_RATIO * max(space, 1.0) \
+                and GUTTER_BAND[0] * width <= middle <= GUTTER_BAND[1] * width:
+            cuts.append(k + 1)
+    return _Row(line, words, cuts, cuts[0] if cuts else None)
 
 
 def _fits(row: _Row, gutter: tuple[int, int], width: int) -> tuple[int, int] | None:
-    """The gutter narrowed so that ``row`` respects it, or None when the row crosses it. A row on one
-    side must sit off the page's centre: a centred title ends the run."""
+    """The gutter narrowed so that ``row`` respects it (choosing the row's cut that meets the gutter), or
+    None when the row crosses it. A row on one side must sit off the page's centre: a centred title ends
+    the run."""
     lo, hi = gutter
-    if row.gap is not None:
-        new = (max(lo, row.gap[0]), min(hi, row.gap[1]))
-        return new if new[0] < new[1] else None
+    for at in row.cuts:
+        g0, g1 = row.gap_at(at)
+        if max(lo, g0) < min(hi, g1):
+            row.at = at
+            return max(lo, g0), min(hi, g1)
     x0, x1 = row.extent
     centre = (x0 + x1) / 2
-    if x1 <= hi and centre < CENTRED[0] * width:
-        return (max(lo, x1), hi) if max(lo, x1) < hi else None
-    if x0 >= lo and centre > CENTRED[1] * width:
-        return (lo, min(hi, x0)) if lo < min(hi, x0) else None
-    return None
+    narrowed = None
+    if x1 <= hi and centre < CENTRED[0] * width and max(lo, x1) < hi:
+        narrowed = (max(lo, x1), hi)
+    elif x0 >= lo and centre > CENTRED[1] * width and lo < min(hi, x0):
+        narrowed = (lo, min(hi, x0))
+    if narrowed is not None:
+        row.at = None  # on one side of the gutter, whole
+    return narrowed
 
 
 def _regions(rows: list[_Row], width: int) -> list[tuple[int, int, tuple[int, int]]]:
@@ -124,7 +142,7 @@ def reading_order(lines: list[Line], page_width: int) -> list[Line]:
     """The lines in reading order: side-by-side blocks left column first (see the module docstring)."""
     if page_width <= 0 or len(lines) < 2 or any(not line.words for line in lines):
         return lines
-    spaces = sorted(gap for line in lines for gap in _spaces(line))
+    spaces = sorted(gap for line in lines for gap in _spaces(sorted(line.words, key=lambda w: w.bbox[0])))
     page_space = float(spaces[len(spaces) // 2]) if spaces else 0.0
     rows = [_cut(line, page_width, page_space) for line in lines]
     regions = _regions(rows, page_width)
