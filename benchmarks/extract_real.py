@@ -216,6 +216,88 @@ def group_table(parts: dict[str, Scores], label: str) -> list[list[object]]:
     return rows
 
 
+# -- (r5) real-admin texts rendered as scans with a two-column header ---------------------------------------
+_ISSUER_WIDTH = 30  # characters per line of the left header column, as the decree's template sets it
+
+
+def two_column_text(text: str, row: dict, body_lines: int = 30) -> str | None:
+    """A real text laid out as printed: the issuer (its capital lines before the motto, re-wrapped to the
+    column) and "Số: ..." on the left, the motto and "<place>, ngày ..." on the right (``LEFT<TAB>RIGHT``
+    lines, as pipeline.synth renders), then the first ``body_lines`` lines of the body and the closing
+    block from "Nơi nhận" to the signer. Number and date are the catalogue's, so the truth is exact."""
+    lines = text.split("\n")
+    motto = next((i for i, ln in enumerate(lines[:15]) if ln.strip().upper().startswith("CỘNG")), None)
+    dated = next((i for i, ln in enumerate(lines[:25]) if re.search(r"năm\s+(?:19|20)\d\d\s*$", ln)), None)
+    place = re.search(r"(?m)^\s*([^\d,;:\n]{2,30}?)\s*,?\s*\n?\s*ngày", "\n".join(lines[: (dated or 0) + 1]))
+    if motto is None or dated is None or place is None or dated < motto:
+        return None
+    words = " ".join(ln.strip() for ln in lines[:motto]).split()
+    issuer, current = [], ""
+    for w in words:
+        if current and len(current) + 1 + len(w) > _ISSUER_WIDTH:
+            issuer.append(current)
+            current = w
+        else:
+            current = f"{current} {w}".strip()
+    issuer.append(current)
+    d, m, y = (int(x) for x in row["Ngày ban hành"].split("/"))
+    left = [*issuer, f"Số: {row['Số hiệu']}"]
+    right = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+             f"{place.group(1).strip()}, ngày {d:02d} tháng {m} năm {y}"]
+    header = [f"{a}\t{b}" for a, b in zip(left + [""] * (3 - len(left)), right + [""] * (len(left) - 3), strict=False)]
+    body = [ln for ln in lines[dated + 1 :] if ln.strip()]
+    close = next((i for i, ln in enumerate(body) if ln.strip().startswith("Nơi") and i > body_lines), None)
+    signer = next((i for i, ln in enumerate(body) if row["Người ký"] in ln), None)
+    tail = body[close : signer + 1] if close is not None and signer is not None and signer >= close else []
+    # The closing row side by side too: recipients left, the signature block right.
+    sign = next((i for i, ln in enumerate(tail) if i and ln.strip().isupper() and not ln.lstrip().startswith(("-", "+"))),
+                len(tail))
+    recipients, signature = tail[:sign], tail[sign:]
+    closing = [f"{a}\t{b}" for a, b in zip(recipients + [""] * (len(signature) - len(recipients)),
+                                            signature + [""] * (len(recipients) - len(signature)), strict=True)]
+    return "\n".join(header + [""] + body[:body_lines] + [""] + closing)
+
+
+def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], cache: Path) -> dict[str, Tally]:
+    """Catalogue fields of the real-admin texts of ``parts``, rendered two-column, damaged under each
+    condition and run through ``pipeline.process`` (records cached as JSON next to the TIFFs)."""
+    import os
+
+    import numpy as np
+
+    from pipeline.synth import render_document
+    from pipeline.synth.damage import apply_condition
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    from pipeline import process
+
+    cache.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Tally] = {}
+    rows = [r for r in catalogue_rows(folder) if split_of(r["path"], "real-admin") in parts]
+    for ci, condition in enumerate(conditions):
+        for di, row in enumerate(rows):
+            laid = two_column_text((folder / row["path"]).read_text(encoding="utf-8"), row)
+            if laid is None:
+                continue
+            stem = cache / f"{Path(row['path']).stem}.{condition}"
+            if not stem.with_suffix(".json").exists():
+                rng = np.random.default_rng(1000 * ci + di)
+                pages = [apply_condition(page, condition, rng) for page in render_document(laid, seed=di)]
+                tif = stem.with_suffix(".tif")
+                pages[0][0].save(tif, save_all=True, append_images=[p for p, _ in pages[1:]],
+                                 dpi=(pages[0][1], pages[0][1]), compression="tiff_lzw")
+                print(f"  (r5) {tif.name}", file=sys.stderr, flush=True)
+                stem.with_suffix(".json").write_text(json.dumps(process(str(tif)), ensure_ascii=False),
+                                                     encoding="utf-8")
+                tif.unlink()
+            record = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+            doc = record.get("document") if isinstance(record.get("document"), dict) else extract("")["document"]
+            tally = out.setdefault(f"{split_of(row['path'], 'real-admin')}, {condition}", Tally())
+            for name, (ok, want, got) in catalogue_checks(row, doc).items():
+                tally.add(name, ok, f"{row['path']}[{condition}]: {name}: catalogue {want!r}, got {got!r}")
+    return out
+
+
 # -- (r4) verdicts on real pages with truth ----------------------------------------------------------------
 CER_LIMIT = 0.02
 _DOTS = re.compile(r"[.…·_]{3,}")
@@ -308,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scans", action="store_true", help="also run the real scans through pipeline.process")
     ap.add_argument("--cache", type=Path, default=REPO_ROOT / "benchmarks" / ".cache" / "extract_real")
     ap.add_argument("--errors", default="", help="print the misses of these parts (e.g. train,dev) to stderr")
+    ap.add_argument("--rendered", default="", help="(r5) conditions to render the dev and test texts under "
+                    "(e.g. clean,mild; empty: skip)")
     args = ap.parse_args(argv)
     from benchmarks.common import markdown_table, run_header, write_result
 
@@ -346,6 +430,15 @@ def main(argv: list[str] | None = None) -> int:
             summary.append([label, len(cases), n_above, n_flag, n_hit, f"{rec:.2f}", f"{prec:.2f}"])
         out.append("\n" + markdown_table(["verdict", "pages", f"CER > {CER_LIMIT:.0%}", "review+bad",
                                            "review+bad and above", "recall", "precision"], summary))
+    conditions = [c for c in args.rendered.split(",") if c]
+    if conditions:
+        rendered = score_rendered(args.real_admin, ("dev", "test"), conditions, args.cache / "rendered")
+        out.append("\n## (r5) Catalogue fields through rendered scans (two-column header, pipeline.process)\n")
+        rows = [[key, max(t.total.values()), *[f"{t.accuracy(f):.3f}" for f in CATALOGUE_FIELDS]]
+                for key, t in sorted(rendered.items())]
+        out.append(markdown_table(["part, condition", "documents", *CATALOGUE_FIELDS], rows))
+        for line in [m for key, t in sorted(rendered.items()) if key.startswith("dev") for m in t.misses]:
+            print(f"[r5] {line}", file=sys.stderr)
     text = "\n".join(out) + "\n"
     print(text)
     write_result("extract_real", text)
