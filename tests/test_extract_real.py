@@ -234,3 +234,26 @@ def test_justified_body_line_is_not_cut() -> None:
               ("quyền", 1160), ("địa", 1380), ("phương", 1540), ("năm", 1760), ("2025", 1920)]
     lines = [_line(spread, 100, 1), _line([("ngày", 100), ("16/6/2025;", 220)], 160, 1)]
     assert reading_order(lines, 2400) == lines
+
+
+def test_web_table_flattened_into_single_lines() -> None:
+    text = ("VĂN PHÒNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc\n"
+            "Số: 8123/VPCP-KGVX V/v triển khai chế độ đối với người có công\n"
+            "Hà Nội, ngày 21 tháng 10 năm 2013\n\nKính gửi:\n- Bộ Quốc phòng; - Bộ Tài chính\n\n"
+            "Văn phòng Chính phủ đề nghị quý Bộ khẩn trương báo cáo./.\n"
+            "Nơi nhận: - Như trên; - Thủ tướng Chính phủ; (để b/c) - Lưu: VT, KGVX (3).\n"
+            "KT. BỘ TRƯỞNG, CHỦ NHIỆM PHÓ CHỦ NHIỆM Trần Văn Minh\n")
+    doc = extract(text)["document"]
+    assert (doc["number_symbol"], doc["type"], doc["type_code"]) == ("8123/VPCP-KGVX", "công văn", None)
+    assert doc["subject"] == "triển khai chế độ đối với người có công"
+    assert doc["recipients"] == ["Bộ Quốc phòng", "Bộ Tài chính", "Như trên", "Thủ tướng Chính phủ (để b/c)"]
+    assert doc["archive"] == "VT, KGVX (3)"
+    assert doc["signer"] == {"authority": "KT.", "authority_text": "KT. BỘ TRƯỞNG, CHỦ NHIỆM",
+                             "position": "PHÓ CHỦ NHIỆM", "name": "Trần Văn Minh"}
+
+
+def test_body_only_text_with_a_lower_case_title_line() -> None:
+    doc = extract("Quyết định về việc ban hành quy chế quản lý nguồn vốn (oda) trên địa bàn tỉnh bình thuận \n"
+                  "Ủy ban nhân dân tỉnh bình thuận \nCăn cứ Luật Tổ chức Hội đồng nhân dân ngày 26/11/2003;\n")["document"]
+    assert (doc["type"], doc["issuer"]) == ("quyết định", "Ủy ban nhân dân tỉnh Bình Thuận")
+    assert doc["subject"] == "Ban hành quy chế quản lý nguồn vốn (ODA) trên địa bàn tỉnh Bình Thuận"

@@ -397,6 +397,9 @@ def apply_type_code(h: Header) -> None:
         if typ is None or code == "VBHN":  # a consolidated text repeats the title of the act it consolidates
             h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)
             typ = h.fields["type"]
+        if typ.value == "công văn":  # a letter has no type code: "CT-CS" is the office, Cục Thuế
+            h.fields["type_code"] = Field(None, typ.start, typ.start, typ.confidence)
+            return
         conf = 0.97 if DOC_TYPES.get(str(typ.value)) == code else 0.6
         h.fields["type_code"] = Field(code, symbol.start, symbol.start + len(code), conf)
     elif typ is not None and DOC_TYPES.get(str(typ.value)) is None:
@@ -469,6 +472,16 @@ _APPENDIX = re.compile(
 )
 
 
+def inline_items(rest: str) -> list[tuple[int, str]]:
+    """(offset, item) of a list flattened into one line ("- Như trên; - Bộ Y tế; - Lưu: VT.")."""
+    seps = list(re.finditer(r"(?:^|(?<=[;.:)]))\s*[-+•*]\s*(?=\S)", rest))
+    starts = [m.end() for m in seps] or [0]
+    ends = [m.start() for m in seps[1:]] + [len(rest)]
+    # "Bộ Giáo dục và Đào tạo; (báo cáo)": the note in brackets belongs to the item before it.
+    return [(a, re.sub(r";\s*\(", " (", rest[a:b].strip())) for a, b in zip(starts, ends, strict=True)
+            if rest[a:b].strip()]
+
+
 def _is_noi_nhan(t: str) -> bool:
     """"Nơi nhận:" opening the recipient list (alone, or with the whole list flattened after it)."""
     return folded_startswith(t, "Nơi nhận", 82) and (len(t) < 40 or bool(re.match(r"^\S+\s+\S+\s*:\s*[-+•]", t)))
@@ -506,13 +519,8 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
                 in_list = True
                 rest = re.sub(r"^[^:]*:\s*", "", t) if ":" in t else ""
                 # A web table flattened into one line: "Nơi nhận: - Như trên; - Bộ Y tế; - Lưu: VT."
-                seps = list(re.finditer(r"(?:^|(?<=[;.:]))\s*[-+•]\s+", rest))
-                starts = [m.end() for m in seps] or [0]
-                ends = [m.start() for m in seps[1:]] + [len(rest)]
-                for a, b in zip(starts, ends, strict=True):
-                    body = rest[a:b].strip()
-                    if body:
-                        _recipient(body, c.end - len(rest) + a, h)
+                for a, body in inline_items(rest):
+                    _recipient(body, c.end - len(rest) + a, h)
                 continue
             if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
                 body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
@@ -641,32 +649,38 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                 rest = "" if is_dien else (
                     re.sub(r"^[^:]*:\s*", "", c.text) if ":" in c.text[:14] else c.text[8:].strip())
                 found = []
-                raw_end_punct = True
-                if rest:
-                    found.append(Field(rest.rstrip(" ;.,"), c.end - len(rest), c.end - len(rest) + len(rest.rstrip(" ;.,")), 0.9))
+                raw_end_punct = not rest or rest.rstrip().endswith((";", "."))
+                for a, item in inline_items(rest) if rest else []:
+                    v = item.rstrip(" ;.,")
+                    found.append(Field(v, c.end - len(rest) + a, c.end - len(rest) + a + len(v), 0.9))
                 j = i + 1
+                blank = False
                 while j < len(cells_by_line):
                     cs = cells_by_line[j]
                     if not cs:  # OCR leaves blank lines between items
-                        j += 1
+                        j, blank = j + 1, True
                         continue
                     t = cs[0].text
                     if not re.match(r"^[-+•*]\s*", t):
                         # A wrapped item ("... các khu" / "vực.") continues the previous one.
-                        if found and len(found) > (1 if rest else 0) and not str(found[-1].value).endswith((";", ".")) \
-                                and not raw_end_punct and len(t) < 60 and not _BODY_START.match(t):
+                        # So does a line in lower case or an address in brackets ("Bà X" / "(Địa chỉ: ...)").
+                        follows = t[:1].islower() or t.startswith("(")
+                        if found and (len(found) > (1 if rest else 0) or t.startswith("(")) \
+                                and not str(found[-1].value).endswith((";", ".")) \
+                                and not raw_end_punct and ((len(t) < 60 and not blank) or follows) \
+                                and not _BODY_START.match(t):
                             last = found[-1]
                             joined = (str(last.value) + " " + t).rstrip(" ;.,")
                             found[-1] = Field(joined, last.start, cs[0].start + len(t.rstrip(" ;.,")), last.confidence)
                             raw_end_punct = t.rstrip().endswith((";", "."))
-                            j += 1
+                            j, blank = j + 1, False
                             continue
                         break
-                    body = re.sub(r"^[-+•*]\s*", "", t)
-                    raw_end_punct = body.rstrip().endswith((";", "."))
-                    v = body.rstrip(" ;.,")
-                    found.append(Field(v, cs[0].end - len(body), cs[0].end - len(body) + len(v), 0.9))
-                    j += 1
+                    raw_end_punct = t.rstrip().endswith((";", "."))
+                    for a, item in inline_items(t):
+                        v = item.rstrip(" ;.,")
+                        found.append(Field(v, cs[0].start + a, cs[0].start + a + len(v), 0.9))
+                    j, blank = j + 1, False
                 h.recipients = found + h.recipients
                 return j
     return None
