@@ -20,7 +20,9 @@ _OTHER_KIND = re.compile(
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+)?(?:ngày\s+)?(?=\d)")
 # Lower-case words that may sit inside a body's name ("Ủy ban nhân dân tỉnh", "Bộ Giáo dục và Đào tạo").
 _NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", "thành", "phố", "quận", "thị", "trấn", "khu",
-               "vực", "đặc", "trung", "ương"}
+               "vực", "đặc", "trung", "ương", "thường", "vụ"}
+# "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
+_KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
               "năm", "ngày", "số", "theo", "và", "gửi", "đề", "nhận", "trình", "đến", "cho", "với"}
 # Names with lower-case stretches that the word rule cannot follow.
@@ -60,7 +62,8 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
         low = tok.lower()
         if tok[:1].isupper():
             prev_cap = True
-        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper()) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
+        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(
+                text, i + words[k + 1].start() if k + 1 < len(words) else len(text))) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
             prev_cap = False
         else:
             break
