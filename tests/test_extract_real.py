@@ -257,3 +257,18 @@ def test_body_only_text_with_a_lower_case_title_line() -> None:
                   "Ủy ban nhân dân tỉnh bình thuận \nCăn cứ Luật Tổ chức Hội đồng nhân dân ngày 26/11/2003;\n")["document"]
     assert (doc["type"], doc["issuer"]) == ("quyết định", "Ủy ban nhân dân tỉnh Bình Thuận")
     assert doc["subject"] == "Ban hành quy chế quản lý nguồn vốn (ODA) trên địa bàn tỉnh Bình Thuận"
+
+
+def test_citations_wrapped_lower_case_and_laws_by_name_with_number() -> None:
+    text = ("Căn cứ Luật Tổ chức\nchính quyền địa phương số 72/2025/QH15;\nCăn cứ Thông\n"
+            "tư số 38/2015/TT-BTC ngày 25/03/2015 của Bộ Tài chính;\n"
+            "Ngày 19 tháng 9 năm 2013, Văn phòng Chính phủ có văn bản số 349/TB-VPCP thông báo ý kiến.\n"
+            "Thực hiện Chỉ thị số 32-CT/TW ngày 20/3/2009 của Bộ Chính trị và Chỉ thị số 30/CT-TTg ngày 10/10/2008.\n")
+    refs = [(r["kind"], r["number_symbol"], r["date"], r["issuer"]) for r in extract(text)["references"]]
+    assert refs == [
+        ("luật", "72/2025/QH15", None, None),
+        ("thông tư", "38/2015/TT-BTC", "2015-03-25", "Bộ Tài chính"),
+        ("văn bản", "349/TB-VPCP", None, None),
+        ("chỉ thị", "32-CT/TW", "2009-03-20", "Bộ Chính trị"),
+        ("chỉ thị", "30/CT-TTg", "2008-10-10", None),
+    ]

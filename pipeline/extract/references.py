@@ -32,7 +32,7 @@ _LONG_NAMES = re.compile(
 )
 _LAW_BY_NAME = re.compile(
     r"(?P<kind>Bộ luật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?:sửa\s+đổi,\s+bổ\s+sung\s|[A-ZĐÀ-Ỹ])(?:[^;:\n]|\n(?!\s*\n)){2,140}?)\s+"
-    r"(?:số\s+\S+\s+)?(?=ngày\s+\d)"
+    r"(?:số\s+(?P<ns>\d{1,5}/[^\s;,]+?)(?=[\s;,]|\.(?:\s|$)|$)|(?:số\s+\S+\s+)?(?=ngày\s+\d))"
 )
 
 
@@ -125,7 +125,9 @@ def find_references(doc: Doc, own_number_symbol: str | None, skip: list[tuple[in
         if any(s <= span.start_char < e for s, e in skip):
             continue
         kind = span[0].text if len(span) else ""
-        m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", span.text.strip())
+        written = re.sub(r"\s+", " ", span.text.strip())
+        written = written[:1].upper() + written[1:]  # "văn bản số ..." cited in lower case
+        m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", written)
         if not m:
             continue
         kind = m.group("kind")
@@ -148,9 +150,10 @@ def find_references(doc: Doc, own_number_symbol: str | None, skip: list[tuple[in
         name = re.sub(r"\s+", " ", m.group("name")).strip()
         if re.search(r"\d+/", name) or len(name.split()) > 18 or _OTHER_KIND.search(name):
             continue
-        entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None,
-                 "date": None, "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None,
-                 "confidence": 0.85}
+        number, symbol = split_numsym(m.group("ns")) if m.group("ns") else (None, None)
+        entry = {"kind": m.group("kind").lower(), "number_symbol": f"{number}/{symbol}" if number and symbol else None,
+                 "number": number if symbol else None, "symbol": symbol, "date": None, "issuer": None, "about": name,
+                 "span": [m.start(), m.end()], "date_span": None, "confidence": 0.85}
         _complete(text, entry, m.end(), about=False)
         found.append(entry)
     found.sort(key=lambda e: e["span"][0])
