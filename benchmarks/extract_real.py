@@ -390,13 +390,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scans", action="store_true", help="also run the real scans through pipeline.process")
     ap.add_argument("--cache", type=Path, default=REPO_ROOT / "benchmarks" / ".cache" / "extract_real")
     ap.add_argument("--errors", default="", help="print the misses of these parts (e.g. train,dev) to stderr")
+    ap.add_argument("--rescore", action="store_true",
+                    help="(r3) re-run extraction on the cached records' text.final (rules changed, OCR did not)")
     ap.add_argument("--rendered", default="", help="(r5) conditions to render the dev and test texts under "
                     "(e.g. clean,mild; empty: skip)")
     args = ap.parse_args(argv)
     from benchmarks.common import markdown_table, run_header, write_result
 
     out = [run_header("extract_real", "make bench-extract  (.venv/bin/python -m benchmarks.extract_real"
-                      + (" --scans" if args.scans else "") + ")")]
+                      + (" --scans" if args.scans else "") + (" --rescore" if args.rescore else "")
+                      + (f" --rendered {args.rendered}" if args.rendered else "") + ")")]
     parts = score_catalogue(args.real_admin)
     for part in [p for p in args.errors.split(",") if p]:
         for line in parts.get(part, Tally()).misses:
@@ -417,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(f"\n## (r3) The real scans through pipeline.process ({sum(r[1] == 'dev' for r in records)} dev, "
                    f"{sum(r[1] == 'test' for r in records)} test documents)\n")
         out.append(markdown_table(["set", "part", "group", "TP", "FP", "FN", "P", "R", "F1"],
-                                  group_table(score_scans(records), "scans")))
+                                  group_table(score_scans(records, args.rescore), "scans")))
         cases = page_cases(truth_pages(args.real_admin.parent, args.scan_annotations), args.cache)
         out.append(f"\n## (r4) Verdicts on the {len(cases)} real pages with a typed truth\n")
         rows = [[c["name"], c["part"], c["origin"], f"{100 * c['cer_free']:.1f}%", f"{100 * c['cer']:.1f}%",
