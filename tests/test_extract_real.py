@@ -272,3 +272,17 @@ def test_citations_wrapped_lower_case_and_laws_by_name_with_number() -> None:
         ("chỉ thị", "32-CT/TW", "2009-03-20", "Bộ Chính trị"),
         ("chỉ thị", "30/CT-TTg", "2008-10-10", None),
     ]
+
+
+def test_web_wrapped_paragraphs_keep_their_tasks() -> None:
+    body = ("Điều 2. Sở\nCông Thương có trách nhiệm chủ trì, phối hợp với các cơ quan liên quan thực hiện quản lý\n"
+            "hoạt động hội chợ trên địa bàn tỉnh.\n"
+            "1. Các đồng chí Giám đốc,\nThủ trưởng các cơ quan thuộc tỉnh theo chức năng, nhiệm vụ, thẩm quyền\n"
+            "chỉ đạo thực hiện các nội dung sau:\n- Tập trung rà soát các thủ tục hành chính.\n")
+    tasks = [(t["assignee"], t["description"]) for t in extract(TASKS.split("Điều 1.")[0] + body)["tasks"]]
+    assert tasks == [
+        ("Sở Công Thương", "thực hiện quản lý hoạt động hội chợ trên địa bàn tỉnh"),
+        ("Các đồng chí Giám đốc, Thủ trưởng các cơ quan thuộc tỉnh",
+         "theo chức năng, nhiệm vụ, thẩm quyền chỉ đạo thực hiện các nội dung sau"),
+        ("Các đồng chí Giám đốc, Thủ trưởng các cơ quan thuộc tỉnh", "Tập trung rà soát các thủ tục hành chính"),
+    ]

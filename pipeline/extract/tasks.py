@@ -36,7 +36,7 @@ _MULTI_HEADS = (
 _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
                  "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
 _ABBR_HEADS = ("UBND", "HĐND", "MTTQ", "UBMTTQ", "BCH", "BCĐ", "KBNN", "BHXH")
-_UNIT_NOUNS = ("cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
+_UNIT_NOUNS = ("đồng chí", "cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
                "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
                "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã")
 _TRIGGER_AFTER_UNIT = re.compile(
@@ -112,6 +112,13 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         unfinished = out and not text[out[-1][0] : out[-1][1]].rstrip().endswith((".", ";", ":", "!", "?"))
         lower_start = stripped[:1].islower() and out and ls - out[-1][1] == 1 and (
             out[-1][1] - out[-1][0] >= 50 or unfinished)
+        # A line broken after a comma ("1. Các đồng chí Bộ trưởng," / "Thủ trưởng cơ quan ngang Bộ, ...").
+        lower_start = lower_start or bool(out and ls - out[-1][1] == 1 and text[out[-1][0] : out[-1][1]].rstrip().endswith(","))
+        # Web pages cut a paragraph's first line short, inside a unit's name ("Điều 2. Sở" / "Công Thương có
+        # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
+        prev_words = text[out[-1][0] : out[-1][1]].split() if out else []
+        lower_start = lower_start or bool(unfinished and ls - out[-1][1] == 1 and out[-1][1] - out[-1][0] < 40
+                                          and prev_words and is_unit_start(prev_words[-1] + " " + stripped))
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
             out[-1][1] = le
         else:
@@ -237,6 +244,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
+_REMIT = re.compile(r"(?<=\s)theo\s+(?:chức\s+năng|thẩm\s+quyền|nhiệm\s+vụ\s+được\s+giao)")
 _RECURRING = re.compile(r"\bđịnh\s+kỳ\b|\bhằng\s+(?:quý|tháng|năm|tuần)\b|\bhàng\s+(?:quý|tháng|năm|tuần)\b")
 _MONTH_DEADLINE = re.compile(r"\b(?:trong|hết|cuối|trước\s+hết)\s+tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>(?:19|20)\d\d)\b")
 _DAY_MONTH_DEADLINE = re.compile(
@@ -368,9 +376,14 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         if label and is_unit_start(t[label.end() :]):
             t = t[label.end() :]
         v = _first_verb(t, head_length(t))
-        if v and is_unit_start(t) and v.start() < 120 and not t.startswith(("Ông ", "Bà ")):
+        # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
+        remit = _REMIT.search(t, 0, v.start()) if v else None
+        cut = remit.start() if remit else v.start() if v else 0
+        if v and is_unit_start(t) and cut < 120 and not t.startswith(("Ông ", "Bà ")):
             has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                                for d in deadlines)
             if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, issued):
-                add(t[: v.start()], [], t[v.start() :], s, 0.7 if has_deadline else 0.6)
+                add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
+                if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
+                    pending = (_clean(t[:cut]), s.bullet)
     return tasks
