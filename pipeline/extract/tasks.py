@@ -93,6 +93,11 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
+# Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
+_CONTINUING = {"và", "của", "với", "các", "cho", "tại", "về", "theo", "trong", "để", "là", "được", "những", "từ",
+               "đến", "hoặc", "đối", "bằng", "nhằm"}
+
+
 def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Paragraph spans: a line that OCR wrapped (the previous line is long and unfinished, this one is no
     bullet or heading) continues the previous one; typed text has one paragraph per line already."""
@@ -118,7 +123,8 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
         prev_words = text[out[-1][0] : out[-1][1]].split() if out else []
         lower_start = lower_start or bool(unfinished and ls - out[-1][1] == 1 and out[-1][1] - out[-1][0] < 40
-                                          and prev_words and is_unit_start(prev_words[-1] + " " + stripped))
+                                          and prev_words and (is_unit_start(prev_words[-1] + " " + stripped)
+                                                              or prev_words[-1] in _CONTINUING))
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
             out[-1][1] = le
         else:
