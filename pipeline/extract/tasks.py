@@ -20,7 +20,7 @@ _VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in TASK_VERBS)  # OC
 _VERB_RE = re.compile(rf"(?<![\w/])(?<!- )(?:{_VERBS})(?!\w)")
 # Bullets; "1," is how OCR often reads "1." (but "2023, gửi ..." on a wrapped line is no bullet).
 _BULLET = re.compile(
-    r"^(?P<b>[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d+)*[.)]|\d{1,2},(?=\s*[A-ZĐÀ-Ỹ])|[IVX]+\.|Điều\s+\d+[a-z]?\.)\s*[.,]?\s*"
+    r"^(?P<b>[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d+)+(?=\s)|\d{1,2}(?:\.\d+)*[.)]|\d{1,2},(?=\s*[A-ZĐÀ-Ỹ])|[IVX]+\.|Điều\s+\d+[a-z]?\.)\s*[.,]?\s*"
 )
 _MULTI_HEADS = (
     "Văn phòng", "Ủy ban", "Uỷ ban", "Trung tâm", "Công an", "Thanh tra", "Kho bạc", "Chi cục", "Tổng cục",
