@@ -283,6 +283,9 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
 
     def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+        remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
+        if remit:
+            assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
         desc_c = _clean(desc)
         if not desc_c or not assignee:
             return
