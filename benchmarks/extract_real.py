@@ -258,7 +258,8 @@ def two_column_text(text: str, row: dict, body_lines: int = 30) -> str | None:
     return "\n".join(header + [""] + body[:body_lines] + [""] + closing)
 
 
-def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], cache: Path) -> dict[str, Tally]:
+def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], cache: Path,
+                   rescore: bool = False) -> dict[str, Tally]:
     """Catalogue fields of the real-admin texts of ``parts``, rendered two-column, damaged under each
     condition and run through ``pipeline.process`` (records cached as JSON next to the TIFFs)."""
     import os
@@ -292,6 +293,8 @@ def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], 
                 tif.unlink()
             record = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
             doc = record.get("document") if isinstance(record.get("document"), dict) else extract("")["document"]
+            if rescore:
+                doc = extract((record.get("text") or {}).get("final") or "")["document"]
             tally = out.setdefault(f"{split_of(row['path'], 'real-admin')}, {condition}", Tally())
             for name, (ok, want, got) in catalogue_checks(row, doc).items():
                 tally.add(name, ok, f"{row['path']}[{condition}]: {name}: catalogue {want!r}, got {got!r}")
@@ -391,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=REPO_ROOT / "benchmarks" / ".cache" / "extract_real")
     ap.add_argument("--errors", default="", help="print the misses of these parts (e.g. train,dev) to stderr")
     ap.add_argument("--rescore", action="store_true",
-                    help="(r3) re-run extraction on the cached records' text.final (rules changed, OCR did not)")
+                    help="(r3, r5) re-run extraction on the cached records' text.final (rules changed, OCR did not)")
     ap.add_argument("--rendered", default="", help="(r5) conditions to render the dev and test texts under "
                     "(e.g. clean,mild; empty: skip)")
     args = ap.parse_args(argv)
@@ -435,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
                                            "review+bad and above", "recall", "precision"], summary))
     conditions = [c for c in args.rendered.split(",") if c]
     if conditions:
-        rendered = score_rendered(args.real_admin, ("dev", "test"), conditions, args.cache / "rendered")
+        rendered = score_rendered(args.real_admin, ("dev", "test"), conditions, args.cache / "rendered", args.rescore)
         out.append("\n## (r5) Catalogue fields through rendered scans (two-column header, pipeline.process)\n")
         rows = [[key, max(t.total.values()), *[f"{t.accuracy(f):.3f}" for f in CATALOGUE_FIELDS]]
                 for key, t in sorted(rendered.items())]
