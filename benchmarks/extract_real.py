@@ -220,6 +220,35 @@ def group_table(parts: dict[str, Scores], label: str) -> list[list[object]]:
 _ISSUER_WIDTH = 30  # characters per line of the left header column, as the decree's template sets it
 
 
+_UNIT_HEADS = ("BỘ ", "CỤC ", "SỞ ", "ỦY BAN", "UỶ BAN", "UBND", "HỘI ĐỒNG", "VĂN PHÒNG", "TRUNG TÂM", "TỔNG CỤC",
+               "THỦ TƯỚNG", "CHÍNH PHỦ", "TRƯỜNG ", "PHÒNG ")
+
+
+def _issuer_units(lines: list[str]) -> list[str]:
+    """The issuer and its parent body as printed on separate lines, from web-wrapped header lines."""
+    units: list[str] = []
+    for line in (ln.strip() for ln in lines):
+        if not line:
+            continue
+        if units and not (line.startswith(_UNIT_HEADS) or line in ("CỤC", "BỘ", "SỞ")) or units and units[-1].endswith(
+                ("ỦY", "UỶ", "HỘI", "VĂN", "THỦ", "TRUNG", "TỔNG")):
+            units[-1] = f"{units[-1]} {line}"
+        else:
+            units.append(line)
+    return units
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    out, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return out + [current] if current else out
+
+
 def two_column_text(text: str, row: dict, body_lines: int = 30) -> str | None:
     """A real text laid out as printed: the issuer (its capital lines before the motto, re-wrapped to the
     column) and "Số: ..." on the left, the motto and "<place>, ngày ..." on the right (``LEFT<TAB>RIGHT``
@@ -228,27 +257,40 @@ def two_column_text(text: str, row: dict, body_lines: int = 30) -> str | None:
     lines = text.split("\n")
     motto = next((i for i, ln in enumerate(lines[:15]) if ln.strip().upper().startswith("CỘNG")), None)
     dated = next((i for i, ln in enumerate(lines[:25]) if re.search(r"năm\s+(?:19|20)\d\d\s*$", ln)), None)
-    place = re.search(r"(?m)^\s*([^\d,;:\n]{2,30}?)\s*,?\s*\n?\s*ngày", "\n".join(lines[: (dated or 0) + 1]))
-    if motto is None or dated is None or place is None or dated < motto:
+    if motto is None or dated is None or dated < motto:
         return None
-    words = " ".join(ln.strip() for ln in lines[:motto]).split()
-    issuer, current = [], ""
-    for w in words:
-        if current and len(current) + 1 + len(w) > _ISSUER_WIDTH:
-            issuer.append(current)
-            current = w
-        else:
-            current = f"{current} {w}".strip()
-    issuer.append(current)
+    # The place: before "ngày" on its line, with the line above when that one is the start of the name
+    # ("Thành phố Hồ Chí" / "Minh, ngày ...").
+    from pipeline.extract.lexicon import place_names
+
+    at = next((k for k in range(dated, motto, -1) if "ngày" in lines[k]), dated)
+    before = lines[at].split("ngày")[0]
+    joined = f"{lines[at - 1].strip()} {before}".strip(" ,")
+    end = at
+    if re.sub(r"^(?:Thành phố|Tỉnh|TP\.)\s*", "", joined) in place_names():
+        before, end = joined, at - 1
+    place = re.match(r"\s*([^\d,;:]{2,40}?)\s*,?\s*$", before)
+    if place is None:
+        return None
+    # A letter's "V/v ..." lines, between the number and the date, go under the number.
+    about = [ln.strip() for ln in lines[motto + 1 : end] if ln.strip() and not ln.strip().startswith(("Số", "Độc lập"))
+             and not ln.strip().isupper()]
+    issuer = [line for unit in _issuer_units(lines[:motto]) for line in _wrap(unit, _ISSUER_WIDTH)]
     d, m, y = (int(x) for x in row["Ngày ban hành"].split("/"))
-    left = [*issuer, f"Số: {row['Số hiệu']}"]
+    left = [*issuer, f"Số: {row['Số hiệu']}", *[w for ln in about for w in _wrap(ln, _ISSUER_WIDTH + 6)]]
     right = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
              f"{place.group(1).strip()}, ngày {d:02d} tháng {m} năm {y}"]
     header = [f"{a}\t{b}" for a, b in zip(left + [""] * (3 - len(left)), right + [""] * (len(left) - 3), strict=False)]
     body = [ln for ln in lines[dated + 1 :] if ln.strip()]
-    close = next((i for i, ln in enumerate(body) if ln.strip().startswith("Nơi") and i > body_lines), None)
-    signer = next((i for i, ln in enumerate(body) if row["Người ký"] in ln), None)
-    tail = body[close : signer + 1] if close is not None and signer is not None and signer >= close else []
+    # The signer's name ends the closing block (it may be wrapped, "Lê Tấn" / "Cận", and also be named
+    # among the recipients): its last occurrence, over two joined lines, ending on line ``signer``.
+    name = " ".join(row["Người ký"].split())
+    signer = next((i for i in range(len(body) - 1, -1, -1)
+                   if name in " ".join(" ".join(body[max(0, i - 1) : i + 1]).split())
+                   and body[i].split()[-1:] == name.split()[-1:]), None)
+    close = next((i for i in range(signer or 0, -1, -1) if body[i].strip().startswith("Nơi")), None)
+    tail = body[close : signer + 1] if close is not None and signer is not None else []
+    body_lines = min(body_lines, close) if close is not None else body_lines
     # The closing row side by side too: recipients left, the signature block right.
     sign = next((i for i, ln in enumerate(tail) if i and ln.strip().isupper() and not ln.lstrip().startswith(("-", "+"))),
                 len(tail))
