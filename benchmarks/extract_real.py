@@ -284,13 +284,15 @@ def two_column_text(text: str, row: dict, body_lines: int = 30) -> str | None:
     body = [ln for ln in lines[dated + 1 :] if ln.strip()]
     # The signer's name ends the closing block (it may be wrapped, "Lê Tấn" / "Cận", and also be named
     # among the recipients): its last occurrence, over two joined lines, ending on line ``signer``.
-    name = " ".join(row["Người ký"].split())
+    name = str(norm(" ".join(row["Người ký"].split())))
     signer = next((i for i in range(len(body) - 1, -1, -1)
-                   if name in " ".join(" ".join(body[max(0, i - 1) : i + 1]).split())
+                   if name in str(norm(" ".join(body[max(0, i - 1) : i + 1])))
                    and body[i].split()[-1:] == name.split()[-1:]), None)
     close = next((i for i in range(signer or 0, -1, -1) if body[i].strip().startswith("Nơi")), None)
-    tail = body[close : signer + 1] if close is not None and signer is not None else []
-    body_lines = min(body_lines, close) if close is not None else body_lines
+    if close is None or signer is None:
+        return None  # no closing block found: the signer would not be on the page
+    tail = body[close : signer + 1]
+    body_lines = min(body_lines, close)
     # The closing row side by side too: recipients left, the signature block right.
     sign = next((i for i, ln in enumerate(tail) if i and ln.strip().isupper() and not ln.lstrip().startswith(("-", "+"))),
                 len(tail))

@@ -18,7 +18,7 @@ from .header import (
 )
 from .nlp import get_nlp
 from .references import find_references
-from .reflow import reflow_footer, reflow_header
+from .reflow import join_noi_nhan, reflow_footer, reflow_header
 from .tasks import find_tasks, sentences
 from .textutil import Pages, line_cells, split_lines, split_merged
 
@@ -54,6 +54,7 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
     cells = reflow_header(text, cells)
     h = parse_header(text, cells)
     kg_end = parse_kinh_gui(cells, max(0, h.end_line - 12), h.end_line + 12, h)
+    cells = join_noi_nhan(text, cells)
     foot = footer_start(cells, max(h.end_line, (kg_end or 0)))
     if foot is not None:
         cells = reflow_footer(text, cells, foot)

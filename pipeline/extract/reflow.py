@@ -107,6 +107,20 @@ def _name_piece(t: str, most: int) -> bool:
     return 1 <= len(words) <= most and all(_NAME_WORD.match(w) for w in words)
 
 
+def _noi_nhan(a: str, b: str) -> bool:
+    return fold(a).rstrip(" :") == "NOI" and fold(b).startswith("NHAN")
+
+
+def join_noi_nhan(text: str, cells_by_line: list[list[Cell]]) -> list[list[Cell]]:
+    """"Nơi" / "nhận:" joined wherever it is, so that the closing block can be found by it."""
+    out = [list(c) for c in cells_by_line]
+    for i in range(len(out) - 1):
+        cell, nxt = _single(out[i]), _single(out[i + 1])
+        if cell is not None and nxt is not None and _noi_nhan(cell.text, nxt.text):
+            out[i], out[i + 1] = [joined(text, cell, nxt)], []
+    return out
+
+
 def reflow_footer(text: str, cells_by_line: list[list[Cell]], start: int) -> list[list[Cell]]:
     """From line ``start`` on: "Nơi" / "nhận:", a wrapped authority line ("TM. ỦY BAN NHÂN" / "DÂN") and a
     signer's name broken over lines ("Vũ" / "Chiến Thắng", "Lê Tấn" / "Cận") joined."""
@@ -122,7 +136,7 @@ def reflow_footer(text: str, cells_by_line: list[list[Cell]], start: int) -> lis
         a, b = cell.text, nxt.text
         words_a, words_b = len(a.split()), len(b.split())
         join = (
-            (fold(a).rstrip(" :") == "NOI" and fold(b).startswith("NHAN"))
+            _noi_nhan(a, b)
             or (re.match(r"^(?:TM|KT|TL|TUQ|Q)\s*\.", a) and is_upper_line(b) and completes(a, b))
             or (_name_piece(a, 2) and _name_piece(b, 2) and 2 <= words_a + words_b <= 4 and min(words_a, words_b) == 1
                 and _last_of_block(out, j))
