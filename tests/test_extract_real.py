@@ -286,3 +286,9 @@ def test_web_wrapped_paragraphs_keep_their_tasks() -> None:
          "theo chức năng, nhiệm vụ, thẩm quyền chỉ đạo thực hiện các nội dung sau"),
         ("Các đồng chí Giám đốc, Thủ trưởng các cơ quan thuộc tỉnh", "Tập trung rà soát các thủ tục hành chính"),
     ]
+
+
+def test_place_in_issuer_corrected_from_the_gazetteer() -> None:
+    doc = extract("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CÂN THƠ\nSố: 12/QĐ-UBND\nCần Thơ, ngày 2 tháng 11 năm 2025\n"
+                  "QUYẾT ĐỊNH\nVề việc giao nhiệm vụ\n")["document"]
+    assert doc["issuer"] == "Ủy ban nhân dân thành phố Cần Thơ"

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
-from .lexicon import place_names
+from .lexicon import fold, place_names
 
 _FIXED = {
     "ỦY BAN NHÂN DÂN": "Ủy ban nhân dân",
@@ -214,3 +215,21 @@ def restore_case(lowered: str) -> str:
             return m.group(0)
         text = re.sub(rf"(?<!\w)({level})\s+((?:[a-zđà-ỹ]+\s*){{1,3}})", fix, text)
     return text[:1].upper() + text[1:]
+
+
+@lru_cache(maxsize=1)
+def _places_by_fold() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in place_names():
+        out.setdefault(fold(name), []).append(name)
+    return out
+
+
+def known_place(name: str) -> str:
+    """A body's name whose place OCR misread in its marks ("Ủy ban nhân dân thành phố Cân Thơ") with the
+    place as the gazetteer writes it, when exactly one place has those letters; else unchanged."""
+    m = re.search(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+(?P<place>[A-ZĐÀ-Ỹ].*)$", name)
+    if not m or m.group("place") in place_names():
+        return name
+    found = _places_by_fold().get(fold(m.group("place")), [])
+    return name[: m.start("place")] + found[0] if len(found) == 1 else name

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .casing import proper_name, restore_case, sentence_case
+from .casing import known_place, proper_name, restore_case, sentence_case
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
 from .reflow import completes
@@ -332,7 +332,7 @@ def _issuer(text: str, cells: list[Cell], h: Header) -> None:
         while len(words) > 1 and not any(unicodedata.category(ch) in ("Lu", "Ll", "Nd") for ch in words[-1]):
             words.pop()
         upper = " ".join(words).rstrip(" .,:;-_'`")
-        return Field(nfc(proper_name(upper, text)), group[0].start, group[-1].end, 0.9)
+        return Field(known_place(nfc(proper_name(upper, text))), group[0].start, group[-1].end, 0.9)
 
     h.fields["issuer"] = name(units[-1])
     if len(units) >= 2:
