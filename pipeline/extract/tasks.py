@@ -283,6 +283,8 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
 
     def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+        # "Ủy ban nhân dân phường, xã (sau đây gọi là Ủy ban nhân dân cấp xã)": the name, not its short form.
+        assignee = re.sub(r"\s*\((?:sau đây )?gọi (?:tắt )?là[^)]*\)", "", assignee)
         remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
         if remit:
             assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
