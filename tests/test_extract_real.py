@@ -256,7 +256,7 @@ def test_body_only_text_with_a_lower_case_title_line() -> None:
     doc = extract("Quyết định về việc ban hành quy chế quản lý nguồn vốn (oda) trên địa bàn tỉnh bình thuận \n"
                   "Ủy ban nhân dân tỉnh bình thuận \nCăn cứ Luật Tổ chức Hội đồng nhân dân ngày 26/11/2003;\n")["document"]
     assert (doc["type"], doc["issuer"]) == ("quyết định", "Ủy ban nhân dân tỉnh Bình Thuận")
-    assert doc["subject"] == "Ban hành quy chế quản lý nguồn vốn (ODA) trên địa bàn tỉnh Bình Thuận"
+    assert doc["subject"] == "ban hành quy chế quản lý nguồn vốn (ODA) trên địa bàn tỉnh Bình Thuận"
 
 
 def test_citations_wrapped_lower_case_and_laws_by_name_with_number() -> None:

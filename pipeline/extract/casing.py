@@ -195,7 +195,7 @@ def restore_case(lowered: str) -> str:
     """Capitals a lower-cased title line lost, where rules can tell: place names after a level word
     ("tỉnh bình thuận" -> "tỉnh Bình Thuận", checked against the gazetteer), symbols ("42/2006/nq-hđnd"
     -> "42/2006/NQ-HĐND"), Roman numerals after "khóa", abbreviations in brackets ("(oda)" -> "(ODA)"),
-    "Hội đồng nhân dân", "Ủy ban nhân dân"."""
+    "Hội đồng nhân dân", "Ủy ban nhân dân". Everything else stays as written, the first letter included."""
     text = re.sub(r"(?<!\w)(\d{1,5}/(?:\d{4}/)?)([a-zđ]+(?:-[a-zđ]+)*)(?!\w)",
                   lambda m: m.group(1) + m.group(2).upper(), lowered)
     text = re.sub(r"\b(khóa|khoá)\s+([ivxl]+)\b", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
@@ -214,7 +214,7 @@ def restore_case(lowered: str) -> str:
                     return f"{m.group(1)} {names[key]}" + "".join(" " + w for w in words[k:])
             return m.group(0)
         text = re.sub(rf"(?<!\w)({level})\s+((?:[a-zđà-ỹ]+\s*){{1,3}})", fix, text)
-    return text[:1].upper() + text[1:]
+    return text
 
 
 @lru_cache(maxsize=1)

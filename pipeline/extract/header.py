@@ -269,7 +269,8 @@ def _title_line(cells_by_line: list[list[Cell]], h: Header) -> None:
     h.end_line = first + 1
     nxt = cells_by_line[first + 1] if first + 1 < len(cells_by_line) else []
     if len(nxt) == 1 and _ISSUER_LINE.match(nxt[0].text) and len(nxt[0].text) < 90:
-        h.fields["issuer"] = Field(restore_case(nxt[0].text.rstrip(" .;")), nxt[0].start, nxt[0].end, 0.8)
+        issuer = restore_case(nxt[0].text.rstrip(" .;"))
+        h.fields["issuer"] = Field(issuer[:1].upper() + issuer[1:], nxt[0].start, nxt[0].end, 0.8)
         h.end_line = first + 2
 
 
@@ -468,7 +469,7 @@ def _trailing_signature(cells_by_line: list[list[Cell]], from_line: int) -> int 
 
 _APPENDIX = re.compile(
     r"^(?:PHỤ\s+LỤC|Phụ\s+lục|DANH\s+(?:MỤC|SÁCH)|QUY\s+(?:ĐỊNH|CHẾ)|CHƯƠNG|Chương\s+[IVX\d]|PHẦN|Phần\s+[IVX\d]|"
-    r"MẪU|Mẫu\s|BIỂU|Biểu\s|BẢNG|\[|_{3,}|\(Kèm\s+theo|\(Ban\s+hành)"
+    r"MẪU|Mẫu\s|BIỂU|Biểu\s|BẢNG|\[|_{3,}|\(Kèm\s+theo|\(Ban\s+hành|\(?KÈM\s+THEO)"
 )
 
 
@@ -521,6 +522,10 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
                 # A web table flattened into one line: "Nơi nhận: - Như trên; - Bộ Y tế; - Lưu: VT."
                 for a, body in inline_items(rest):
                     _recipient(body, c.end - len(rest) + a, h)
+                continue
+            if in_list and c.col != 1 and not h.recipients and t.endswith(";") and len(t) < 60 and not _AUTH.match(t) \
+                    and not re.match(r"^[~_.'`]?[-+•*]", t):
+                _recipient(t, c.start, h)  # the first item printed without its dash ("Như trên;")
                 continue
             if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
                 body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
@@ -665,8 +670,11 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                         # A wrapped item ("... các khu" / "vực.") continues the previous one.
                         # So does a line in lower case or an address in brackets ("Bà X" / "(Địa chỉ: ...)").
                         follows = t[:1].islower() or t.startswith("(")
+                        # An address in brackets may hold ";" ("(Địa chỉ: ...; Số ĐT: ...)"): it goes on to ")".
+                        if found and str(found[-1].value).count("(") > str(found[-1].value).count(")"):
+                            follows, raw_end_punct = True, False
                         if found and (len(found) > (1 if rest else 0) or t.startswith("(")) \
-                                and not str(found[-1].value).endswith((";", ".")) \
+                                and (follows or not str(found[-1].value).endswith((";", "."))) \
                                 and not raw_end_punct and ((len(t) < 60 and not blank) or follows) \
                                 and not _BODY_START.match(t):
                             last = found[-1]

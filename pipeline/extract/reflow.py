@@ -29,6 +29,9 @@ _HEAD_PAIRS = {("UY", "BAN"), ("HOI", "DONG"), ("VAN", "PHONG"), ("THU", "TUONG"
                ("PHONG", "CHINH")}
 
 
+_POSITION_ENDS = {"BAN", "TICH", "TRUONG", "DOC", "NHIEM", "THU", "VU", "PHONG", "TUONG"}
+
+
 def completes(above: str, line: str) -> bool:
     """Does ``line`` continue a word pair broken at the end of ``above`` ("ỦY" / "BAN NHÂN DÂN")?"""
     a, b = fold(above).split(), fold(line).split()
@@ -138,6 +141,9 @@ def reflow_footer(text: str, cells_by_line: list[list[Cell]], start: int) -> lis
         join = (
             _noi_nhan(a, b)
             or (re.match(r"^(?:TM|KT|TL|TUQ|Q)\s*\.", a) and is_upper_line(b) and completes(a, b))
+            # A position wrapped before its last word ("PHÓ TRƯỞNG" / "BAN").
+            or (is_upper_line(a) and is_upper_line(b) and words_b == 1 and len(b) > 1
+                and not re.match(r"^(?:TM|KT|TL|TUQ|Q)\s*\.", b) and fold(b) in _POSITION_ENDS)
             or (_name_piece(a, 2) and _name_piece(b, 2) and 2 <= words_a + words_b <= 4 and min(words_a, words_b) == 1
                 and _last_of_block(out, j))
         )
