@@ -103,7 +103,7 @@ def _fits(row: _Row, gutter: tuple[int, int], width: int) -> tuple[int, int] | N
 
 
 def _regions(rows: list[_Row], width: int) -> list[tuple[int, int, tuple[int, int]]]:
-    """Runs [first, last] of consecutive rows that share a gutter and hold at least one cut row."""
+    """Runs [first, last] of two or more consecutive rows that share a gutter and hold a cut row."""
     out: list[tuple[int, int, tuple[int, int]]] = []
     i = 0
     while i < len(rows):
@@ -122,7 +122,8 @@ def _regions(rows: list[_Row], width: int) -> list[tuple[int, int, tuple[int, in
             if narrowed is None:
                 break
             last, gutter = last + 1, narrowed
-        out.append((first, last, gutter))
+        if last > first:  # a lone line with a wide gap ("Điều 3.      Chánh Văn phòng ...") is no block
+            out.append((first, last, gutter))
         i = last + 1
     return out
 
