@@ -292,3 +292,13 @@ def test_place_in_issuer_corrected_from_the_gazetteer() -> None:
     doc = extract("ỦY BAN NHÂN DÂN\nTHÀNH PHỐ CÂN THƠ\nSố: 12/QĐ-UBND\nCần Thơ, ngày 2 tháng 11 năm 2025\n"
                   "QUYẾT ĐỊNH\nVề việc giao nhiệm vụ\n")["document"]
     assert doc["issuer"] == "Ủy ban nhân dân thành phố Cần Thơ"
+
+
+def test_lone_line_with_a_wide_gap_is_not_a_column_block() -> None:
+    from pipeline.ocr.columns import reading_order
+
+    body = [("Căn", 100), ("cứ", 200), ("kết", 280), ("quả", 380), ("xét", 480), ("tốt", 580), ("nghiệp", 680),
+            ("của", 860), ("sinh", 960), ("viên", 1080), ("các", 1200), ("khóa", 1300), ("học", 1440), ("cũ", 1540)]
+    lines = [_line(body, 100, 1), _line([("Điều", 100), ("3.", 200), ("Chánh", 900), ("Văn", 1060), ("phòng", 1160)],
+                                         160, 2), _line(body, 220, 2)]
+    assert reading_order(lines, 2400) == lines
