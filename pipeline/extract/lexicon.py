@@ -104,7 +104,7 @@ TASK_VERBS = sorted(
         "tổng kết", "phân loại", "lưu trữ", "chuyển", "trả lời", "bổ sung", "điều chỉnh", "hoàn tất",
         "kiểm soát", "vận hành", "thẩm tra", "phê duyệt", "xác định", "phát hiện", "ngăn chặn", "tuần tra",
         "tham dự", "chấp hành", "tiếp thu", "khắc phục", "nâng cao", "bồi dưỡng", "hoàn chỉnh", "thực thi",
-        "ưu tiên", "sửa đổi", "đăng tải", "cấp phát", "phát huy", "rà soát lại", "đối chiếu", "sử dụng", "cân đối",
+        "ưu tiên", "sửa đổi", "đăng tải", "cấp phát", "phát huy", "rà soát lại", "đối chiếu", "cân đối",
         "công bố",
     ],
     key=len,
