@@ -70,6 +70,7 @@ bench-restore: setup
 
 bench-extract: setup
 	$(PY) -m benchmarks.extract --scans
+	$(PY) -m benchmarks.extract_real --scans --rendered mild
 
 bench-quality: setup
 	$(PY) -m benchmarks.quality

@@ -96,7 +96,8 @@ def assess_quality(document: Document, config: PipelineConfig) -> None:
         for page, (start, end) in zip(document.pages, document.page_spans(), strict=True)
     ]
     changes = document.restoration.changes if document.restoration is not None else None
-    document.quality = assess(evidence, changes, config.models_dir)
+    unknown = (document.extraction.get("document") or {}).get("unknown")
+    document.quality = assess(evidence, changes, config.models_dir, unknown_fields=unknown)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 
-from .lexicon import place_names
+from .lexicon import fold, place_names
 
 _FIXED = {
     "ỦY BAN NHÂN DÂN": "Ủy ban nhân dân",
@@ -14,6 +16,8 @@ _FIXED = {
     "CHÍNH PHỦ": "Chính phủ",
     "QUỐC HỘI": "Quốc hội",
     "NHÀ NƯỚC": "Nhà nước",
+    "BỘ CÔNG THƯƠNG": "Bộ Công Thương",
+    "SỞ CÔNG THƯƠNG": "Sở Công Thương",
     "XÃ HỘI": "xã hội",
     "NHÂN DÂN": "nhân dân",
 }
@@ -145,3 +149,87 @@ def proper_name(upper: str, text: str) -> str:
         if len(name) > 3 and low in written and name not in written and written.endswith(low):
             written = written[: -len(low)] + name
     return written
+
+
+def sentence_case(upper: str, text: str) -> str:
+    """A title printed in capitals ("PHÊ DUYỆT DANH MỤC ... TỈNH BẮC NINH NĂM 2026") in sentence case: each
+    word lower-cased unless it is an abbreviation or the document writes it capitalised more often than
+    not after the same word inside its sentences (proper names: "tỉnh Bắc Ninh"; "trụ sở" stays lower
+    though "Sở Xây dựng" is capitalised); the first letter upper-case."""
+    after: Counter = Counter()
+    alone: Counter = Counter()
+    for line in text.split("\n"):
+        letters = [c for c in line if c.isalpha()]
+        if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+            continue  # a line in capitals says nothing about case
+        prev = ""
+        for m in re.finditer(r"\w+|[.:;!?(•+-]", line):
+            word = m.group()
+            if not word[0].isalnum():
+                prev = ""  # a sentence or item starts after this mark
+                continue
+            if prev:
+                after[(prev, word)] += 1
+                alone[word] += 1
+            prev = word.lower()
+    out: list[str] = []
+    for word in upper.split():
+        core = word.strip(",.;:()\"'“”")
+        if not core or _is_abbreviation(core):
+            out.append(word)
+            continue
+        cap, low = core[:1] + core[1:].lower(), core.lower()
+        prev = out[-1].strip(",.;:()\"'“”").lower() if out else ""
+        votes = (after[(prev, cap)], after[(prev, low)])
+        if votes == (0, 0):
+            votes = (alone[cap], alone[low])
+        out.append(word.replace(core, cap if votes[0] > votes[1] else low))
+    result = " ".join(out)
+    return result[:1].upper() + result[1:]
+
+
+_LOWER_LEVELS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "phường", "xã")
+
+
+def restore_case(lowered: str) -> str:
+    """Capitals a lower-cased title line lost, where rules can tell: place names after a level word
+    ("tỉnh bình thuận" -> "tỉnh Bình Thuận", checked against the gazetteer), symbols ("42/2006/nq-hđnd"
+    -> "42/2006/NQ-HĐND"), Roman numerals after "khóa", abbreviations in brackets ("(oda)" -> "(ODA)"),
+    "Hội đồng nhân dân", "Ủy ban nhân dân". Everything else stays as written, the first letter included."""
+    text = re.sub(r"(?<!\w)(\d{1,5}/(?:\d{4}/)?)([a-zđ]+(?:-[a-zđ]+)*)(?!\w)",
+                  lambda m: m.group(1) + m.group(2).upper(), lowered)
+    text = re.sub(r"\b(khóa|khoá)\s+([ivxl]+)\b", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
+    text = re.sub(r"\(([a-zđ]{2,6})\)", lambda m: f"({m.group(1).upper()})", text)
+    text = re.sub(r"(?<!\w)(hội đồng nhân dân|ủy ban nhân dân|uỷ ban nhân dân)", lambda m: m.group(1)[:1].upper() + m.group(1)[1:],
+                  text)
+    text = re.sub(r"(?<=\s)(nghị quyết|quyết định|chỉ thị|thông tư|nghị định|luật|kế hoạch|công văn)(?=\s+số\s)",
+                  lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
+    names = {n.lower(): n for n in place_names()}
+    for level in _LOWER_LEVELS:
+        def fix(m: re.Match, level: str = level) -> str:
+            words = m.group(2).split()
+            for k in (3, 2, 1):
+                key = " ".join(words[:k])
+                if len(words) >= k and key in names:
+                    return f"{m.group(1)} {names[key]}" + "".join(" " + w for w in words[k:])
+            return m.group(0)
+        text = re.sub(rf"(?<!\w)({level})\s+((?:[a-zđà-ỹ]+\s*){{1,3}})", fix, text)
+    return text
+
+
+@lru_cache(maxsize=1)
+def _places_by_fold() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name in place_names():
+        out.setdefault(fold(name), []).append(name)
+    return out
+
+
+def known_place(name: str) -> str:
+    """A body's name whose place OCR misread in its marks ("Ủy ban nhân dân thành phố Cân Thơ") with the
+    place as the gazetteer writes it, when exactly one place has those letters; else unchanged."""
+    m = re.search(r"(?:tỉnh|thành phố|huyện|quận|thị xã|xã|phường)\s+(?P<place>[A-ZĐÀ-Ỹ].*)$", name)
+    if not m or m.group("place") in place_names():
+        return name
+    found = _places_by_fold().get(fold(m.group("place")), [])
+    return name[: m.start("place")] + found[0] if len(found) == 1 else name

@@ -6,9 +6,19 @@ import re
 import unicodedata
 
 from .dates import find_dates
-from .header import Field, Header, apply_type_code, footer_start, parse_footer, parse_header, parse_kinh_gui
+from .header import (
+    Field,
+    Header,
+    apply_type_code,
+    footer_start,
+    note_unknown,
+    parse_footer,
+    parse_header,
+    parse_kinh_gui,
+)
 from .nlp import reference_spans
 from .references import find_references
+from .reflow import join_noi_nhan, reflow_footer, reflow_header
 from .tasks import find_tasks, sentences
 from .textutil import Pages, line_cells, split_lines, split_merged
 
@@ -41,12 +51,15 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
         if len(cells[i]) == 1 and "\t" not in lines[i].text:
             cells[i] = split_merged(text, cells[i][0], "header")
 
+    cells = reflow_header(text, cells)
     h = parse_header(text, cells)
     kg_end = parse_kinh_gui(cells, max(0, h.end_line - 12), h.end_line + 12, h)
+    cells = join_noi_nhan(text, cells)
     foot = footer_start(cells, max(h.end_line, (kg_end or 0)))
     if foot is not None:
+        cells = reflow_footer(text, cells, foot)
         for i in range(foot, len(cells)):
-            if len(cells[i]) == 1 and "\t" not in lines[i].text:
+            if len(cells[i]) == 1 and "\t" not in lines[i].text and cells[i][0].col is None:
                 cells[i] = split_merged(text, cells[i][0], "footer")
     recipients_from_kinh_gui = list(h.recipients)
     h.recipients = []
@@ -54,6 +67,7 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
         parse_footer(cells, foot, h)
     h.recipients = recipients_from_kinh_gui + h.recipients
     apply_type_code(h)
+    note_unknown(h, foot)
 
     body_start_line = max(h.end_line, kg_end or 0)
     body_start = lines[body_start_line].start if body_start_line < len(lines) else len(text)
@@ -104,8 +118,9 @@ def _document(h: Header, pages: Pages) -> dict:
         if f is not None:
             evidence[f"signer.{key}"] = _evidence(f, pages)
     doc["signer"] = signer
+    doc["unknown"] = h.unknown
     doc["evidence"] = evidence
-    return {k: doc[k] for k in (*DOCUMENT_FIELDS, "evidence")}
+    return {k: doc[k] for k in (*DOCUMENT_FIELDS, "unknown", "evidence")}
 
 
 def _reference(r: dict, pages: Pages) -> dict:

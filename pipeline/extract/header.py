@@ -12,18 +12,23 @@ from rapidfuzz import fuzz
 
 from pipeline.orthography import UPPER
 
-from .casing import proper_name
+from .casing import known_place, proper_name, restore_case, sentence_case
 from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
+from .reflow import completes
 from .textutil import Cell, folded_startswith, is_upper_line
 
 _SEPARATOR = re.compile(r"^[\s\-_=.*~–—]{3,}$")
 _NUMBER_LINE = re.compile(
     r"^(?:(?:Bộ\s+)?Luật\s+|Pháp\s+lệnh\s+|Nghị\s+quyết\s+)?S[ốôóo6]\s*[:.;]?\s*(?P<rest>.*)$", re.IGNORECASE
 )
+# "Hà Nội, ngày ..."; real text sometimes drops the comma ("Hà Nội ngày 01"), then the place must be a name.
 _DATE_LINE = re.compile(
-    r"^(?P<place>[^\d,;:]{2,40}?)\s*,\s*(?P<date>ngày\b.*)$", re.IGNORECASE
+    r"^(?:(?P<place>[^\d,;:]{2,40}?)\s*,\s*|(?P<place2>(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})\s+)"
+    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*tháng.*)$"
 )
+# A letter's subject opened by "Về" instead of "V/v", under the number.
+_ABOUT = re.compile(r"^Về\s+(?!việc\b)(?P<rest>[a-zđà-ỹ].*)$")
 _VV = re.compile(r"^V\s*[/.]?\s*[vV]\b\.?\s*:?\s*(?P<rest>.*)$")
 _BODY_START = re.compile(
     r"^(?:Căn cứ|Thực hiện|Theo|Ngày\s+\d|Hôm nay|Vào\s+(?:hồi|lúc)|Để|Nhằm|Sau khi|Trong|Qua|Nhằm|I\.|1\.|"
@@ -53,13 +58,16 @@ class Header:
     fields: dict[str, Field] = field(default_factory=dict)
     recipients: list[Field] = field(default_factory=list)
     signer: dict[str, Field] = field(default_factory=dict)
+    unknown: list[dict] = field(default_factory=list)  # {"field", "reason"[, "partial"]} of fields left null
     end_line: int = 0  # first line of the body
     date_span: tuple[int, int] | None = None
 
 
 def match_type(cell: str) -> tuple[str, float] | None:
     """The document type named by a heading line ("QUYẾT ĐỊNH", damaged "QUYET DJNH"), with a score."""
-    raw = cell.strip().rstrip(":").strip()
+    # Specks OCR reads beside a centred title ("l : QUYẾT ĐỊNH -") are no part of it.
+    raw = re.sub(r"^(?:[^\w\s]+\s*|[a-z]\s*[:;.,]\s*)+(?=[A-ZĐÀ-Ỹ]{2})", "", cell.strip())
+    raw = re.sub(r"(?<=[A-ZĐÀ-Ỹ]{2})\s+[-_.,~'`]+$", "", raw).rstrip(":").strip()
     if not raw or len(raw) > 24 or not is_upper_line(raw) or cell.strip().endswith(":"):
         return None
     key = re.sub(r"\s+", " ", fold(raw))
@@ -79,19 +87,58 @@ def _is_issuer_start(cell: str) -> bool:
     return fold(cell).startswith(_ISSUER_HEADS)
 
 
+# One-word lines that open a body's name ("CỤC" / "HẢI QUAN"); not "TRƯỜNG", the end of "MÔI TRƯỜNG".
+_HEAD_WORDS = {"CUC", "SO", "BO", "VU", "VIEN", "PHONG"}
+
+
 def _clean_subject(s: str) -> str:
     s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^(?:V\s*/\s*v\.?|Về việc)\s*:?\s*", "", s)
+    s = re.sub(r"^(?:V\s*/\s*v\.?|Về\s+việc)\s*:?\s*", "", s, flags=re.IGNORECASE)
     return s.rstrip(" .;,")
+
+
+def _ocr_digits(s: str) -> str:
+    """Letters OCR puts for digits next to digits in a date line ("ngàyl6" for "ngày16"); same length, so
+    offsets hold."""
+    s = re.sub(r"(?<=\d)[lI|]|[lI|](?=\d)", "1", s)
+    return re.sub(r"(?<=\d)[Oo]|(?<=\s)[Oo](?=\d)", "0", s)
 
 
 def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
     """ISO date (None when invalid, e.g. 31/2) of the first date in s, with its offsets in s."""
-    m = DATE_RE.search(s)
+    m = DATE_RE.search(s) or DATE_RE.search(_ocr_digits(s))
     if not m:
         return None
     d, mo, y = (m.group("d"), m.group("m"), m.group("y")) if m.group("d") else (m.group("d2"), m.group("m2"), m.group("y2"))
     return valid_date(int(y), int(mo), int(d)), m.start(), m.end()
+
+
+_DATE_PARTS = re.compile(
+    r"ng[àa]y?\s*(?P<d>[^\s]{0,4}?)\s*tháng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
+)
+
+
+def date_unknown(s: str) -> dict:
+    """Why the date line ``s`` gives no date, and what of it was read ("ngày ô tháng 5 năm 2019": the
+    day is unreadable, May 2019 is known; "ngày   tháng   năm 2025": left blank, the year is known)."""
+    s = " ".join(s.split())
+    m = _DATE_PARTS.search(s)
+    if not m:
+        return {"field": "date", "reason": f"no date in {s[:60]!r}"}
+    parts = {"day": m.group("d").strip(".,…_"), "month": m.group("m").strip(".,…_"), "year": m.group("y").strip(".,…_")}
+    ok = {k: v for k, v in parts.items() if v.isdigit()}
+    year = ok.get("year") if ok.get("year") and re.fullmatch(r"(?:19|20)\d\d", ok["year"]) else None
+    month = ok.get("month") if ok.get("month") and 1 <= int(ok["month"]) <= 12 else None
+    bad = [k for k in ("day", "month", "year") if k not in ok or (k == "year" and not year) or (k == "month" and not month)]
+    blank = all(not parts[k] for k in bad)
+    reason = f"the {', '.join(bad)} {'is' if len(bad) == 1 else 'are'} " + (
+        "left blank" if blank else "unreadable (" + ", ".join(repr(parts[k]) for k in bad if parts[k]) + ")")
+    if not bad:
+        reason = f"no such calendar date ({s[m.start():m.end()]!r})"
+    out = {"field": "date", "reason": reason}
+    if year:
+        out["partial"] = f"{int(year):04d}" + (f"-{int(month):02d}" if month else "")
+    return out
 
 
 def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
@@ -136,11 +183,17 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                 off = c.start + mnum.start("rest")
                 h.fields["number_raw"] = Field(rest, off, c.end, 0.9)
                 in_vv = False
+                vv = re.search(r"\sV\s*/\s*v\b\.?\s*:?\s*(?P<s>\S.*)$", rest)  # "Số: 8794/VPCP-KGVX V/v ban hành ..."
+                if vv:
+                    subject_cells = [Cell(vv.group("s"), off + vv.start("s"), c.end, c.line, c.col)]
+                    h.fields["number_raw"] = Field(rest[: vv.start()], off, off + vv.start(), 0.9)
+                    in_vv = True
                 continue
             mdate = _DATE_LINE.match(t)
             if mdate and "date" not in h.fields:
-                place = mdate.group("place").strip()
-                poff = c.start + mdate.start("place")
+                key = "place" if mdate.group("place") is not None else "place2"
+                place = mdate.group(key).strip()
+                poff = c.start + mdate.start(key)
                 parsed = parse_date_text(mdate.group("date"))
                 if parsed:
                     iso, ds, de = parsed
@@ -149,11 +202,13 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
                     h.date_span = (dstart, c.start + mdate.start("date") + de)
                 else:
                     h.fields["date"] = Field(None, c.start + mdate.start("date"), c.end, 0.0)
+                if not parsed or not parsed[0]:
+                    h.unknown.append(date_unknown(mdate.group("date")))
                 known = place in place_names() or place.replace("TP. ", "") in place_names()
                 h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
                 in_vv = False
                 continue
-            mvv = _VV.match(t)
+            mvv = _VV.match(t) or (_ABOUT.match(t) if "number_raw" in h.fields and not subject_cells else None)
             if mvv and c.col != 1:
                 subject_cells = [Cell(mvv.group("rest"), c.start + mvv.start("rest"), c.end, c.line, c.col)]
                 in_vv = True
@@ -187,15 +242,52 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
         h.fields["type"] = Field("công văn", subject_cells[0].start, subject_cells[0].start, 0.85)
     if subject_cells:
         s, e = subject_cells[0].start, subject_cells[-1].end
-        h.fields["subject"] = Field(_clean_subject(" ".join(c.text for c in subject_cells)), s, e, 0.9)
+        subject = _clean_subject(" ".join(c.text for c in subject_cells))
+        h.fields["subject"] = Field(sentence_case(subject, text) if is_upper_line(subject) else subject, s, e, 0.9)
+    elif "type" not in h.fields and "number_raw" not in h.fields and "date" not in h.fields:
+        _title_line(cells_by_line, h)
     return h
 
 
+_TITLE_LINE = re.compile(r"^(?P<type>" + "|".join(sorted((re.escape(t[:1].upper() + t[1:]) for t in DOC_TYPES), key=len,
+                                                          reverse=True)) + r")\s+(?:về\s+việc\s+)?(?P<s>\S.*)$")
+_ISSUER_LINE = re.compile(r"^(?:Ủy|Uỷ)\s+ban\s+nhân\s+dân|^Hội\s+đồng\s+nhân\s+dân|^(?:Bộ|Ủy\s+ban|Uỷ\s+ban)\s+\S")
+
+
+def _title_line(cells_by_line: list[list[Cell]], h: Header) -> None:
+    """A text kept without its header (archives that store the body only): the first line is "<Type> [về
+    việc] <subject>" written in lower case, and the issuer may follow on its own line."""
+    first = next((i for i, cells in enumerate(cells_by_line[:3]) if cells), None)
+    if first is None or len(cells_by_line[first]) != 1:
+        return
+    c = cells_by_line[first][0]
+    m = _TITLE_LINE.match(c.text)
+    if not m or is_upper_line(c.text):
+        return
+    h.fields["type"] = Field(m.group("type").lower(), c.start, c.start + len(m.group("type")), 0.8)
+    subject = restore_case(m.group("s").rstrip(" .;"))
+    h.fields["subject"] = Field(subject, c.start + m.start("s"), c.end, 0.7)
+    h.end_line = first + 1
+    nxt = cells_by_line[first + 1] if first + 1 < len(cells_by_line) else []
+    if len(nxt) == 1 and _ISSUER_LINE.match(nxt[0].text) and len(nxt[0].text) < 90:
+        issuer = restore_case(nxt[0].text.rstrip(" .;"))
+        h.fields["issuer"] = Field(issuer[:1].upper() + issuer[1:], nxt[0].start, nxt[0].end, 0.8)
+        h.end_line = first + 2
+
+
+# The line under a decision's title that names who decides ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "BỘ TRƯỞNG BỘ
+# GIÁO DỤC VÀ ĐÀO TẠO"): the title ends above it.
+_ENACTING = ("UY BAN NHAN DAN", "UBND", "HOI DONG NHAN DAN", "CHU TICH", "BO TRUONG", "THU TUONG", "GIAM DOC",
+             "CUC TRUONG", "TONG CUC TRUONG", "CHANH ", "TRUONG BAN", "HIEU TRUONG", "CHINH PHU", "UY BAN THUONG VU",
+             "TONG GIAM DOC", "VIEN TRUONG", "BAN THUONG VU", "TRUONG PHONG", "TRUONG KHOA", "QUYET DINH", "CHI THI")
+
+
 def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Header) -> list[Cell]:
-    """Trích yếu: the lines under the type line, up to the body, an authority heading or a separator."""
+    """Trích yếu: the lines under the type line, up to the body, the enacting authority, a separator or a
+    blank line; a title printed in capitals may run over several lines."""
     out: list[Cell] = []
     i = type_line + 1
-    while i < len(cells_by_line) and len(out) < 5:
+    while i < len(cells_by_line) and len(out) < 8:
         cells = cells_by_line[i]
         if not cells:
             if out:
@@ -203,7 +295,7 @@ def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Head
             i += 1
             continue
         t = " ".join(c.text for c in cells)
-        if _SEPARATOR.match(t) or is_upper_line(t) or (out and _BODY_START.match(t)) or t.endswith(":") or t == "\f":
+        if _SEPARATOR.match(t) or _ends_title(cells, out) or (out and _BODY_START.match(t)) or t.endswith(":") or t == "\f":
             break
         if folded_startswith(t, "Kính gửi") or (out and t.endswith(";")):
             break
@@ -213,11 +305,24 @@ def _subject_after_type(cells_by_line: list[list[Cell]], type_line: int, h: Head
     return out
 
 
+def _ends_title(cells: list[Cell], so_far: list[Cell]) -> bool:
+    """A capitals line that cannot continue the title: the enacting authority, or any capitals line under a
+    title written in lower case."""
+    t = " ".join(c.text for c in cells)
+    if not is_upper_line(t):
+        return False
+    if so_far and not is_upper_line(" ".join(c.text for c in so_far)):
+        return True
+    return fold(t).startswith(_ENACTING)
+
+
 def _issuer(text: str, cells: list[Cell], h: Header) -> None:
     units: list[list[Cell]] = []
     for c in cells:
-        # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above.
-        if not units or (_is_issuer_start(c.text) and len(c.text.split()) > 1):
+        # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above, and
+        # so is a line that completes the last word of the line above ("ỦY" / "BAN NHÂN DÂN").
+        head = (_is_issuer_start(c.text) and len(c.text.split()) > 1) or fold(c.text).strip() in _HEAD_WORDS
+        if not units or (head and not completes(units[-1][-1].text, c.text)):
             units.append([c])
         else:
             units[-1].append(c)
@@ -229,35 +334,50 @@ def _issuer(text: str, cells: list[Cell], h: Header) -> None:
         while len(words) > 1 and not any(unicodedata.category(ch) in ("Lu", "Ll", "Nd") for ch in words[-1]):
             words.pop()
         upper = " ".join(words).rstrip(" .,:;-_'`")
-        return Field(nfc(proper_name(upper, text)), group[0].start, group[-1].end, 0.9)
+        return Field(known_place(nfc(proper_name(upper, text))), group[0].start, group[-1].end, 0.9)
 
     h.fields["issuer"] = name(units[-1])
     if len(units) >= 2:
         h.fields["parent_issuer"] = name(units[-2])
 
 
+def _compact(rest: str) -> tuple[str, list[int]]:
+    """``rest`` with the spaces around "/" and after a "-" of a number taken out ("2827  /QĐ-BGDĐT",
+    "3783/QĐ- UBND"), and for each kept character its index in ``rest``."""
+    keep = [
+        i for i, ch in enumerate(rest)
+        if not (ch.isspace() and (re.match(r"\s*[/]", rest[i:]) or re.search(r"[/-]\s*$", rest[:i])))
+    ]
+    return "".join(rest[i] for i in keep), keep
+
+
 def _number(h: Header) -> None:
     raw = h.fields.pop("number_raw", None)
     if not raw:
+        h.unknown.append({"field": "number", "reason": "no number line (Số: ...) in the header"})
         return
-    rest = str(raw.value)
+    rest, where = _compact(str(raw.value))
     m = NUMSYM_RE.search(rest)
-    if m and m.start() <= 2:
-        number, symbol = split_numsym(m.group(0))
-        s, e = raw.start + m.start(), raw.start + m.end()
+    number, symbol = split_numsym(m.group(0)) if m and m.start() <= 2 else (None, None)
+    if m and symbol:
+        s, e = raw.start + where[m.start()], raw.start + where[m.end() - 1] + 1
         if number:
             h.fields["number"] = Field(number, s, s + len(number), 0.95)
-        if symbol:
-            h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
-            h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
+        h.fields["symbol"] = Field(symbol, e - len(symbol), e, 0.95)
+        h.fields["number_symbol"] = Field(fix_symbol(m.group(0)) if number else None, s, e, 0.95)
         return
-    # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in.
-    m2 = re.search(r"/(?P<sym>[^\s]+)$", rest.strip())
-    if m2:
+    # "Số: /QĐ-UBND" or "Số: ....../QĐ-UBND": the number was never filled in (or is handwritten and lost).
+    for m2 in re.finditer(r"/(?P<sym>[^\s/]+)(?=\s|$)", rest):
         _, symbol = split_numsym("1/" + m2.group("sym"))
-        if symbol:
-            off = raw.start + rest.index(m2.group("sym"))
-            h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
+        if not symbol:
+            continue
+        off = raw.start + where[m2.start("sym")]
+        h.fields["symbol"] = Field(symbol, off, off + len(symbol), 0.8)
+        before = rest[: m2.start()].strip(" :")
+        why = "left blank" if not before or set(before) <= set(".…_- ") else f"unreadable ({before!r})"
+        h.unknown.append({"field": "number", "reason": f"the number is {why}; the symbol was read"})
+        return
+    h.unknown.append({"field": "number", "reason": f"no number and symbol in {str(raw.value)!r}"})
 
 
 def apply_type_code(h: Header) -> None:
@@ -276,9 +396,12 @@ def apply_type_code(h: Header) -> None:
     from .lexicon import CODE_TO_TYPE
 
     if code and code in CODE_TO_TYPE:
-        if typ is None:
+        if typ is None or code == "VBHN":  # a consolidated text repeats the title of the act it consolidates
             h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)
             typ = h.fields["type"]
+        if typ.value == "công văn":  # a letter has no type code: "CT-CS" is the office, Cục Thuế
+            h.fields["type_code"] = Field(None, typ.start, typ.start, typ.confidence)
+            return
         conf = 0.97 if DOC_TYPES.get(str(typ.value)) == code else 0.6
         h.fields["type_code"] = Field(code, symbol.start, symbol.start + len(code), conf)
     elif typ is not None and DOC_TYPES.get(str(typ.value)) is None:
@@ -301,11 +424,20 @@ def _is_person_name(t: str) -> bool:
 
 def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
     """First line of the closing block: "Nơi nhận:" or the line after the body's "./."."""
+    first_end = next((i for i in range(from_line, len(cells_by_line))
+                      if any(c.text.rstrip().endswith("./.") for c in cells_by_line[i])), None)
+    if first_end is not None:
+        # The body's own end mark: the closing block follows it (appendices and forms after the signature
+        # may carry their own "Nơi nhận:" and "./.").
+        for i in range(first_end + 1, min(first_end + 4, len(cells_by_line))):
+            if any(c.col != 1 and _is_noi_nhan(c.text) for c in cells_by_line[i]):
+                return i
+        return first_end + 1
     noi_nhan = None
     end_mark = None
     for i in range(len(cells_by_line) - 1, from_line - 1, -1):
         for c in cells_by_line[i]:
-            if noi_nhan is None and c.col != 1 and folded_startswith(c.text, "Nơi nhận", 82) and len(c.text) < 40:
+            if noi_nhan is None and c.col != 1 and _is_noi_nhan(c.text):
                 noi_nhan = i
             if end_mark is None and c.text.rstrip().endswith("./."):
                 end_mark = i
@@ -333,20 +465,65 @@ def _trailing_signature(cells_by_line: list[list[Cell]], from_line: int) -> int 
     return start if seen_name else None
 
 
+_APPENDIX = re.compile(
+    r"^(?:PHỤ\s+LỤC|Phụ\s+lục|DANH\s+(?:MỤC|SÁCH)|QUY\s+(?:ĐỊNH|CHẾ)|CHƯƠNG|Chương\s+[IVX\d]|PHẦN|Phần\s+[IVX\d]|"
+    r"MẪU|Mẫu\s|BIỂU|Biểu\s|BẢNG|\[|_{3,}|\(Kèm\s+theo|\(Ban\s+hành|\(?KÈM\s+THEO)"
+)
+
+
+def inline_items(rest: str) -> list[tuple[int, str]]:
+    """(offset, item) of a list flattened into one line ("- Như trên; - Bộ Y tế; - Lưu: VT.")."""
+    seps = list(re.finditer(r"(?:^|(?<=[;.:)]))\s*[-+•*]\s*(?=\S)", rest))
+    starts = [m.end() for m in seps] or [0]
+    ends = [m.start() for m in seps[1:]] + [len(rest)]
+    # "Bộ Giáo dục và Đào tạo; (báo cáo)": the note in brackets belongs to the item before it.
+    return [(a, re.sub(r";\s*\(", " (", rest[a:b].strip())) for a, b in zip(starts, ends, strict=True)
+            if rest[a:b].strip()]
+
+
+def _is_noi_nhan(t: str) -> bool:
+    """"Nơi nhận:" opening the recipient list (alone, or with the whole list flattened after it)."""
+    return folded_startswith(t, "Nơi nhận", 82) and (len(t) < 40 or bool(re.match(r"^\S+\s+\S+\s*:\s*[-+•]", t)))
+
+
+def _signature_like(t: str) -> bool:
+    return bool(t == "\f" or _SIGN_NOISE.match(t) or _AUTH.match(t) or _is_person_name(t)
+                or (is_upper_line(t) and len(t) <= 60) or _SEPARATOR.match(t))
+
+
+def _block_end(cells_by_line: list[list[Cell]], start: int) -> int:
+    """End of the closing block: after the signer's name, the first line that is no part of a signature (an
+    appendix, a footnote, a form that follows the document) ends it."""
+    named = False
+    for i in range(start, len(cells_by_line)):
+        texts = [c.text for c in cells_by_line[i]]
+        if not texts:
+            continue
+        if named and (any(_APPENDIX.match(t) for t in texts) or not all(_signature_like(t) for t in texts)):
+            return i
+        named = named or any(_is_person_name(c.text) and c.col != 0 for c in cells_by_line[i])
+    return len(cells_by_line)
+
+
 def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None:
     """Recipients ("Nơi nhận:" list), archive ("Lưu: ..."), and the signature block."""
     in_list = False
     sig_cells: list[Cell] = []
-    for i in range(start, len(cells_by_line)):
+    for i in range(start, _block_end(cells_by_line, start)):
         for c in cells_by_line[i]:
             t = c.text
             if t == "\f":
                 continue
-            if c.col != 1 and folded_startswith(t, "Nơi nhận", 82) and len(t) < 40:
+            if c.col != 1 and _is_noi_nhan(t):
                 in_list = True
                 rest = re.sub(r"^[^:]*:\s*", "", t) if ":" in t else ""
-                if rest:
-                    _recipient(rest, c.end - len(rest), h)
+                # A web table flattened into one line: "Nơi nhận: - Như trên; - Bộ Y tế; - Lưu: VT."
+                for a, body in inline_items(rest):
+                    _recipient(body, c.end - len(rest) + a, h)
+                continue
+            if in_list and c.col != 1 and not h.recipients and t.endswith(";") and len(t) < 60 and not _AUTH.match(t) \
+                    and not re.match(r"^[~_.'`]?[-+•*]", t):
+                _recipient(t, c.start, h)  # the first item printed without its dash ("Như trên;")
                 continue
             if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
                 body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
@@ -368,7 +545,17 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
     _signature(sig_cells, h)
 
 
+def _without_junk_tail(s: str) -> str:
+    """An item without the seal or signature specks OCR read after its end ("Như Điều 3; _", "VT, CTSV
+    (01).]ÿ~"): a tail after the last ";" or "." that holds no run of three letters."""
+    m = re.search(r"[;.](?P<tail>[^;.]*)$", s)
+    if m and m.group("tail").strip() and not re.search(r"[^\W\d_]{3}", m.group("tail")):
+        return s[: m.start()]
+    return s
+
+
 def _recipient(body: str, start: int, h: Header) -> None:
+    body = _without_junk_tail(body)
     m = re.match(r"^L[ưu]u\s*[:.]\s*(?P<a>.*)$", body, flags=re.IGNORECASE)
     if m:
         a = re.sub(r"\s*,\s*", ", ", m.group("a").strip().rstrip(".;"))  # "VT,NN" as "VT, NN"
@@ -378,7 +565,40 @@ def _recipient(body: str, start: int, h: Header) -> None:
     h.recipients.append(Field(body.strip(), start, start + len(body.strip()), 0.9))
 
 
+_FLAT_SIGNATURE = re.compile(
+    r"^(?P<caps>[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ .,/]+?)\s+(?P<name>(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){1,4}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+)$"
+)
+
+
+def unflatten_signature(cell: Cell) -> list[Cell]:
+    """A signature block flattened into one line ("KT. BỘ TRƯỞNG, CHỦ NHIỆM PHÓ CHỦ NHIỆM Nguyễn Khắc Định")
+    as its lines: one per authority ("TM.", "KT.", ...), the position (from the last "PHÓ" of a "KT." block),
+    the name."""
+    m = _FLAT_SIGNATURE.match(cell.text)
+    if not m or not is_upper_line(m.group("caps")):
+        return [cell]
+    caps = m.group("caps")
+    cuts = [a.start() for a in re.finditer(r"(?<!\w)(?:TM|KT|TL|TUQ|Q)\s*\.", caps)]
+    last = cuts[-1] if cuts else 0
+    pho = [p.start() for p in re.finditer(r"(?<=\s)PHÓ\s", caps[last:])]
+    if pho:
+        cuts.append(last + pho[-1])
+    elif not cuts:
+        cuts = [0]
+    bounds = sorted({0, *cuts}) + [len(caps)]
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        piece = caps[a:b].strip()
+        if piece:
+            off = cell.start + a + (len(caps[a:b]) - len(caps[a:b].lstrip()))
+            out.append(Cell(piece, off, off + len(piece), cell.line, cell.col))
+    ns = cell.start + m.start("name")
+    out.append(Cell(m.group("name"), ns, ns + len(m.group("name")), cell.line, cell.col))
+    return out
+
+
 def _signature(cells: list[Cell], h: Header) -> None:
+    cells = [piece for c in cells for piece in unflatten_signature(c)]
     # Two signature blocks side by side (a biên bản: secretary left, chair right): the right one signs.
     if any(c.col == 1 and _is_person_name(c.text) for c in cells):
         cells = [c for c in cells if c.col != 0]
@@ -432,32 +652,51 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                 rest = "" if is_dien else (
                     re.sub(r"^[^:]*:\s*", "", c.text) if ":" in c.text[:14] else c.text[8:].strip())
                 found = []
-                raw_end_punct = True
-                if rest:
-                    found.append(Field(rest.rstrip(" ;.,"), c.end - len(rest), c.end - len(rest) + len(rest.rstrip(" ;.,")), 0.9))
+                raw_end_punct = not rest or rest.rstrip().endswith((";", "."))
+                for a, item in inline_items(rest) if rest else []:
+                    v = item.rstrip(" ;.,")
+                    found.append(Field(v, c.end - len(rest) + a, c.end - len(rest) + a + len(v), 0.9))
                 j = i + 1
+                blank = False
                 while j < len(cells_by_line):
                     cs = cells_by_line[j]
                     if not cs:  # OCR leaves blank lines between items
-                        j += 1
+                        j, blank = j + 1, True
                         continue
                     t = cs[0].text
                     if not re.match(r"^[-+•*]\s*", t):
                         # A wrapped item ("... các khu" / "vực.") continues the previous one.
-                        if found and len(found) > (1 if rest else 0) and not str(found[-1].value).endswith((";", ".")) \
-                                and not raw_end_punct and len(t) < 60 and not _BODY_START.match(t):
+                        # So does a line in lower case or an address in brackets ("Bà X" / "(Địa chỉ: ...)").
+                        follows = t[:1].islower() or t.startswith("(")
+                        # An address in brackets may hold ";" ("(Địa chỉ: ...; Số ĐT: ...)"): it goes on to ")".
+                        if found and str(found[-1].value).count("(") > str(found[-1].value).count(")"):
+                            follows, raw_end_punct = True, False
+                        if found and (len(found) > (1 if rest else 0) or t.startswith("(")) \
+                                and (follows or not str(found[-1].value).endswith((";", "."))) \
+                                and not raw_end_punct and ((len(t) < 60 and not blank) or follows) \
+                                and not _BODY_START.match(t):
                             last = found[-1]
                             joined = (str(last.value) + " " + t).rstrip(" ;.,")
                             found[-1] = Field(joined, last.start, cs[0].start + len(t.rstrip(" ;.,")), last.confidence)
                             raw_end_punct = t.rstrip().endswith((";", "."))
-                            j += 1
+                            j, blank = j + 1, False
                             continue
                         break
-                    body = re.sub(r"^[-+•*]\s*", "", t)
-                    raw_end_punct = body.rstrip().endswith((";", "."))
-                    v = body.rstrip(" ;.,")
-                    found.append(Field(v, cs[0].end - len(body), cs[0].end - len(body) + len(v), 0.9))
-                    j += 1
+                    raw_end_punct = t.rstrip().endswith((";", "."))
+                    for a, item in inline_items(t):
+                        v = item.rstrip(" ;.,")
+                        found.append(Field(v, cs[0].start + a, cs[0].start + a + len(v), 0.9))
+                    j, blank = j + 1, False
                 h.recipients = found + h.recipients
                 return j
     return None
+
+
+def note_unknown(h: Header, footer_line: int | None) -> None:
+    """Say why the date or the signer is null (the number says so in ``_number``), once per field."""
+    seen = {u["field"] for u in h.unknown}
+    if "date" not in h.fields and "date" not in seen:
+        h.unknown.append({"field": "date", "reason": "no place-and-date line (\"..., ngày ... tháng ... năm ...\") in the header"})
+    if "name" not in h.signer:
+        where = "no signature block found" if footer_line is None else "the signature block holds no readable name"
+        h.unknown.append({"field": "signer", "reason": where})

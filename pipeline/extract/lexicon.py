@@ -43,10 +43,16 @@ DOC_TYPES: dict[str, str | None] = {
     "phiếu chuyển": "PC",
     "phiếu báo": "PB",
     "thư công": None,
+    # Legal normative documents and consolidated texts, which real archives hold next to the 29 (Luật Ban
+    # hành văn bản quy phạm pháp luật; Pháp lệnh hợp nhất văn bản).
+    "thông tư": "TT",
+    "thông tư liên tịch": "TTLT",
+    "nghị định": "NĐ",
+    "văn bản hợp nhất": "VBHN",
 }
 CODE_TO_TYPE: dict[str, str] = {code: name for name, code in DOC_TYPES.items() if code}
 # Codes that may open a symbol without being a document type (copies, legal normative forms).
-EXTRA_CODES = {"SY", "TrS", "SL", "NĐ", "TT", "TTLT", "NQLT", "L", "PL", "LCT", "QH"}
+EXTRA_CODES = {"SY", "TrS", "SL", "NQLT", "L", "PL", "LCT", "QH"}
 
 # Kinds of cited documents, longest first so that "Thông tư liên tịch" wins over "Thông tư".
 REFERENCE_KINDS = sorted(
@@ -83,7 +89,8 @@ TASK_VERBS = sorted(
         "tổng kết", "phân loại", "lưu trữ", "chuyển", "trả lời", "bổ sung", "điều chỉnh", "hoàn tất",
         "kiểm soát", "vận hành", "thẩm tra", "phê duyệt", "xác định", "phát hiện", "ngăn chặn", "tuần tra",
         "tham dự", "chấp hành", "tiếp thu", "khắc phục", "nâng cao", "bồi dưỡng", "hoàn chỉnh", "thực thi",
-        "ưu tiên", "sửa đổi", "đăng tải", "cấp phát", "phát huy", "rà soát lại",
+        "ưu tiên", "sửa đổi", "đăng tải", "cấp phát", "phát huy", "rà soát lại", "đối chiếu", "cân đối",
+        "công bố",
     ],
     key=len,
     reverse=True,

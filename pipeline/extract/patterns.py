@@ -37,7 +37,7 @@ KEEP_WHOLE_RE = re.compile(
 DATE_RE = re.compile(
     r"(?:(?<!\w)(?P<hh>\d{1,2})\s*(?:giờ|h|g)\s*(?P<mm>\d{2})?(?:\s*(?:phút|p))?\s*,?\s*"
     r"(?:\(?\s*(?:thứ\s+\w+|chủ\s+nhật)\s*\)?\s*,?\s*)?)?"
-    r"(?:ngày[\s:.,]+(?P<d>\d{1,2})[\s:.,]+tháng[\s:.,]+(?P<m>\d{1,2})[\s:.,]+năm[\s:.,]+(?P<y>(?:19|20)\d\d)"
+    r"(?:ngày[\s:.,]*(?P<d>\d{1,2})[\s:.,]+tháng[\s:.,]*(?P<m>\d{1,2})[\s:.,]+năm[\s:.,]*(?P<y>(?:19|20)\d\d)"
     r"|(?:ngày\s+)?(?<![\d/.-])(?P<d2>\d{1,2})(?P<sep>[/.-])(?P<m2>\d{1,2})(?P=sep)(?P<y2>(?:19|20)\d\d)(?![\d/]))",
     re.IGNORECASE,
 )
@@ -93,7 +93,8 @@ def split_numsym(text: str) -> tuple[str | None, str | None]:
 
 def valid_symbol(symbol: str) -> bool:
     """A symbol per Phụ lục III: optional year, then capitalised codes joined by hyphens (or a party slash)."""
-    return bool(SYMBOL_RE.match(symbol)) and len(symbol) <= 40
+    # A symbol names a type or a body: it holds letters ("20/6" is a number and a stray digit, not 20/"6").
+    return bool(SYMBOL_RE.match(symbol)) and len(symbol) <= 40 and any(ch.isalpha() for ch in symbol)
 
 
 def type_code_of(symbol: str | None) -> str | None:

@@ -20,7 +20,9 @@ _OTHER_KIND = re.compile(
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+)?(?:ngày\s+)?(?=\d)")
 # Lower-case words that may sit inside a body's name ("Ủy ban nhân dân tỉnh", "Bộ Giáo dục và Đào tạo").
 _NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", "thành", "phố", "quận", "thị", "trấn", "khu",
-               "vực", "đặc", "trung", "ương"}
+               "vực", "đặc", "trung", "ương", "thường", "vụ"}
+# "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
+_KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
               "năm", "ngày", "số", "theo", "và", "gửi", "đề", "nhận", "trình", "đến", "cho", "với"}
 # Names with lower-case stretches that the word rule cannot follow.
@@ -30,7 +32,7 @@ _LONG_NAMES = re.compile(
 )
 _LAW_BY_NAME = re.compile(
     r"(?P<kind>Bộ luật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?:sửa\s+đổi,\s+bổ\s+sung\s|[A-ZĐÀ-Ỹ])(?:[^;:\n]|\n(?!\s*\n)){2,140}?)\s+"
-    r"(?:số\s+\S+\s+)?(?=ngày\s+\d)"
+    r"(?:số\s+(?P<ns>\d{1,5}/[^\s;,]+?)(?=[\s;,]|\.(?:\s|$)|$)|(?:số\s+\S+\s+)?(?=ngày\s+\d))"
 )
 
 
@@ -60,7 +62,8 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
         low = tok.lower()
         if tok[:1].isupper():
             prev_cap = True
-        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper()) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
+        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(
+                text, i + words[k + 1].start() if k + 1 < len(words) else len(text))) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
             prev_cap = False
         else:
             break
@@ -118,7 +121,9 @@ def find_references(
     for span in spans:
         if any(s <= span.start_char < e for s, e in skip):
             continue
-        m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", span.text.strip())
+        written = re.sub(r"\s+", " ", span.text.strip())
+        written = written[:1].upper() + written[1:]  # "văn bản số ..." cited in lower case
+        m = re.match(rf"(?P<kind>{_KINDS})(?:\s+\w+){{0,4}}?\s*(?:số)?\s*:?\s*(?P<ns>\S+)$", written)
         if not m:
             continue
         kind = m.group("kind")
@@ -141,9 +146,10 @@ def find_references(
         name = re.sub(r"\s+", " ", m.group("name")).strip()
         if re.search(r"\d+/", name) or len(name.split()) > 18 or _OTHER_KIND.search(name):
             continue
-        entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None,
-                 "date": None, "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None,
-                 "confidence": 0.85}
+        number, symbol = split_numsym(m.group("ns")) if m.group("ns") else (None, None)
+        entry = {"kind": m.group("kind").lower(), "number_symbol": f"{number}/{symbol}" if number and symbol else None,
+                 "number": number if symbol else None, "symbol": symbol, "date": None, "issuer": None, "about": name,
+                 "span": [m.start(), m.end()], "date_span": None, "confidence": 0.85}
         _complete(text, entry, m.end(), about=False)
         found.append(entry)
     found.sort(key=lambda e: e["span"][0])

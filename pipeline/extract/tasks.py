@@ -8,17 +8,19 @@ A task's deadline is the first deadline-role date inside it."""
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 
 from .lexicon import TASK_VERBS
+from .patterns import valid_date
 
 _VERBS = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in TASK_VERBS)  # OCR may wrap inside a verb
 # A verb right after " - " belongs to a compound name ("công chức địa chính - xây dựng").
 _VERB_RE = re.compile(rf"(?<![\w/])(?<!- )(?:{_VERBS})(?!\w)")
 # Bullets; "1," is how OCR often reads "1." (but "2023, gửi ..." on a wrapped line is no bullet).
 _BULLET = re.compile(
-    r"^(?P<b>[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d+)*[.)]|\d{1,2},(?=\s*[A-ZĐÀ-Ỹ])|[IVX]+\.|Điều\s+\d+[a-z]?\.)\s*[.,]?\s*"
+    r"^(?P<b>[-+•*–]|[a-zđ]\)|\d{1,2}(?:\.\d+)+(?=\s)|\d{1,2}(?:\.\d+)*[.)]|\d{1,2},(?=\s*[A-ZĐÀ-Ỹ])|[IVX]+\.|Điều\s+\d+[a-z]?\.)\s*[.,]?\s*"
 )
 _MULTI_HEADS = (
     "Văn phòng", "Ủy ban", "Uỷ ban", "Trung tâm", "Công an", "Thanh tra", "Kho bạc", "Chi cục", "Tổng cục",
@@ -34,7 +36,7 @@ _MULTI_HEADS = (
 _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
                  "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
 _ABBR_HEADS = ("UBND", "HĐND", "MTTQ", "UBMTTQ", "BCH", "BCĐ", "KBNN", "BHXH")
-_UNIT_NOUNS = ("cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
+_UNIT_NOUNS = ("đồng chí", "cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
                "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
                "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã")
 _TRIGGER_AFTER_UNIT = re.compile(
@@ -91,6 +93,11 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
+# Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
+_CONTINUING = {"và", "của", "với", "các", "cho", "tại", "về", "theo", "trong", "để", "là", "được", "những", "từ",
+               "đến", "hoặc", "đối", "bằng", "nhằm"}
+
+
 def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Paragraph spans: a line that OCR wrapped (the previous line is long and unfinished, this one is no
     bullet or heading) continues the previous one; typed text has one paragraph per line already."""
@@ -105,7 +112,19 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
             prev_open = False
             continue
         # A line that starts in lower case continues the paragraph even after ";" (OCR wrapped it there).
-        lower_start = stripped[:1].islower() and out and out[-1][1] - out[-1][0] >= 50 and ls - out[-1][1] == 1
+        # Web pages wrap a paragraph's first line early ("a) Thực hiện nghiêm việc cải" / "cách TTHC, ..."):
+        # a line in lower case right after an unfinished one continues it, however short that one is.
+        unfinished = out and not text[out[-1][0] : out[-1][1]].rstrip().endswith((".", ";", ":", "!", "?"))
+        lower_start = stripped[:1].islower() and out and ls - out[-1][1] == 1 and (
+            out[-1][1] - out[-1][0] >= 50 or unfinished)
+        # A line broken after a comma ("1. Các đồng chí Bộ trưởng," / "Thủ trưởng cơ quan ngang Bộ, ...").
+        lower_start = lower_start or bool(out and ls - out[-1][1] == 1 and text[out[-1][0] : out[-1][1]].rstrip().endswith(","))
+        # Web pages cut a paragraph's first line short, inside a unit's name ("Điều 2. Sở" / "Công Thương có
+        # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
+        prev_words = text[out[-1][0] : out[-1][1]].split() if out else []
+        lower_start = lower_start or bool(unfinished and ls - out[-1][1] == 1 and out[-1][1] - out[-1][0] < 40
+                                          and prev_words and (is_unit_start(prev_words[-1] + " " + stripped)
+                                                              or prev_words[-1] in _CONTINUING))
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
             out[-1][1] = le
         else:
@@ -169,7 +188,7 @@ def _clean(s: str) -> str:
 
 
 # Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
-_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường")
+_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng")
 
 
 _NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình"}
@@ -207,12 +226,13 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     desc_off += lead
     desc = desc.lstrip()
     coordinating: list[str] = []
-    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)(?P<units>.+?)(?:,\s*|\s+)(?=(?:"
-                 + _VERBS + r")\b)", desc, flags=re.DOTALL)
-    if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)):
-        coordinating = _split_units(m.group("units"))
-        desc_off += m.end()
-        desc = desc[m.end() :]
+    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)", desc)
+    # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh").
+    verb_after = _first_verb(desc, m.end()) if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)) else None
+    if m and verb_after and desc[m.end() : verb_after.start()].strip(" ,"):
+        coordinating = _split_units(desc[m.end() : verb_after.start()].rstrip(" ,"))
+        desc_off += verb_after.start()
+        desc = desc[verb_after.start() :]
     else:
         m2 = re.match(r"chủ\s+trì\s*,?\s*", desc)
         if m2 and _VERB_RE.match(desc[m2.end() :]):
@@ -221,12 +241,44 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
+_REMIT = re.compile(r"(?<=\s)theo\s+(?:chức\s+năng|thẩm\s+quyền|nhiệm\s+vụ\s+được\s+giao)")
+_RECURRING = re.compile(r"\bđịnh\s+kỳ\b|\bhằng\s+(?:quý|tháng|năm|tuần)\b|\bhàng\s+(?:quý|tháng|năm|tuần)\b")
+_MONTH_DEADLINE = re.compile(r"\b(?:trong|hết|cuối|trước\s+hết)\s+tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>(?:19|20)\d\d)\b")
+_DAY_MONTH_DEADLINE = re.compile(
+    r"\b(?:trước|chậm\s+nhất(?:\s+là)?|hạn\s+chót|không\s+quá)\s+(?:ngày\s+)?(?P<d>\d{1,2})/(?P<m>\d{1,2})(?![/\d])(?!\s+(?:hằng|hàng)\s+năm)"
+)
+
+
+def short_deadline(sentence: str, issued: str | None) -> str | None:
+    """A deadline written without a full date: "trong tháng 12/2025" (the month's last day), "hoàn thành
+    trước 30/11" (the year of issue, or the next one when that day has already passed at issue); "trước
+    15/12 hằng năm" recurs and names no one date."""
+    m = _MONTH_DEADLINE.search(sentence)
+    if m and 1 <= int(m.group("m")) <= 12:
+        year, month = int(m.group("y")), int(m.group("m"))
+        return valid_date(year, month, calendar.monthrange(year, month)[1])
+    m = _DAY_MONTH_DEADLINE.search(sentence)
+    if m and issued:
+        year = int(issued[:4])
+        found = valid_date(year, int(m.group("m")), int(m.group("d")))
+        if found and found < issued:
+            found = valid_date(year + 1, int(m.group("m")), int(m.group("d")))
+        return found
+    return None
+
+
 def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
     """Assignments, in text order."""
     tasks: list[dict] = []
     pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+    issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
 
     def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+        # "Ủy ban nhân dân phường, xã (sau đây gọi là Ủy ban nhân dân cấp xã)": the name, not its short form.
+        assignee = re.sub(r"\s*\((?:sau đây )?gọi (?:tắt )?là[^)]*\)", "", assignee)
+        remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
+        if remit:
+            assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
         desc_c = _clean(desc)
         if not desc_c or not assignee:
             return
@@ -236,7 +288,7 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
             "assignee": _clean(assignee),
             "coordinating_units": coordinating,
             "description": desc_c,
-            "deadline": deadline["value"] if deadline else None,
+            "deadline": deadline["value"] if deadline else short_deadline(text[s.start : end], issued),
             "span": [s.start, end],
             "confidence": conf,
         })
@@ -305,6 +357,12 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
             else:
                 pending = (_clean(m.group("u")), s.bullet)
             continue
+        # 4b. a numbered heading that only names the units ("1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch
+        # UBND các xã, phường"), its lettered items below
+        if s.bullet is not None and is_unit_start(t) and len(t) < 200 and not t.endswith((".", ":")) \
+                and _first_verb(t, head_length(t)) is None:
+            pending = (_clean(t), s.bullet)
+            continue
         # 5. an item under a heading ("- Chủ trì, phối hợp với <units> <task>" keeps its coordination)
         if pending and s.bullet is not None:
             if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
@@ -320,9 +378,14 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         if label and is_unit_start(t[label.end() :]):
             t = t[label.end() :]
         v = _first_verb(t, head_length(t))
-        if v and is_unit_start(t) and v.start() < 120 and not t.startswith(("Ông ", "Bà ")):
+        # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
+        remit = _REMIT.search(t, 0, v.start()) if v else None
+        cut = remit.start() if remit else v.start() if v else 0
+        if v and is_unit_start(t) and cut < 120 and not t.startswith(("Ông ", "Bà ")):
             has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                                for d in deadlines)
-            if has_deadline or s.bullet is not None:
-                add(t[: v.start()], [], t[v.start() :], s, 0.7 if has_deadline else 0.6)
+            if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, issued):
+                add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
+                if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
+                    pending = (_clean(t[:cut]), s.bullet)
     return tasks

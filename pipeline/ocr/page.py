@@ -14,6 +14,7 @@ import numpy as np
 from pipeline.errors import error_record
 from pipeline.ingest.render import load_page_image, read_text_file
 from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
+from pipeline.ocr.columns import reading_order
 from pipeline.ocr.discovery import available_languages
 from pipeline.ocr.engines import OcrEngine, engine_for
 from pipeline.ocr.hocr import parse_hocr
@@ -144,7 +145,8 @@ def read_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options, engine=engine)
+        lines, result.model = read_image(image, effective_dpi, steps, ctx.options, engine=engine)
+        result.lines = reading_order(lines, result.width)  # side-by-side blocks: left column first
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"

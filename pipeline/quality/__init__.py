@@ -22,6 +22,7 @@ from pipeline.quality.checks import (
     valid_share,
     verdict,
     weighted_mean,
+    with_field_gaps,
     worst,
 )
 
@@ -106,8 +107,10 @@ def assess(
     changes: list[dict] | None,
     models_dir: str | None,
     limits: Thresholds = DEFAULT_THRESHOLDS,
+    unknown_fields: list[dict] | None = None,
 ) -> dict:
-    """The ``quality`` object of a record. ``changes``: restoration's changes, None when it did not run."""
+    """The ``quality`` object of a record. ``changes``: restoration's changes, None when it did not run;
+    ``unknown_fields``: the header fields extraction had to leave unknown, and why (``document.unknown``)."""
     restorer, load_error = load_language_tools(models_dir)
     missing: list[str] = []
     if restorer is None:
@@ -127,7 +130,7 @@ def assess(
             limits=limits,
         )
         results.append({"page": page.number, **signals})
-    return summarise(results, missing=missing, load_error=load_error)
+    return summarise(with_field_gaps(results, unknown_fields), missing=missing, load_error=load_error)
 
 
 def summarise(pages: list[dict], *, missing: list[str], load_error: str | None) -> dict:
