@@ -42,6 +42,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.batch.archive import TEXT_ONLY_NOTE, ArchiveOptions, backfill, write_archive
 from pipeline.batch.catalog import Catalog
 from pipeline.batch.engine import Engine, dask_engine, finish_task, local_engine, page_task
 from pipeline.batch.output import (
@@ -110,6 +111,7 @@ class Job:
     source: DocumentSource | None
     error: VanbanError | None = None
     results: list[PageResult] = field(default_factory=list)
+    archive_only: bool = False  # finished earlier; only its archive files (--pdf, --alto, --hocr) are due
 
 
 def input_key(path: str) -> str:
@@ -163,8 +165,10 @@ def _plan(
     config: PipelineConfig,
     document_per_folder: bool,
     force: bool,
+    archive: tuple[ArchiveOptions, Path] | None = None,
 ) -> tuple[list[Job], int]:
-    """Discover the inputs and decide what to do with each; one catalog transaction for all."""
+    """Discover the inputs and decide what to do with each; one catalog transaction for all.
+    Finished documents that lack a wanted archive file are listed in ``archive_only`` of each Job."""
     jobs: list[Job] = []
     skipped = 0
     seen: set[str] = set()
@@ -187,6 +191,8 @@ def _plan(
                 catalog.register(sha, name, path, pages)
             elif entry.status == "done" and not force:
                 skipped += 1
+                if archive and source is not None and archive[0].wanted and archive[0].missing(archive[1], entry.name):
+                    jobs.append(Job(sha, entry.name, path, source, archive_only=True))
                 continue
             else:
                 name = entry.name
@@ -199,8 +205,16 @@ class _Run:
     """State of one run; ``finalize`` is the four-step commit described in the module docstring."""
 
     def __init__(
-        self, out: Path, catalog: Catalog, summary: BatchSummary, progress: Progress, hook: Webhook | None
+        self,
+        out: Path,
+        catalog: Catalog,
+        summary: BatchSummary,
+        progress: Progress,
+        hook: Webhook | None,
+        archive: ArchiveOptions | None = None,
     ):
+        self.archive = archive or ArchiveOptions()
+        self.text_only = 0
         self.out = out
         self.catalog = catalog
         self.summary = summary
@@ -212,6 +226,7 @@ class _Run:
         record["source"]["name"] = job.name
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
+        self.write_archive(job, record)
         status = "failed" if record["errors"] else "done"
         write_record(self.out / f"{job.name}.json", record)
         line = line_bytes(record)
@@ -231,6 +246,21 @@ class _Run:
             status if status == "done" else f"failed: {first_error}",
             record["source"].get("pages", 0),
         )
+
+    def write_archive(self, job: Job, record: dict) -> None:
+        """The document's PDF, ALTO and hOCR, before its record (see pipeline.batch.archive)."""
+        if not self.archive.wanted or job.source is None:
+            return
+        if job.source.kind == "text":
+            self.text_only += 1
+            return
+        notes = (
+            backfill(self.out, job.name, job.source, self.archive)
+            if job.archive_only
+            else write_archive(self.out, job.name, record, job.source, self.archive)
+        )
+        for note in notes:
+            self.progress.message(f"{job.name}: {note}")
 
     def collect_deliveries(self, block: bool) -> None:
         still: list[Future] = []
@@ -279,6 +309,7 @@ def run_batch(
     webhook: str | None = None,
     progress: bool = True,
     webhook_options: dict | None = None,
+    archive: ArchiveOptions | None = None,
 ) -> BatchSummary:
     """Process every document among ``inputs`` into ``out_dir``; see the module docstring for the guarantees."""
     started = time.monotonic()
@@ -296,12 +327,18 @@ def run_batch(
     engine: Engine | None = None
     try:
         summary.repaired_lines = reconcile(out, catalog)
-        jobs, summary.skipped = _plan(inputs, catalog, config, document_per_folder, force)
+        jobs, summary.skipped = _plan(
+            inputs, catalog, config, document_per_folder, force, (archive, out) if archive else None
+        )
+        backfills = [j for j in jobs if j.archive_only]
+        jobs = [j for j in jobs if not j.archive_only]
         reconcile(out, catalog)  # drops the old lines of requeued documents before any new line
         total_pages = sum(len(j.source.pages) for j in jobs if j.source)
         bar = Progress(len(jobs), total_pages, enabled=progress)
-        run = _Run(out, catalog, summary, bar, hook)
+        run = _Run(out, catalog, summary, bar, hook, archive)
         run.resend_due()
+        for job in backfills:
+            run.write_archive(job, {})
         for job in jobs:
             if job.source is None:
                 from pipeline.stages import failed_record
@@ -317,6 +354,8 @@ def run_batch(
             bar.message(f"{len(page_jobs)} documents, {total_pages} pages on {engine.name}")
             engine = _drive(engine, page_jobs, config, run, workers, dask_address)
         run.collect_deliveries(block=True)
+        if run.text_only:
+            bar.message(f"{run.text_only} text documents: {TEXT_ONLY_NOTE}")
         bar.close()
     finally:
         if engine is not None:
