@@ -175,3 +175,15 @@ def test_pdf_input_pages_are_copied_not_reencoded(tmp_path: Path, pdf_type: str)
     with pikepdf.open(io.BytesIO(buffer.getvalue())) as pdf:
         images = [obj for obj in pdf.objects if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Image"]
         assert [bytes(image.read_raw_bytes()) for image in images] == [scan.read_bytes()]
+
+
+def test_ocrmypdf_plugin_gives_ocrmypdf_the_restored_words(tmp_path: Path) -> None:
+    import ocrmypdf
+
+    scan = tmp_path / "dong.png"
+    render_lines(["Ve viec cai cach hanh chinh"]).save(scan, dpi=(300, 300))
+    target = tmp_path / "dong.pdf"
+    ocrmypdf.ocr(scan, target, language="vie", output_type="pdf", plugins=["pipeline.output.ocrmypdf_plugin"],
+                 progress_bar=False, jobs=1)
+    words = [w for w, _ in text_layer(target)]
+    assert " ".join(words).endswith("việc cải cách hành chính")

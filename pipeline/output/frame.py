@@ -77,3 +77,11 @@ def preprocessed_to_original(steps: dict, width: int, height: int) -> np.ndarray
 def apply(matrix: np.ndarray, x: float, y: float) -> tuple[float, float]:
     u, v, _ = matrix @ np.array([x, y, 1.0])
     return float(u), float(v)
+
+
+def box_to_original(matrix: np.ndarray, bbox) -> tuple[int, int, int, int]:
+    """The upright box around a preprocessed box's four corners on the original page."""
+    x0, y0, x1, y1 = bbox
+    corners = [apply(matrix, x, y) for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return round(min(xs)), round(min(ys)), round(max(xs)), round(max(ys))
