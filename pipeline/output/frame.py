@@ -69,6 +69,21 @@ def original_to_preprocessed(steps: dict, width: int, height: int) -> np.ndarray
     return matrix
 
 
+def upright_frame(steps: dict, width: int, height: int) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
+    """The page turned upright but not deskewed: the frame a text layer is best drawn in.
+
+    Returns (map from the preprocessed page to it, map from it to the original page, its size). Text
+    extractors (poppler's pdftotext among them) read text turned by quarter turns, but break text tilted
+    by a few degrees into fragments; so a layer is drawn upright in this frame, each word in the upright
+    box around its deskewed box, and only quarter turns are left to the page matrix.
+    """
+    turn = int(steps.get("rotated") or 0)
+    quarter = quarter_turn(turn, width, height)
+    size = (height, width) if turn % 180 else (width, height)
+    rest = original_to_preprocessed({k: v for k, v in steps.items() if k != "rotated"}, *size)
+    return np.linalg.inv(rest), np.linalg.inv(quarter), size
+
+
 def preprocessed_to_original(steps: dict, width: int, height: int) -> np.ndarray:
     """The inverse: a box of the OCR (preprocessed pixels) onto the original page of width x height."""
     return np.linalg.inv(original_to_preprocessed(steps, width, height))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,8 +27,8 @@ import numpy as np
 import pikepdf
 
 from pipeline.errors import VanbanError
-from pipeline.output.frame import preprocessed_to_original
-from pipeline.output.words import PageWords, page_words
+from pipeline.output.frame import box_to_original, upright_frame
+from pipeline.output.words import PageWords, PlacedLine, PlacedWord, page_words
 from pipeline.record import PageContext
 
 PDF_TYPES = ("pdfa", "pdf")
@@ -142,11 +142,24 @@ def raster_to_user(page: pikepdf.Page, dpi: float) -> np.ndarray:
     return np.linalg.inv(forward) @ np.diag([72 / dpi, 72 / dpi, 1.0])
 
 
-def layer_matrix(page: pikepdf.Page, words: PageWords, raster_dpi: float, raster_size: tuple[int, int]) -> list[float]:
-    """The ``cm`` that puts the text page (points of the preprocessed frame) onto the original page."""
-    dpi = float(words.dpi or DEFAULT_DPI)
-    points_to_pixels = np.array([[dpi / 72, 0, 0], [0, -dpi / 72, words.height], [0, 0, 1]])
-    to_original = preprocessed_to_original(words.preprocessing, *raster_size)
+def upright_words(words: PageWords, raster_size: tuple[int, int], raster_dpi: float) -> tuple[PageWords, np.ndarray]:
+    """A page's words in its upright frame (``frame.upright_frame``) at the raster's resolution, and the
+    map from that frame's pixels to the original raster's."""
+    to_upright, to_original, (width, height) = upright_frame(words.preprocessing, *raster_size)
+    lines = [
+        PlacedLine(
+            box_to_original(to_upright, line.bbox),
+            [PlacedWord(w.text, w.ocr_text, box_to_original(to_upright, w.bbox), w.confidence) for w in line.words],
+        )
+        for line in words.lines
+    ]
+    return replace(words, width=width, height=height, dpi=round(raster_dpi), lines=lines), to_original
+
+
+def layer_matrix(page: pikepdf.Page, upright: PageWords, to_original: np.ndarray, raster_dpi: float) -> list[float]:
+    """The ``cm`` that puts the text page (points of the upright frame) onto the original page."""
+    scale = raster_dpi / 72
+    points_to_pixels = np.array([[scale, 0, 0], [0, -scale, upright.height], [0, 0, 1]])
     m = raster_to_user(page, raster_dpi) @ to_original @ points_to_pixels
     return [m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]]
 
@@ -237,21 +250,27 @@ def build_pdf(
         raise PdfWriteError(f"the record has {len(layers)} pages but the document {len(contexts)}")
     result = PdfResult(pages=len(layers))
     pdf, dpis = _base_pages(contexts, layers, keep)
-    drawable = [words for words in layers if words.origin == "ocr" and words.has_boxes]
-    if drawable:
-        text_pages = keep.enter_context(pikepdf.open(io.BytesIO(render_text_layer(drawable, language))))
+    upright = {
+        words.number: upright_words(words, _raster_size_of(ctx, page, dpi), dpi)
+        for ctx, words, page, dpi in zip(contexts, layers, pdf.pages, dpis, strict=True)
+        if words.origin == "ocr" and words.has_boxes
+    }
+    if upright:
+        layer_pdf = render_text_layer([words for words, _ in upright.values()], language)
+        text_pages = keep.enter_context(pikepdf.open(io.BytesIO(layer_pdf)))
     index = 0
     for ctx, words, page, dpi in zip(contexts, layers, pdf.pages, dpis, strict=True):
         if words.origin == "layer":
             result.notes.append(f"page {words.number}: its own text layer is kept (no OCR boxes to place restored text on)")
             continue
-        if words.origin != "ocr" or not words.has_boxes:
+        if words.number not in upright:
             if words.origin == "none":
                 result.notes.append(f"page {words.number}: no word boxes (the page could not be read); no text layer")
             continue
         if ctx.kind == "pdf" and record["pages"][words.number - 1].get("layer_score") is not None:
             _strip_invisible_text(pdf, page)
-        matrix = layer_matrix(page, words, dpi, _raster_size_of(ctx, page, dpi))
+        drawn, to_original = upright[words.number]
+        matrix = layer_matrix(page, drawn, to_original, dpi)
         _graft(pdf, page, text_pages.pages[index].as_form_xobject(), matrix)
         index += 1
         result.layered += 1
