@@ -187,3 +187,29 @@ def test_ocrmypdf_plugin_gives_ocrmypdf_the_restored_words(tmp_path: Path) -> No
                  progress_bar=False, jobs=1)
     words = [w for w, _ in text_layer(target)]
     assert " ".join(words).endswith("việc cải cách hành chính")
+
+
+def test_a_rejected_garbled_layer_is_replaced_by_the_restored_one(tmp_path: Path) -> None:
+    import img2pdf
+
+    from pipeline.batch import run_batch
+
+    scan = tmp_path / "scan.png"
+    render_lines(["Ve viec cai cach hanh chinh"]).save(scan, dpi=(300, 300))
+    pdf = pikepdf.open(io.BytesIO(img2pdf.convert(str(scan))))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica))
+    page.add_resource(font, pikepdf.Name.Font, pikepdf.Name.F9)
+    # An old scanner's invisible layer without Vietnamese, as in ../shared/corpora/real-scans/garbled-layers
+    page.contents_add(pdf.make_stream(b"BT 3 Tr /F9 10 Tf 30 40 Td (V~ vi~c cai c~ch hanh chlnh DQc IfP) Tj ET"))
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    pdf.save(inputs / "cu.pdf")
+    out = tmp_path / "out"
+    run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=ArchiveOptions(pdf=True))
+    record = json.loads((out / "cu.json").read_text(encoding="utf-8"))
+    assert record["pages"][0]["origin"] == "ocr" and record["pages"][0]["layer_score"] is not None
+    words = [w for w, _ in text_layer(out / "cu.pdf")]
+    assert words == record["text"]["final"].split()
+    assert "chlnh" not in words and "cải" in words
