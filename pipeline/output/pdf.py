@@ -17,6 +17,7 @@ Built from the field's libraries, each doing what it is known for:
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import math
 import tempfile
@@ -81,13 +82,20 @@ def _ocr_tree(page: PageWords, language: str):
     )
 
 
-def render_text_layer(pages: list[PageWords], language: str = "vie") -> bytes:
-    """One invisible-text page per given page, in its preprocessed frame (OCRmyPDF's renderer)."""
+@functools.lru_cache(maxsize=1)
+def _fonts():
+    """OCRmyPDF's fonts, parsed once per process (about 0.3 CPU s, paid per document otherwise)."""
     import ocrmypdf
     from ocrmypdf.font import MultiFontManager
+
+    return MultiFontManager(Path(ocrmypdf.__file__).parent / "data")
+
+
+def render_text_layer(pages: list[PageWords], language: str = "vie") -> bytes:
+    """One invisible-text page per given page, in the frame its boxes are in (OCRmyPDF's renderer)."""
     from ocrmypdf.fpdf_renderer import Fpdf2MultiPageRenderer
 
-    fonts = MultiFontManager(Path(ocrmypdf.__file__).parent / "data")
+    fonts = _fonts()
     data = [(i, _ocr_tree(page, language), float(page.dpi or DEFAULT_DPI)) for i, page in enumerate(pages)]
     with tempfile.TemporaryDirectory(prefix="vanban-layer-") as folder:
         target = Path(folder) / "layer.pdf"
