@@ -155,6 +155,11 @@ def test_process_pdf_writes_the_restored_layer_resumes_and_skips_text_files(tmp_
     assert "việc cải cách hành chính nhà nước năm 2025" in " ".join(final.split())
     assert [w for w, _ in text_layer(out / "trang.pdf")] == final.split()
     assert not (out / "ghi_chu.pdf").exists()
+    alto = ET.parse(out / "trang.alto.xml").getroot()
+    with Image.open(inputs / "trang.png") as image:  # boxes in the original image's frame
+        assert alto.find(f".//{{{ALTO_NS}}}Page").get("WIDTH") == str(image.size[0])
+    strings = [s.get("CONTENT") for s in alto.iter(f"{{{ALTO_NS}}}String")]
+    assert strings == final.split()
     assert not list(out.glob(".*.tmp"))
     written = (out / "trang.pdf").stat().st_mtime_ns
     run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=archive)

@@ -68,14 +68,18 @@ def _write_one(path: Path, record: dict, source: DocumentSource, options: Archiv
         with replacing(path, "write") as handle:
             result = write_pdf(record, source.pages, handle, options.pdf_type)
         return result.notes
+    from pipeline.output.pdf import original_sizes
+    from pipeline.output.words import in_original_frame, page_words
+
+    pages = [in_original_frame(p, s) for p, s in zip(page_words(record), original_sizes(source.pages), strict=True)]
     if path.name.endswith(".alto.xml"):
         from pipeline.output.alto import alto_xml
 
-        data = alto_xml(record)
+        data = alto_xml(record, pages)
     else:
         from pipeline.output.hocr import record_hocr
 
-        data = record_hocr(record)
+        data = record_hocr(record, pages)
     with replacing(path, "write") as handle:
         handle.write(data)
     return []

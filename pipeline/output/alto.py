@@ -1,8 +1,8 @@
 """ALTO v4 XML of a record: pages, text blocks, lines and strings with their boxes and confidences.
 
 Strings hold the restored word (``CONTENT``) and its OCR confidence (``WC``, 0-1); where restoration
-changed the word, the OCR's reading is kept as an ``ALTERNATIVE``. Boxes are in the pixels of the page
-the OCR read (``MeasurementUnit`` pixel; the page's ``preprocessing`` says how it was turned).
+changed the word, the OCR's reading is kept as an ``ALTERNATIVE``. Boxes are pixels (``MeasurementUnit``)
+of the pages given: the batch gives them in the original image's frame (``words.in_original_frame``).
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def _page(layout: ET.Element, page: PageWords) -> None:
                 ET.SubElement(string, "ALTERNATIVE", PURPOSE="OCR").text = word.ocr_text
 
 
-def alto_xml(record: dict) -> bytes:
-    """The ALTO v4 document of a record, UTF-8 with an XML declaration."""
+def alto_xml(record: dict, pages: list[PageWords] | None = None) -> bytes:
+    """The ALTO v4 document of a record (its ``pages`` when given, else the record's in the OCR's
+    frame), UTF-8 with an XML declaration."""
     ET.register_namespace("", ALTO_NS)
     root = ET.Element("alto", {"xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{ALTO_NS} {ALTO_SCHEMA}"})
     root.set("xmlns", ALTO_NS)
@@ -69,7 +70,7 @@ def alto_xml(record: dict) -> bytes:
     software = ET.SubElement(processing, "processingSoftware")
     ET.SubElement(software, "softwareName").text = "vanban (Tesseract OCR, Vietnamese restoration)"
     layout = ET.SubElement(root, "Layout")
-    for page in page_words(record):
+    for page in page_words(record) if pages is None else pages:
         _page(layout, page)
     ET.indent(root, space=" ")
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="utf-8")

@@ -48,6 +48,6 @@ def hocr_document(pages: list[PageWords]) -> str:
     return HEAD + "".join(page_hocr(page) for page in pages) + "</body>\n</html>\n"
 
 
-def record_hocr(record: dict) -> bytes:
-    """The hOCR document of a record, UTF-8."""
-    return hocr_document(page_words(record)).encode("utf-8")
+def record_hocr(record: dict, pages: list[PageWords] | None = None) -> bytes:
+    """The hOCR document of a record (its ``pages`` when given, else the record's in the OCR's frame)."""
+    return hocr_document(page_words(record) if pages is None else pages).encode("utf-8")

@@ -11,21 +11,20 @@ stays OCRmyPDF's. Restoration sees one page at a time here, where ``vanban proce
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
-from pipeline.output.frame import box_to_original, preprocessed_to_original
 from pipeline.output.hocr import hocr_document
-from pipeline.output.words import PageWords, PlacedLine, PlacedWord, page_words
+from pipeline.output.words import PageWords, in_original_frame, page_words
 
 
 def read_restored(image: Path) -> tuple[PageWords, str]:
     """One page image through vanban's stages: its placed words in the image's own frame, and its text."""
     from PIL import Image
 
-    from pipeline import __version__  # noqa: F401 - the package must import before its stages
     from pipeline.config import PipelineConfig
     from pipeline.ingest.render import image_dpi
     from pipeline.ocr import read_page
@@ -36,19 +35,11 @@ def read_restored(image: Path) -> tuple[PageWords, str]:
     record = finish_document(
         DocumentSource(image.stem, str(image), "image", "", [ctx]), [read_page(ctx)], PipelineConfig(extract=False)
     )
-    page = page_words(record)[0]
     with Image.open(image) as pil:
-        width, height = pil.size
-        dpi = image_dpi(pil) or page.dpi
-    to_image = preprocessed_to_original(page.preprocessing, width, height)
-    lines = [
-        PlacedLine(
-            box_to_original(to_image, line.bbox),
-            [PlacedWord(w.text, w.ocr_text, box_to_original(to_image, w.bbox), w.confidence) for w in line.words],
-        )
-        for line in page.lines
-    ]
-    framed = PageWords(number=1, width=width, height=height, dpi=dpi, origin=page.origin, lines=lines)
+        size, dpi = pil.size, image_dpi(pil)
+    framed = in_original_frame(page_words(record)[0], size)
+    if dpi:
+        framed = replace(framed, dpi=dpi)
     return framed, record["text"]["final"]
 
 

@@ -250,7 +250,7 @@ def _base_pages(
     return out, dpis
 
 
-def _raster_size_of(ctx: PageContext, page: pikepdf.Page, dpi: float) -> tuple[int, int]:
+def _raster_size_of(ctx: PageContext, page: pikepdf.Page | None, dpi: float) -> tuple[int, int]:
     if ctx.kind == "pdf":
         return _raster_size(page, dpi)
     from PIL import Image
@@ -259,6 +259,19 @@ def _raster_size_of(ctx: PageContext, page: pikepdf.Page, dpi: float) -> tuple[i
         if ctx.index_in_file:
             image.seek(ctx.index_in_file)
         return image.size
+
+
+def original_sizes(contexts: list[PageContext]) -> list[tuple[int, int]]:
+    """Pixel size of each page as vanban read it before preprocessing (the frame of ALTO and hOCR boxes)."""
+    sizes = []
+    with contextlib.ExitStack() as keep:
+        opened: dict[str, pikepdf.Pdf] = {}
+        for ctx in contexts:
+            if ctx.kind == "pdf" and ctx.path not in opened:
+                opened[ctx.path] = keep.enter_context(pikepdf.open(ctx.path))
+            page = opened[ctx.path].pages[ctx.index_in_file] if ctx.kind == "pdf" else None
+            sizes.append(_raster_size_of(ctx, page, float(ctx.options.dpi)))
+    return sizes
 
 
 def build_pdf(

@@ -9,8 +9,9 @@ the first of those words, so no restored character is lost or doubled.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from pipeline.output.frame import box_to_original, preprocessed_to_original
 from pipeline.stages import PAGE_SEPARATOR, OffsetMap
 
 Box = tuple[int, int, int, int]
@@ -134,3 +135,16 @@ def _extend_over_change(spans: list[tuple[int, int]], end: int) -> int:
     if i and spans[i - 1][1] > end:
         return spans[i - 1][1]
     return end
+
+
+def in_original_frame(page: PageWords, size: tuple[int, int]) -> PageWords:
+    """The page with every box on the original page of ``size`` (the upright box around the mapped one),
+    as ALTO and hOCR viewers show them over the original image."""
+    to_original = preprocessed_to_original(page.preprocessing, *size)
+
+    def line(placed: PlacedLine) -> PlacedLine:
+        words = [replace(w, bbox=box_to_original(to_original, w.bbox)) for w in placed.words]
+        return PlacedLine(box_to_original(to_original, placed.bbox), words)
+
+    dpi = round(page.dpi / float(page.preprocessing.get("upscale") or 1.0)) if page.dpi else None
+    return replace(page, width=size[0], height=size[1], dpi=dpi, lines=[line(x) for x in page.lines])
