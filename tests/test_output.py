@@ -218,3 +218,50 @@ def test_a_rejected_garbled_layer_is_replaced_by_the_restored_one(tmp_path: Path
     words = [w for w, _ in text_layer(out / "cu.pdf")]
     assert words == record["text"]["final"].split()
     assert "chlnh" not in words and "cải" in words
+
+
+@pytest.mark.parametrize("rotate", [90, 270])
+def test_a_pdf_page_with_rotate_gets_its_layer_where_it_is_displayed(tmp_path: Path, rotate: int) -> None:
+    import img2pdf
+
+    scan = tmp_path / "doc.png"
+    Image.new("L", (600, 1200), 255).save(scan, dpi=(300, 300))  # stored upright 600 x 1200 ...
+    source = tmp_path / "doc.pdf"
+    with pikepdf.open(io.BytesIO(img2pdf.convert(str(scan)))) as pdf:
+        pdf.pages[0].obj.Rotate = rotate  # ... displayed (and rendered by pdftoppm) 1200 x 600
+        pdf.save(source)
+    ctx = PageContext(path=str(source), kind="pdf", number=1, index_in_file=0, options=OcrOptions())
+    target = tmp_path / "out.pdf"
+    with target.open("wb") as handle:
+        write_pdf(one_page_record(1200, 600), [ctx], handle, "pdf")
+    found = text_layer(target)  # pdftotext's boxes are in the displayed page
+    assert [w for w, _ in found] == ["Kết", "luận", "của", "UBND"]
+    for (_, box), expected in zip(found, ([100, 180], [200, 300], [320, 390], [410, 540]), strict=True):
+        assert expected[0] <= (box[0] + box[2]) / 2 * 300 / 72 <= expected[1]
+        assert 100 <= (box[1] + box[3]) / 2 * 300 / 72 <= 140
+
+
+def test_a_pdf_that_fails_half_written_leaves_no_file_and_the_document_is_retried(tmp_path: Path, monkeypatch) -> None:
+    import pipeline.output.pdf as pdf_module
+    from pipeline.batch import run_batch
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    render_lines(["Ve viec cai cach hanh chinh"]).save(inputs / "trang.png", dpi=(300, 300))
+    out = tmp_path / "out"
+    real_write = pdf_module.write_pdf
+
+    def crash(record, contexts, stream, pdf_type="pdfa", language="vie"):
+        stream.write(b"%PDF-1.7 half")
+        raise RuntimeError("disk pulled")
+
+    monkeypatch.setattr(pdf_module, "write_pdf", crash)
+    summary = run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=ArchiveOptions(pdf=True))
+    assert (summary.processed, summary.failed) == (0, 1)
+    assert not (out / "trang.pdf").exists() and not list(out.glob(".*tmp"))
+    errors = json.loads((out / "trang.json").read_text(encoding="utf-8"))["errors"]
+    assert errors == [{"code": "internal", "message": "RuntimeError: disk pulled", "page": None, "stage": "output"}]
+    monkeypatch.setattr(pdf_module, "write_pdf", real_write)
+    summary = run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=ArchiveOptions(pdf=True))
+    assert (summary.processed, summary.failed) == (1, 0)
+    assert pdfa.validate_written(out / "trang.pdf", "2b").passed
