@@ -1,4 +1,5 @@
-"""Searchable-PDF benchmark: ``vanban process --pdf`` against ``ocrmypdf -l vie --output-type pdfa``.
+"""Searchable-PDF benchmark: ``vanban process --pdf`` against ``ocrmypdf -l vie --output-type pdfa`` (as it is,
+with ``--rotate-pages --deskew``, and with vanban as its OCR engine through ``pipeline.output.ocrmypdf_plugin``).
 
     .venv/bin/python -m benchmarks.pdf [--per-condition 2] [--corpus ../shared/corpora/vlc-2022]
 
@@ -50,7 +51,12 @@ os.environ["OMP_THREAD_LIMIT"] = "1"
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "pdf"
 REAL_DIR = REPO_ROOT.parent / "shared" / "corpora" / "real-scans" / "scans-with-truth"
 # OCRmyPDF as the issue names it, and with its own page rotation and deskew (which re-encodes the image).
-OCRMYPDF = {"ocrmypdf": {}, "ocrmypdf --rotate-pages --deskew": {"rotate_pages": True, "deskew": True}}
+# Last, OCRmyPDF with vanban as its OCR engine (pipeline.output.ocrmypdf_plugin: restoration page by page).
+OCRMYPDF = {
+    "ocrmypdf": {},
+    "ocrmypdf --rotate-pages --deskew": {"rotate_pages": True, "deskew": True},
+    "ocrmypdf --plugin (vanban engine)": {"plugins": ["pipeline.output.ocrmypdf_plugin"]},
+}
 TOOLS = ("vanban", *OCRMYPDF)
 WORD = re.compile(r"\w+")
 

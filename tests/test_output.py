@@ -265,3 +265,17 @@ def test_a_pdf_that_fails_half_written_leaves_no_file_and_the_document_is_retrie
     summary = run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=ArchiveOptions(pdf=True))
     assert (summary.processed, summary.failed) == (1, 0)
     assert pdfa.validate_written(out / "trang.pdf", "2b").passed
+
+
+def test_hocr_reads_back_in_ocrmypdfs_parser_with_restored_words_and_boxes(tmp_path: Path) -> None:
+    from ocrmypdf.hocrtransform import HocrParser
+
+    from pipeline.output.hocr import record_hocr
+
+    path = tmp_path / "trang.hocr"
+    path.write_bytes(record_hocr(one_page_record(1200, 600)))
+    page = HocrParser(path).parse()
+    words = page.iter_by_class("ocrx_word")
+    assert [w.text for w in words] == ["Kết", "luận", "của", "UBND"]
+    assert (words[1].bbox.left, words[1].bbox.top, words[1].bbox.right, words[1].bbox.bottom) == (200, 100, 300, 140)
+    assert (page.bbox.right, page.bbox.bottom) == (1200, 600)
