@@ -215,6 +215,7 @@ def _strip_invisible_text(pdf: pikepdf.Pdf, page: pikepdf.Page) -> int:
             block = None
     if removed:
         page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
+        page.remove_unreferenced_resources()  # the old layer's fonts (often not embedded: no PDF/A)
     return removed
 
 
