@@ -26,15 +26,17 @@ def _bbox(box) -> str:
     return "bbox {} {} {} {}".format(*box)
 
 
-def page_hocr(page: PageWords) -> str:
-    """The ``ocr_page`` div of one page."""
+def page_hocr(page: PageWords, textangle: int = 0) -> str:
+    """The ``ocr_page`` div of one page; ``textangle``: the counter-clockwise turn of its lines (a page
+    preprocessing turned upright, its boxes given in the unturned image)."""
     n = page.number
     dpi = f"; scan_res {page.dpi} {page.dpi}" if page.dpi else ""
     out = [f'<div class="ocr_page" id="page_{n}" title="{_bbox((0, 0, page.width, page.height))}; ppageno {n - 1}{dpi}">']
     if page.lines:
         out.append(f' <div class="ocr_carea" id="block_{n}_1"><p class="ocr_par" id="par_{n}_1" lang="vie">')
         for li, line in enumerate(page.lines, 1):
-            out.append(f'  <span class="ocr_line" id="line_{n}_{li}" title="{_bbox(line.bbox)}">')
+            angle = f"; textangle {textangle}" if textangle else ""
+            out.append(f'  <span class="ocr_line" id="line_{n}_{li}" title="{_bbox(line.bbox)}{angle}">')
             for wi, word in enumerate(line.words, 1):
                 title = f"{_bbox(word.bbox)}; x_wconf {round(word.confidence)}"
                 out.append(f'   <span class="ocrx_word" id="word_{n}_{li}_{wi}" title="{title}">{escape(word.text)}</span>')
@@ -44,8 +46,8 @@ def page_hocr(page: PageWords) -> str:
     return "\n".join(out) + "\n"
 
 
-def hocr_document(pages: list[PageWords]) -> str:
-    return HEAD + "".join(page_hocr(page) for page in pages) + "</body>\n</html>\n"
+def hocr_document(pages: list[PageWords], textangle: int = 0) -> str:
+    return HEAD + "".join(page_hocr(page, textangle) for page in pages) + "</body>\n</html>\n"
 
 
 def record_hocr(record: dict, pages: list[PageWords] | None = None) -> bytes:

@@ -75,7 +75,8 @@ class VanbanEngine(OcrEngine):
     @staticmethod
     def generate_hocr(input_file: Path, output_hocr: Path, output_text: Path, options) -> None:
         page, text = read_restored(Path(input_file))
-        Path(output_hocr).write_text(hocr_document([page]), encoding="utf-8")
+        turn = int(page.preprocessing.get("rotated") or 0)
+        Path(output_hocr).write_text(hocr_document([page], textangle=turn), encoding="utf-8")
         Path(output_text).write_text(text, encoding="utf-8")
 
     @staticmethod
