@@ -5,19 +5,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # libtesseract-dev .. python3-dev: to build tesserocr against this Tesseract (the library engine).
+# ghostscript: OCRmyPDF (pip) requires it, and bench-pdf runs OCRmyPDF; qpdf: `qpdf --check` of the PDFs.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet poppler-utils fonts-liberation2 fonts-freefont-ttf \
-	libtesseract-dev libleptonica-dev pkg-config g++ python3-dev
+	libtesseract-dev libleptonica-dev pkg-config g++ python3-dev ghostscript qpdf
 SAMPLE := corpora/samples/thong-bao-ket-luan.pdf
 OUT ?= out/sample
 CORPUS_LEGAL ?= ../shared/corpora/vlc-2022
 CORPUS_WIKI ?= ../shared/corpora/viwiki-2017
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality bench-faults sample clean
+.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality bench-faults bench-pdf sample clean
 
 run: setup
-	$(VENV)/bin/vanban process $(SAMPLE) --out $(OUT)
+	$(VENV)/bin/vanban process $(SAMPLE) --out $(OUT) --pdf
 	@echo "JSON record: $(OUT)/$$(basename $(SAMPLE) .pdf).json  (all records: $(OUT)/documents.jsonl)"
+	@echo "Searchable PDF/A: $(OUT)/$$(basename $(SAMPLE) .pdf).pdf  (try: pdftotext $(OUT)/$$(basename $(SAMPLE) .pdf).pdf - | head)"
 
 test: setup
 	$(VENV)/bin/pytest
@@ -29,6 +31,8 @@ system-deps:
 	@missing=""; \
 	command -v tesseract >/dev/null || missing=1; \
 	command -v pdftoppm >/dev/null || missing=1; \
+	command -v gs >/dev/null || missing=1; \
+	command -v qpdf >/dev/null || missing=1; \
 	{ tesseract --list-langs 2>/dev/null | grep -qx vie && tesseract --list-langs 2>/dev/null | grep -qx Vietnamese; } || missing=1; \
 	[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || missing=1; \
 	[ -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf ] || missing=1; \
@@ -60,7 +64,7 @@ models: setup
 sample: setup
 	$(PY) -m pipeline.synth.make_sample
 
-bench: bench-ocr bench-restore bench-extract bench-quality bench-batch bench-faults
+bench: bench-ocr bench-restore bench-extract bench-quality bench-batch bench-faults bench-pdf
 
 bench-ocr: setup
 	$(PY) -m benchmarks.ocr
@@ -82,6 +86,9 @@ bench-batch: setup
 # Each fault of issue 11 and each injected exception, one vanban run each (about 10 minutes).
 bench-faults: setup
 	$(PY) -m benchmarks.faults
+
+bench-pdf: setup
+	$(PY) -m benchmarks.pdf
 
 clean:
 	rm -rf out benchmarks/.cache .pytest_cache .ruff_cache

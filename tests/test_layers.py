@@ -4,7 +4,7 @@ Layers, bottom to top (README, "How the code is laid out"):
     0  record, errors, orthography, schema, config, corpus_split
     1  ingest, ocr, restore, extract, quality, synth       (side by side: no circle among them)
     2  document, stages
-    3  batch
+    3  batch, output (archive files: searchable PDF, ALTO, hOCR; the OCRmyPDF plugin)
     4  review (quality summary and HTML report, eval, export)
     5  cli: pipeline/cli.py, every pipeline/*/cli.py, and the API in pipeline/__init__.py
 Every import counts, at the top of a module or inside a function.
@@ -20,7 +20,7 @@ LAYERS = {
     "record": 0, "errors": 0, "orthography": 0, "schema": 0, "config": 0, "corpus_split": 0,
     "ingest": 1, "ocr": 1, "restore": 1, "extract": 1, "quality": 1, "synth": 1,
     "document": 2, "stages": 2,
-    "batch": 3,
+    "batch": 3, "output": 3,
     "review": 4,
     "cli": 5, "__init__": 5,
 }  # fmt: skip

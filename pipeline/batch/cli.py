@@ -51,6 +51,7 @@ def add_parser(subparsers) -> None:
         help="tone-mark placement written by restoration: old = hòa, ủy (default); new = hoà, uỷ",
     )
     process.add_argument("--quiet", action="store_true", help="no progress output")
+    add_archive_options(process)
     add_ocr_options(process)
     process.set_defaults(func=run_process)
 
@@ -67,6 +68,27 @@ def add_parser(subparsers) -> None:
         "--output", metavar="FILE", default=None, help="write here instead of standard output"
     )
     export.set_defaults(func=run_export)
+
+
+def add_archive_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("archive files")
+    group.add_argument(
+        "--pdf", action="store_true", help="write DIR/<name>.pdf: the scan with the restored text as a searchable layer"
+    )
+    group.add_argument(
+        "--pdf-type",
+        choices=["pdfa", "pdf"],
+        default="pdfa",
+        help="pdfa: PDF/A-2b, validated (default); pdf: a plain PDF, no conversion",
+    )
+    group.add_argument("--alto", action="store_true", help="write DIR/<name>.alto.xml (ALTO v4)")
+    group.add_argument("--hocr", action="store_true", help="write DIR/<name>.hocr")
+
+
+def archive_from_args(args: argparse.Namespace):
+    from pipeline.batch.archive import ArchiveOptions
+
+    return ArchiveOptions(pdf=args.pdf, pdf_type=args.pdf_type, alto=args.alto, hocr=args.hocr)
 
 
 def config_from_args(args: argparse.Namespace) -> PipelineConfig:
@@ -97,6 +119,7 @@ def run_process(args: argparse.Namespace) -> int:
             dask_address=args.dask,
             webhook=args.webhook,
             progress=not args.quiet,
+            archive=archive_from_args(args),
         )
     except KeyboardInterrupt:
         print("vanban: interrupted; rerun the same command to resume", file=sys.stderr)

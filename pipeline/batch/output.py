@@ -42,7 +42,8 @@ def fsync_dir(folder: Path) -> None:
 @contextlib.contextmanager
 def replacing(path: Path, verb: str) -> Iterator[BinaryIO]:
     """A handle on a temporary file that replaces ``path`` whole when the block ends (fsync, os.replace,
-    folder fsync); on failure the temporary file is removed and an OutputError says what to ``verb``."""
+    folder fsync); on any failure the temporary file is removed, and an OSError becomes an OutputError
+    that says what to ``verb``."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as handle:
@@ -50,9 +51,11 @@ def replacing(path: Path, verb: str) -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except OSError as error:
+    except BaseException as error:  # whatever stopped the writer (a PDF that failed half-way), no leftover
         with contextlib.suppress(OSError):
             tmp.unlink()
+        if not isinstance(error, OSError):
+            raise
         raise OutputError(f"cannot {verb} {path.name} ({error.strerror or error})", path=str(path)) from error
     fsync_dir(path.parent)
 

@@ -42,12 +42,14 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
+from pipeline.batch.archive import TEXT_ONLY_NOTE, ArchiveOptions, backfill, write_archive
 from pipeline.batch.catalog import Catalog
 from pipeline.batch.engine import Engine, Finished, dask_engine, finish_task, local_engine, page_task
 from pipeline.batch.output import (
@@ -121,6 +123,7 @@ class Job:
     source: DocumentSource | None
     error: VanbanError | None = None
     spill: PageSpill | None = None  # the pages read so far, on disk until the document is finished
+    archive_only: bool = False  # finished earlier; only its archive files (--pdf, --alto, --hocr) are due
 
 
 def input_key(path: str) -> str:
@@ -181,8 +184,10 @@ def _plan(
     config: PipelineConfig,
     document_per_folder: bool,
     force: bool,
+    archive: tuple[ArchiveOptions, Path] | None = None,
 ) -> tuple[list[Job], int]:
-    """Discover the inputs and decide what to do with each; one catalog transaction for all."""
+    """Discover the inputs and decide what to do with each; one catalog transaction for all.
+    Finished documents that lack a wanted archive file are listed in ``archive_only`` of each Job."""
     jobs: list[Job] = []
     skipped = 0
     seen: set[str] = set()
@@ -206,6 +211,8 @@ def _plan(
                 catalog.register(sha, name, path, pages)
             elif entry.status == "done" and not force:
                 skipped += 1
+                if archive and source is not None and archive[0].wanted and archive[0].missing(archive[1], entry.name):
+                    jobs.append(Job(sha, entry.name, path, source, archive_only=True))
                 continue
             else:
                 name = entry.name
@@ -214,12 +221,30 @@ def _plan(
     return jobs, skipped
 
 
+def _record_writer(record: dict) -> Callable[[BinaryIO, BinaryIO], None]:
+    """How a record made in the main process is written into its two files (``write_record_files``)."""
+
+    def write(pretty: BinaryIO, line: BinaryIO) -> None:
+        pretty.write((json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+        line.write(line_bytes(record))
+
+    return write
+
+
 class _Run:
     """State of one run; ``finalize`` is the four-step commit described in the module docstring."""
 
     def __init__(
-        self, out: Path, catalog: Catalog, summary: BatchSummary, progress: Progress, hook: Webhook | None
+        self,
+        out: Path,
+        catalog: Catalog,
+        summary: BatchSummary,
+        progress: Progress,
+        hook: Webhook | None,
+        archive: ArchiveOptions | None = None,
     ):
+        self.archive = archive or ArchiveOptions()
+        self.text_only = 0
         self.out = out
         self.catalog = catalog
         self.summary = summary
@@ -240,12 +265,7 @@ class _Run:
         record["source"]["path"] = printable(record["source"]["path"])
         if not record["source"].get("sha256"):
             record["source"]["sha256"] = job.sha256
-
-        def write(pretty, line) -> None:
-            pretty.write((json.dumps(record, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-            line.write(line_bytes(record))
-
-        files = write_record_files(self.work, job.name, write)
+        files = write_record_files(self.work, job.name, _record_writer(record))
         self.finalize(job, Finished(files, record["errors"], record["source"].get("pages", 0)), guarded=guarded)
 
     def finalize(self, job: Job, finished: Finished, *, guarded: bool = True) -> None:
@@ -255,6 +275,8 @@ class _Run:
         if job.spill is not None:
             job.spill.discard()
         try:
+            if guarded:
+                finished = self._with_archive(job, finished)
             self._commit(job, finished)
         except OutputError:
             raise
@@ -271,6 +293,24 @@ class _Run:
                 self.finalize_record(job, failed, guarded=False)  # a second fault is the machinery's: it stops the batch
                 return
         self._count(job, finished)
+
+    def _with_archive(self, job: Job, finished: Finished) -> Finished:
+        """Write the document's PDF, ALTO and hOCR before the record that vouches for them. The worker
+        wrote the record to disk; it is read back here once, only when archive files are wanted. A file
+        that could not be made adds an error to the record, which is then written again."""
+        if not self.archive.wanted or job.source is None:
+            return finished
+        if job.source.kind == "text":
+            self.write_archive(job, {})  # counted, and said once per batch
+            return finished
+        record = json.loads(finished.files.pretty.read_text(encoding="utf-8"))
+        errors_before = len(record["errors"])
+        self.write_archive(job, record)
+        if len(record["errors"]) == errors_before:
+            return finished
+        finished.files.discard()
+        files = write_record_files(self.work, job.name, _record_writer(record))
+        return Finished(files, record["errors"], finished.pages)
 
     def _commit(self, job: Job, finished: Finished) -> None:
         """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""
@@ -298,6 +338,21 @@ class _Run:
         self.progress.document_done(
             job.name, "done" if first_error is None else f"failed: {first_error}", finished.pages
         )
+
+    def write_archive(self, job: Job, record: dict) -> None:
+        """The document's PDF, ALTO and hOCR, before its record (see pipeline.batch.archive)."""
+        if not self.archive.wanted or job.source is None:
+            return
+        if job.source.kind == "text":
+            self.text_only += 1
+            return
+        notes = (
+            backfill(self.out, job.name, job.source, self.archive)
+            if job.archive_only
+            else write_archive(self.out, job.name, record, job.source, self.archive)
+        )
+        for note in notes:
+            self.progress.message(f"{job.name}: {note}")
 
     def collect_deliveries(self, block: bool) -> None:
         """Record in the catalog what the webhook thread delivered; ``block``: wait for the rest (at
@@ -351,6 +406,7 @@ def run_batch(
     webhook: str | None = None,
     progress: bool = True,
     webhook_options: dict | None = None,
+    archive: ArchiveOptions | None = None,
 ) -> BatchSummary:
     """Process every document among ``inputs`` into ``out_dir``; see the module docstring for the guarantees."""
     started = time.monotonic()
@@ -370,17 +426,23 @@ def run_batch(
     engine: Engine | None = None
     try:
         summary.repaired_lines = reconcile(out, catalog)
-        jobs, summary.skipped = _plan(inputs, catalog, config, document_per_folder, force)
+        jobs, summary.skipped = _plan(
+            inputs, catalog, config, document_per_folder, force, (archive, out) if archive else None
+        )
+        backfills = [j for j in jobs if j.archive_only]
+        jobs = [j for j in jobs if not j.archive_only]
         reconcile(out, catalog)  # drops the old lines of requeued documents before any new line
         total_pages = sum(len(j.source.pages) for j in jobs if j.source)
         bar = Progress(len(jobs), total_pages, enabled=progress)
-        run = _Run(out, catalog, summary, bar, hook)
+        run = _Run(out, catalog, summary, bar, hook, archive)
         if hook is not None:
             bar.message(
                 f"webhook: a receiver that fails costs this run at most {hook.worst_case_s:.0f} s; "
                 "what it misses is re-sent next run"
             )
         run.resend_due()
+        for job in backfills:
+            run.write_archive(job, {})
         for job in jobs:
             if job.source is None:
                 run.finalize_record(job, failed_record(job.path, job.error, sha256=job.sha256))
@@ -394,6 +456,8 @@ def run_batch(
             bar.message(f"{len(page_jobs)} documents, {total_pages} pages on {engine.name}")
             engine = _drive(engine, page_jobs, config, run, workers, dask_address)
         run.collect_deliveries(block=True)
+        if run.text_only:
+            bar.message(f"{run.text_only} text documents: {TEXT_ONLY_NOTE}")
         bar.close()
     finally:
         if engine is not None:
