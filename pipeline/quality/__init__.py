@@ -28,19 +28,21 @@ from pipeline.quality.checks import (
 
 __all__ = ["assess", "PageEvidence", "page_signals", "Thresholds", "DEFAULT_THRESHOLDS", "load_language_tools"]
 
+# Models that failed to load, with the reason (the restorer itself is cached by Restorer.load, once).
 _TOOLS: dict[str | None, tuple[Any, str | None]] = {}
 
 
 def load_language_tools(models_dir: str | None) -> tuple[Any, str | None]:
-    """The restorer (syllable check, perplexity) or None with the reason; loaded once per process."""
-    if models_dir not in _TOOLS:
-        try:
-            from pipeline.restore import Restorer
+    """The restorer (syllable check, perplexity) or None with the reason why it cannot load."""
+    if models_dir in _TOOLS:
+        return _TOOLS[models_dir]
+    try:
+        from pipeline.restore import Restorer
 
-            _TOOLS[models_dir] = (Restorer.load(models_dir), None)
-        except Exception as error:  # noqa: BLE001 - any load failure means: fewer signals, not no verdict
-            _TOOLS[models_dir] = (None, f"{type(error).__name__}: {error}".splitlines()[0][:200])
-    return _TOOLS[models_dir]
+        return Restorer.load(models_dir), None
+    except Exception as error:  # noqa: BLE001 - any load failure means: fewer signals, not no verdict
+        _TOOLS[models_dir] = (None, f"{type(error).__name__}: {error}".splitlines()[0][:200])
+        return _TOOLS[models_dir]
 
 
 def page_signals(
