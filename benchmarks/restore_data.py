@@ -37,3 +37,27 @@ def admin_lines(folder: Path = REPO / "corpora" / "dev") -> list[str]:
             if line:
                 lines.append(line)
     return lines
+
+
+ADMIN = REPO.parent / "shared" / "corpora" / "real-admin"
+
+
+def real_admin_lines(part: str = "test", n_syllables: int = 100_000, root: Path = ADMIN) -> list[str]:
+    """Lines of the real-admin documents of one split (pipeline.corpus_split), in path order, until at
+    least n_syllables word tokens; lines without a letter (table rules, numbers) are skipped."""
+    from pipeline.corpus_split import split_of
+
+    lines: list[str] = []
+    count = 0
+    for path in sorted(root.rglob("*.txt")):
+        if split_of(str(path.relative_to(root)), "real-admin") != part:
+            continue
+        for line in nfc(path.read_text(encoding="utf-8", errors="replace")).splitlines():
+            line = " ".join(line.split())
+            if not any(c.isalpha() for c in line):
+                continue
+            lines.append(line)
+            count += sum(1 for t in line.split() if any(c.isalpha() for c in t))
+            if count >= n_syllables:
+                return lines
+    return lines

@@ -12,10 +12,12 @@ a sentence of it), all segments of the document at once.
 from __future__ import annotations
 
 import bisect
+import copy
 import json
 import math
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,15 +28,19 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
 from pipeline.restore import legacy
+from pipeline.restore.channel import Channel, align, count_pairs, merged_words
 from pipeline.restore.decode import beam_decode
-from pipeline.restore.garble import best_guess, expansions
+from pipeline.restore.garble import COST_SCALE, best_guess, expansions
 from pipeline.restore.lm import NgramLM
 from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
 
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
 OCR_SWAP_COST = 4.0  # extra cost (nats) of another vowel/tone for a valid OCR word, without choices
-OCR_CAPITAL_COST = 2.0  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
+OCR_CAPITAL_COST = 2.0
+ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
+ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
+LATIN_OCR_SHARE = 0.08  # share of damaged-looking words from which a text is taken for Latin OCR output  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
@@ -132,6 +138,7 @@ class Token:
     joiner: str = " "  # between the parts of a split token ("/" for đồng/năm)
     brk: bool = False  # a segment break follows this token
     comma: bool = False  # a comma follows this token
+    foreign: bool = False  # a foreign word kept as written (the foreign-word guard)
 
 
 def _fixed(start: int, end: int, core: str, out: str | None = None, lm_id: int = UNK) -> Token:
@@ -205,8 +212,9 @@ class Restorer:
 
     _cache: dict[str, Restorer] = {}
 
-    def __init__(self, lm: NgramLM, lex: dict, beam: int = 8, max_cands: int = 12) -> None:
+    def __init__(self, lm: NgramLM, lex: dict, channel: Channel, beam: int = 8, max_cands: int = 12) -> None:
         self.lm = lm
+        self.channel = channel
         self.vocab: list[str] = lex["vocab"]
         self.index = {s: i for i, s in enumerate(self.vocab)}
         counts = np.array(lex["counts"], dtype=np.float64)
@@ -232,6 +240,8 @@ class Restorer:
         # corpus Latin words that are also stripped Vietnamese (hop, that, it) are not protected
         self.protect = {w for w in lex.get("protect", []) if skeleton(w.lower()) not in self.skel} | FOREIGN
         self.vocab_set = set(self.vocab[6:])
+        self.foreign_words = frozenset(lex.get("foreign_words", ()))
+        self.split_cost = COST_SCALE * channel.space_lost_cost
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -241,15 +251,16 @@ class Restorer:
         key = str(path.resolve())
         if key in cls._cache:
             return cls._cache[key]
-        lm_path, lex_path = path / "lm.npz", path / "lexicon.json"
-        if not lm_path.is_file() or not lex_path.is_file():
+        lm_path, lex_path, chan_path = path / "lm.npz", path / "lexicon.json", path / "channel.json"
+        if not lm_path.is_file() or not lex_path.is_file() or not chan_path.is_file():
             raise ModelError(f"restoration model missing in {path}: run `make models`")
         try:
             lm = NgramLM.load(lm_path)
             lex = json.loads(lex_path.read_text(encoding="utf-8"))
+            channel = Channel.load(chan_path)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"restoration model in {path} is damaged ({exc}): run `make models`") from exc
-        inst = cls(lm, lex)
+        inst = cls(lm, lex, channel)
         cls._cache[key] = inst
         return inst
 
@@ -343,7 +354,7 @@ class Restorer:
 
     @lru_cache(maxsize=100_000)  # noqa: B019
     def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
-        return expansions(text, prefixes=self.prefixes)
+        return expansions(text, self.channel, prefixes=self.prefixes)
 
     def _expand(self, text: str, max_cost: float = 1.6) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
@@ -356,6 +367,25 @@ class Restorer:
                     out[m] = cost
         return list(out.items())
 
+    def _best_split(self, core: str) -> tuple[float, tuple[Cands, ...]] | None:
+        """The cheapest reading of a token as two words run together (hQPgac -> họp gác), with its cost."""
+        best = None
+        for i in range(2, len(core) - 1):
+            left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
+            if left and right:
+                cost = min(c for _, c in left) + min(c for _, c in right)
+                if best is None or cost < best[0]:
+                    best = (cost, left, right)
+        if best is None:
+            return None
+        parts = []
+        for grp in best[1:]:
+            grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            n = len(grp)
+            parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
+                                     np.array([-2.0 * c - 0.5 for _, c in grp])))
+        return best[0], tuple(parts)
+
     def _garbled(self, core: str) -> tuple[str, Cands | None, int, tuple[Cands, ...] | None]:
         found = self._expand(core)
         # junk: symbols, digits, non-Vietnamese letters (ä, ü: Western look-alikes), capitals inside a word
@@ -363,7 +393,12 @@ class Restorer:
             any(c.isupper() for c in core[1:]) and not core.isupper()
         )
         keep_c = -8.0 if junk else -1.0
-        if found and (not junk or min(c for _, c in found) <= 0.9 or len(core) < 4):
+        single = min((c for _, c in found), default=None)
+        split = self._best_split(core) if len(core) >= 4 and not self._is_english(core) else None
+        # a split inserts a space: it must pay for itself (the channel's cost of a lost space)
+        if split is not None and (single is None or split[0] + self.split_cost < single):
+            return "split", None, -1, split[1]
+        if found:
             found = sorted(found, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
             outs = [m for m, _ in found] + [core]
             n = len(found)
@@ -374,26 +409,8 @@ class Restorer:
             cands = self._cands(outs, a, b, c)
             cands.ids[-1] = UNK
             return "word", cands, 0, None
-        # merged words: split into two parts that both expand (hQPgac -> họp gác)
-        if len(core) >= 4:
-            best = None
-            for i in range(2, len(core) - 1):
-                left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
-                if left and right:
-                    cost = min(c for _, c in left) + min(c for _, c in right)
-                    if best is None or cost < best[0]:
-                        best = (cost, i, left, right)
-            if best is not None:
-                _, i, left, right = best
-                parts = []
-                for grp in (left, right):
-                    grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
-                    n = len(grp)
-                    parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
-                                             np.array([-2.0 * c - 0.5 for _, c in grp])))
-                return "split", None, -1, tuple(parts)
         # last resort: edit distance <= 2 on the skeleton (each -> cach, mroc -> nuoc)
-        guess = best_guess(core) or skeleton(core)
+        guess = best_guess(core, self.channel) or skeleton(core)
         if 2 <= len(guess) <= 7:
             hits = process.extract(guess, self.skel_list, scorer=Levenshtein.distance, score_cutoff=2, limit=8)
             outs: list[str] = []
@@ -416,7 +433,42 @@ class Restorer:
     def _classify(self, start: int, core: str) -> Token:
         t = self._classify_core(core)
         return Token(start, start + len(core), core, t.kind, t.out, t.lm_id, t.cands, t.marked, pu=t.pu,
-                     joiner=t.joiner)
+                     joiner=t.joiner, foreign=t.foreign)
+
+    def _is_english(self, core: str) -> bool:
+        return len(core) >= 2 and core.isascii() and core.isalpha() and core.lower() in self.foreign_words
+
+    def _foreign_word(self, core: str) -> bool:
+        """Guard 1: an English word that is no single Vietnamese syllable (HOME, CITY, Smart, office) is
+        kept as written and never split into syllables (HỌ MẸ, CI TỶ). Short lowercase ones (sir, ding,
+        gem) are not kept on their own: Latin-script OCR engines write them for damaged Vietnamese
+        (sử, dùng, gồm), so they need a foreign neighbour (guard 2)."""
+        if not self._is_english(core) or skeleton(core.lower()) in self.skel:
+            return False
+        return len(core) >= 6 or (core[0].isupper() and len(core) >= 3)
+
+    def _foreign_neighbour(self, tok: Token) -> bool:
+        """A kept foreign word that vouches for its neighbour: not a Capitalised one (Smith, Paris are
+        names, and "Ông Robert Smith den" is đến), unless in capitals (HOME) or lowercase (office)."""
+        if not (tok.foreign or (tok.kind == "fixed" and any(self._foreign_word(p) for p in tok.core.split("-")))):
+            return False
+        return not (tok.core[:1].isupper() and tok.core[1:].islower())
+
+    def _foreign_context(self, line_toks: list[Token]) -> None:
+        """Guard 2: an English word that is also a Vietnamese skeleton (at, met, the) is kept when a
+        neighbour on its line is a kept foreign word ("at HOME", "Smart City"), chains included."""
+        changed = True
+        while changed:
+            changed = False
+            for i, tok in enumerate(line_toks):
+                if tok.foreign or not self._is_english(tok.core):
+                    continue
+                near = line_toks[max(0, i - 1) : i] + line_toks[i + 1 : i + 2]
+                if any(self._foreign_neighbour(n) for n in near):
+                    kept = _fixed(tok.start, tok.end, tok.core)
+                    kept.line, kept.brk, kept.comma, kept.foreign = tok.line, tok.brk, tok.comma, True
+                    line_toks[i] = kept
+                    changed = True
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
     def _classify_core(self, core: str) -> Token:
@@ -435,6 +487,10 @@ class Restorer:
             return _fixed(start, end, core)  # Chương IV., TM. KT. TL.
         if EMAIL_RE.match(core) or URL_RE.match(core) or core in self.protect or core in ABBREVIATIONS:
             return _fixed(start, end, core)
+        if core not in CODE_FIXES and self._foreign_word(core):
+            tok = _fixed(start, end, core)
+            tok.foreign = True
+            return tok
         if core in CODE_FIXES:
             return _fixed(start, end, core, CODE_FIXES[core])
         if "/" in core[1:-1] and not any(ch.isdigit() for ch in core) and core not in ABBREVIATIONS:
@@ -499,9 +555,8 @@ class Restorer:
             line_toks: list[Token] = []
             base = next_base
             next_base += len(line) + 1
-            for m in re.finditer(r"\S+", line):
-                word = m.group(0)
-                start = base + m.start()
+            for start_in_line, span_end, word in merged_words(line):
+                start = base + start_in_line
                 i, j = 0, len(word)
                 while i < j and word[i] in LEAD_PUNCT:
                     i += 1
@@ -524,6 +579,7 @@ class Restorer:
                         line_toks[-1].brk = True
                     continue
                 tok = self._classify(start + i, core)
+                tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
                 tok.line = line_no
                 if any(c in BREAK_PUNCT for c in trail) or (core.endswith(".") and tok.kind == "fixed"):
                     tok.brk = True
@@ -531,6 +587,7 @@ class Restorer:
                     tok.comma = True
                 line_toks.append(tok)
             if line_toks:
+                self._foreign_context(line_toks)
                 line_toks[-1].brk = True
                 first = line_toks[0]
                 if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":
@@ -543,7 +600,8 @@ class Restorer:
 
     # ------------------------------------------------------------------ restore
     def restore(
-        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True
+        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True,
+        adapt: bool = True,
     ) -> RestoreResult:
         """Restore marks and repair OCR damage of `text`; see the module docstring for the model.
 
@@ -551,6 +609,8 @@ class Restorer:
         (hoà, thuỷ, hoá). Either style is accepted on input.
         details: fill each change's confidence and runners-up (False: changes carry offsets and forms
         only, confidence 1.0; plain-text output does not need them and saves about 15% of the time).
+        adapt: for text from an OCR without Vietnamese, re-learn the channel on the document itself and
+        decode again (`_adapted`; one document's damage comes from one OCR and repeats).
         """
         style = TONE_STYLES.get(tone_style)
         if style is None:
@@ -558,7 +618,8 @@ class Restorer:
         text = nfc(text)
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
-            return self._restore_unicode(text, ocr_words, style, details)
+            res = self._restore_unicode(text, ocr_words, style, details)
+            return self._adapted(text, res, style, details) if adapt and not ocr_words else res
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
         # legacy text: convert token by token, restore, then report changes per input token
         conv = legacy.CONVERTERS[encoding]
@@ -595,6 +656,30 @@ class Restorer:
                 shift_out.append(TokenChange(s, e, text[s:e], tok_out, alts, conf))
         return RestoreResult(res.text, shift_out, encoding)
 
+    def _adapted(self, text: str, first: RestoreResult, style: str, details: bool) -> RestoreResult:
+        """Per-document adaptation (one hard EM step): count what this document's OCR wrote for each
+        letter by aligning the first restoration with the input, mix the counts into the learned
+        channel (ADAPT_SHARE of the mass) and decode again. Only for Latin-OCR text: clean and stripped
+        text keep the first result (and its speed)."""
+        if not first.changes or not self._latin_ocr(self._tokenize(text)):
+            return first
+        doc: dict[str, Counter[str]] = defaultdict(Counter)
+        count_pairs(align(first.text, text), doc)
+        prior = self.channel.counts
+        doc_total = sum(sum(c.values()) for c in doc.values())
+        prior_total = sum(sum(c.values()) for c in prior.values())
+        if doc_total < ADAPT_MIN_LETTERS:
+            return first
+        weight = ADAPT_SHARE / (1 - ADAPT_SHARE) * prior_total / doc_total
+        mixed = {t: dict(obs) for t, obs in prior.items()}
+        for t, obs in doc.items():
+            row = mixed.setdefault(t, {})
+            for o, c in obs.items():
+                row[o] = row.get(o, 0) + c * weight
+        adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
+        adapted.channel = Channel(mixed)
+        return adapted._restore_unicode(text, None, style, details)
+
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
 
@@ -604,6 +689,7 @@ class Restorer:
         toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
+        latin_ocr = ocr_index is None and self._latin_ocr(toks)
         seg_len: list[int] = []
         parts_all: list[Cands] = []
         rate_pos: list[float] = []
@@ -619,7 +705,9 @@ class Restorer:
                     parts = [self._fixed_cands(tok.out or tok.core, tok.lm_id)]
             else:
                 parts = tok.cands or []
-                if tok.marked == 1 and rates[ti] < 0.02 and len(parts) == 1 and len(parts[0].outs) > 1:
+                if latin_ocr and tok.marked == 1 and len(parts) == 1 and tok.joiner == " ":
+                    parts = [self._mark_confusions(tok.core, tuple(parts[0].outs))]
+                elif tok.marked == 1 and rates[ti] < 0.02 and len(parts) == 1 and len(parts[0].outs) > 1:
                     parts = [self._single(parts[0].outs[0])]  # clean line: a valid marked word stands
                 if ocr_index is not None:
                     parts = self._ocr_adjust(tok, parts, ocr_index)
@@ -690,6 +778,28 @@ class Restorer:
         if need and details:
             self._confidences(changes, need, style, parts_all, chosen, post)
         return RestoreResult(nfc("".join(pieces)), changes, None)
+
+    @staticmethod
+    def _latin_ocr(toks: list[Token]) -> bool:
+        """Guard: is this text the output of an OCR without Vietnamese? Then even its valid-looking
+        marked words may carry wrong marks (cúa for của, cán for căn). Measured on real-admin DEV: 3% or
+        less of clean documents' words are damaged-looking (names, codes), 15-60% of Latin OCR output."""
+        words = [t for t in toks if t.kind != "fixed"]
+        damaged = sum(1 for t in words if t.marked < 0)
+        return len(words) >= 20 and damaged > LATIN_OCR_SHARE * len(words)
+
+    @lru_cache(maxsize=100_000)  # noqa: B019
+    def _mark_confusions(self, core: str, others: tuple[str, ...]) -> Cands:
+        """A valid word from a Latin OCR: every syllable of its skeleton competes, at the channel's
+        log P(observed letters | candidate letters) against keeping it (ú read for ủ, á for ă)."""
+        low = canonical(core.lower())
+        group = self.skel.get(skeleton(low), [])
+        outs = list(dict.fromkeys([low, *group, *others]))
+        outs = [o for o in outs if len(o) == len(low)][: self.max_cands + 1]
+        keep = sum(self.channel.mark_logp(c, c) for c in low)
+        costs = [sum(self.channel.mark_logp(m, o) for m, o in zip(cand, low, strict=True)) - keep for cand in outs]
+        n = len(outs)
+        return self._cands(outs, np.zeros(n), np.zeros(n), np.array(costs))
 
     def _line_rates(self, text: str, toks: list[Token]) -> list[float]:
         """Per token: estimated probability that a mark of its line was lost (document as prior).
