@@ -205,7 +205,8 @@ def test_slash_words_and_closing_mark(r: Restorer) -> None:
 def test_foreign_names_kept_and_garbled_capitals_fixed(r: Restorer) -> None:
     text = "Ong Robert Smith den Paris va London; dung Zalo, Google, Viettel."
     assert fix(r, text) == "Ông Robert Smith đến Paris và London; dùng Zalo, Google, Viettel."
-    assert fix(r, "Ph6ng Cong tac sinh vi~n, Liiu: VT") == "Phòng Công tác sinh viên, Lưu: VT"
+    assert fix(r, "Ph6ng Cong tac sinh vi~n") == "Phòng Công tác sinh viên"
+    assert fix(r, "Noi nhan: Liiu: VT") == "Nơi nhận: Lưu: VT"
 
 
 CLEAN = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH

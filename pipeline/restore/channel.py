@@ -64,7 +64,8 @@ def _piece_cost(true_ch: str, piece: str) -> float:
     if piece == true_ch:
         return 0.0
     first = 0.0 if base_letter(piece[0]) == base_letter(true_ch) else 1.0
-    return first + 0.4 * (len(piece) - 1)
+    # extra characters: junk symbols ("U'") are cheaper than letters, which belong to the next grapheme
+    return first + sum(0.6 if c.isalpha() else 0.3 for c in piece[1:])
 
 
 def _split_block(truth: str, observed: str) -> list[tuple[str, str]]:
