@@ -1,5 +1,9 @@
 """The Restorer: legacy-encoding repair, protection of non-words, candidates, beam decoding, casing.
 
+Modules: tokens (token and candidate types, tables), channel (the OCR channel learned from real OCR
+output) and garble (its inverse), guards (foreign words, Latin OCR, clean documents), decode (beam
+search), lm (n-gram model); this one classifies tokens, lists candidates and assembles the result.
+
 Noisy channel: for each word token we list candidate syllables with a channel log-probability
     chan = a * log(s) + b * log(1 - s) + c
 where s is the estimated share of marks lost in the line (unmarked words beyond what correct text
@@ -16,10 +20,8 @@ import copy
 import json
 import math
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,10 +34,43 @@ from pipeline.restore import legacy
 from pipeline.restore.channel import Channel, align, count_pairs, merged_words
 from pipeline.restore.decode import beam_decode
 from pipeline.restore.garble import COST_SCALE, best_guess, expansions
+from pipeline.restore.guards import Guards
 from pipeline.restore.lm import NgramLM
+from pipeline.restore.tokens import (
+    _VOWEL_CHARS,
+    ABBR_CONTEXT,
+    ABBREVIATIONS,
+    BOS,
+    BREAK_PUNCT,
+    CODE_FIXES,
+    COMMA,
+    DATE_GLUED_RE,
+    DIGITS_RE,
+    EMAIL_RE,
+    EOS,
+    FOREIGN,
+    KEEP_LEAD,
+    KEEP_TRAIL,
+    LEAD_PUNCT,
+    NUM,
+    ROMAN_RE,
+    TRAIL_PUNCT,
+    UNK,
+    URL_RE,
+    YEAR_QUOTE_RE,
+    Cands,
+    RestoreResult,
+    Token,
+    TokenChange,
+    _fixed,
+    _frame,
+    _keep_affixes,
+    _mark_penalty,
+    _vowel_penalty,
+    apply_case,
+)
 from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
 
-BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
 OCR_SWAP_COST = 4.0  # extra cost (nats) of another vowel/tone for a valid OCR word, without choices
 OCR_CAPITAL_COST = 2.0  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
@@ -44,174 +79,10 @@ LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weigh
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
-LATIN_OCR_SHARE = 0.05  # share of damaged-looking words from which a text is taken for Latin OCR output
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
-LEAD_PUNCT = "\"“”‘’«»([{<*•–—-.,:;_!?|"
-TRAIL_PUNCT = "\"“”‘’«»)]}>*,.;:!?…/"
-BREAK_PUNCT = set(".;:!?…")
-
-# Abbreviations of administrative texts, kept as written (the corpus adds its frequent Latin words).
-ABBREVIATIONS = {
-    "UBND", "HĐND", "CCHC", "TTATGT", "V/v", "TM", "KT", "TL", "TUQ", "QĐ", "NQ", "TW", "BCH", "MTTQ",
-    "CT", "KH", "BC", "TB", "CV", "HD", "TTr", "NĐ", "CP", "TT", "BTC", "BNV", "BCA", "VP", "THCS", "THPT",
-    "UBMTTQ", "BHXH", "BHYT", "GTVT", "TN&MT", "KCN", "ĐBQH", "CNTT", "ĐVT", "PCCC", "QLNN", "CBCCVC",
-    "VT", "TC", "XD", "TTĐT", "GĐ", "PGĐ", "TNMT", "GDĐT", "KHĐT", "LĐTBXH", "NN&PTNT", "VHTTDL",
-}
-# What an abbreviation stands for, fed to the LM as context (the corpora spell these out).
-ABBR_CONTEXT = {
-    k: tuple(v.split())
-    for k, v in {
-        "UBND": "ủy ban nhân dân", "HĐND": "hội đồng nhân dân", "MTTQ": "mặt trận tổ quốc",
-        "BCH": "ban chấp hành", "CCHC": "cải cách hành chính", "THCS": "trung học cơ sở",
-        "THPT": "trung học phổ thông", "BHXH": "bảo hiểm xã hội", "BHYT": "bảo hiểm y tế",
-        "CNTT": "công nghệ thông tin", "PCCC": "phòng cháy chữa cháy", "ĐBQH": "đại biểu quốc hội",
-        "UBMTTQ": "ủy ban mặt trận tổ quốc", "TTATGT": "trật tự an toàn giao thông",
-    }.items()
-}
-# Damaged codes an old OCR produces, and what they were.
-CODE_FIXES = {
-    "VBND": "UBND", "UBNO": "UBND", "U8ND": "UBND", "UBNĐ": "UBND", "HDND": "HĐND", "HÐND": "HĐND",
-    "QD": "QĐ", "QÐ": "QĐ", "ND": "NĐ", "NÐ": "NĐ", "CCHG": "CCHC", "TTATGI": "TTATGT",
-}
-FOREIGN = {"Zalo", "Facebook", "Google", "YouTube", "Youtube", "TikTok", "Email", "email", "Internet",
-           "internet", "website", "Website", "online", "COVID", "Covid", "iPhone", "Wifi", "wifi", "Word",
-           "Excel", "PDF", "Microsoft", "Windows", "Viber", "Messenger", "VNeID", "app"}
-
-EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
-URL_RE = re.compile(r"^(https?://|www\.)\S+$|^[\w-]+(\.[\w-]+)*\.(vn|com|net|org|gov|edu)(/\S*)?$", re.I)
-DATE_GLUED_RE = re.compile(r"^(\d{1,2})[1lI|](\d{1,2})[1lI|]((?:19|20)\d\d)$")
-YEAR_QUOTE_RE = re.compile(r"^(19|20)['’`](\d\d)$")
-ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
-DIGITS_RE = re.compile(r"^[\d.,/:%°+\-–]+$")
-
-
-@dataclass
-class TokenChange:
-    """One token the stage changed: offsets in the input text, what it was, what it became."""
-
-    start: int
-    end: int
-    original: str
-    chosen: str
-    alternatives: list[tuple[str, float]] = field(default_factory=list)
-    confidence: float = 1.0
-
-    def to_dict(self) -> dict:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "original": self.original,
-            "chosen": self.chosen,
-            "alternatives": [[a, round(p, 4)] for a, p in self.alternatives],
-            "confidence": round(self.confidence, 4),
-        }
-
-
-@dataclass
-class RestoreResult:
-    text: str
-    changes: list[TokenChange]
-    encoding: str | None = None
-
-
-@dataclass
-class Cands:
-    """Candidates of one word token; chan = a*log(s) + b*log(1-s) + c. `outs` are lowercase forms."""
-
-    outs: list[str]
-    ids: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
-    c: np.ndarray
-
-
-@dataclass
-class Token:
-    start: int  # offsets of the core (the word without surrounding punctuation) in the input
-    end: int
-    core: str  # after legacy-encoding conversion, NFC
-    kind: str  # "fixed" | "word" | "split"
-    out: str | None = None  # fixed output text (for kind "fixed")
-    lm_id: int = UNK
-    cands: list[Cands] | None = None  # one per LM position (two for a split merged token)
-    marked: int = -1  # 1 marked Vietnamese, 0 unmarked Vietnamese, -1 not counted
-    pu: float = 0.0  # how often this word's skeleton is written without marks in correct text
-    line: int = 0  # line number in the text
-    joiner: str = " "  # between the parts of a split token ("/" for đồng/năm)
-    brk: bool = False  # a segment break follows this token
-    comma: bool = False  # a comma follows this token
-    foreign: bool = False  # a foreign word kept as written (the foreign-word guard)
-
-
-def _fixed(start: int, end: int, core: str, out: str | None = None, lm_id: int = UNK) -> Token:
-    return Token(start, end, core, "fixed", out if out is not None else core, lm_id)
-
-
-@lru_cache(maxsize=100_000)
-def apply_case(orig: str, out: str) -> str:
-    """Give `out` the case pattern of `orig`: ALL CAPS, Capitalised or lower."""
-    letters = [c for c in orig if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return out.upper()
-    if orig[:1].isupper():
-        return out[:1].upper() + out[1:]
-    return out
-
-
-_VOWEL_BASES = set("aeiouy")
-_VOWEL_CHARS = {c for c in VIET_CHARS if skeleton(c) in _VOWEL_BASES}
-
-
-def _frame(word: str) -> str:
-    return "".join("V" if c in _VOWEL_BASES else c for c in skeleton(word))
-
-
-def _vowel_penalty(obs: str, cand: str) -> float:
-    """Cost of an OCR reading `obs` for `cand` (same frame): per letter, mark vs. base confusions."""
-    pen = 0.0
-    for o, c in zip(obs, cand, strict=False):
-        if o == c:
-            continue
-        so, sc = skeleton(o), skeleton(c)
-        pen += 0.7 if so == sc else 1.5 if {so, sc} <= {"a", "o", "e", "u"} or {so, sc} <= {"i", "y"} else 3.0
-    return pen
-
-
-def _mark_penalty(obs: str, cand: str) -> float:
-    """Cost of reading `cand` as `obs` beyond losing marks: marks in obs that cand does not have."""
-    if len(obs) != len(cand):
-        return 1.0
-    pen = 0.0
-    for o, c in zip(obs, cand, strict=False):
-        if o == c:
-            continue
-        od = set(unicodedata.normalize("NFD", o)[1:])
-        cd = set(unicodedata.normalize("NFD", c)[1:])
-        if o == "đ" and c != "đ":
-            pen += 2.0
-        elif od - cd:
-            pen += 2.0 if od & {"\u0302", "\u0306", "\u031b"} - cd else 1.0
-    return pen
-
-
-KEEP_LEAD = "'`\"‘“("  # punctuation a word core may start with that the output must keep
-KEEP_TRAIL = ".,;:!)"  # ... or end with (LÁT. in a heading)
-
-
-def _keep_affixes(orig: str, out: str) -> str:
-    """Put back leading quotes and trailing periods of the core that the chosen word lacks."""
-    lead = orig[: len(orig) - len(orig.lstrip(KEEP_LEAD))]
-    trail = orig[len(orig.rstrip(KEEP_TRAIL)):]
-    if lead and not out.startswith(lead):
-        out = lead + out
-    if trail and not out.endswith(trail):
-        out = out + trail
-    return out
-
-
-class Restorer:
+class Restorer(Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
 
     _cache: dict[str, Restorer] = {}
@@ -438,42 +309,6 @@ class Restorer:
         t = self._classify_core(core)
         return Token(start, start + len(core), core, t.kind, t.out, t.lm_id, t.cands, t.marked, pu=t.pu,
                      joiner=t.joiner, foreign=t.foreign)
-
-    def _is_english(self, core: str) -> bool:
-        return len(core) >= 2 and core.isascii() and core.isalpha() and core.lower() in self.foreign_words
-
-    def _foreign_word(self, core: str) -> bool:
-        """Guard 1: an English word that is no single Vietnamese syllable (HOME, CITY, Smart, office) is
-        kept as written and never split into syllables (HỌ MẸ, CI TỶ). Short lowercase ones (sir, ding,
-        gem) are not kept on their own: Latin-script OCR engines write them for damaged Vietnamese
-        (sử, dùng, gồm), so they need a foreign neighbour (guard 2)."""
-        if not self._is_english(core) or skeleton(core.lower()) in self.skel:
-            return False
-        return len(core) >= 6 or (core[0].isupper() and len(core) >= 3)
-
-    def _foreign_neighbour(self, tok: Token) -> bool:
-        """A foreign word that vouches for its neighbour: one kept by guard 1 (not one kept by guard 2,
-        so "De an e-Government" keeps "an" but restores "Đề"), not a Capitalised one (Smith, Paris are
-        names, and "Ông Robert Smith den" is đến), unless in capitals (HOME) or lowercase (office)."""
-        if not any(self._foreign_word(p) for p in tok.core.split("-")):
-            return False
-        return not (tok.core[:1].isupper() and tok.core[1:].islower())
-
-    def _foreign_context(self, line_toks: list[Token]) -> None:
-        """Guard 2: an English word that is also a Vietnamese skeleton (at, met, the) is kept when a
-        neighbour on its line is a kept foreign word ("at HOME", "Smart City"), chains included."""
-        changed = True
-        while changed:
-            changed = False
-            for i, tok in enumerate(line_toks):
-                if tok.foreign or not self._is_english(tok.core):
-                    continue
-                near = line_toks[max(0, i - 1) : i] + line_toks[i + 1 : i + 2]
-                if any(self._foreign_neighbour(n) for n in near):
-                    kept = _fixed(tok.start, tok.end, tok.core)
-                    kept.line, kept.brk, kept.comma, kept.foreign = tok.line, tok.brk, tok.comma, True
-                    line_toks[i] = kept
-                    changed = True
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
     def _classify_core(self, core: str) -> Token:
@@ -797,21 +632,6 @@ class Restorer:
             self._confidences(changes, need, style, parts_all, chosen, post)
         return RestoreResult(nfc("".join(pieces)), changes, None)
 
-    def _latin_ocr(self, toks: list[Token]) -> bool:
-        """Guard: is this text the output of an OCR without Vietnamese? Then even its valid-looking
-        marked words may carry wrong marks (cúa for của, cán for căn). Damaged-looking words are those
-        neither valid nor explained by lost marks; measured on 80 real-admin DEV documents: at most
-        1.2% of the clean ones' words (names, codes), 0% more when stripped, 15-60% of Latin OCR output."""
-        words = [t for t in toks if t.kind != "fixed"]
-        damaged = sum(1 for t in words if self._damaged_looking(t.core))
-        return len(words) >= 20 and damaged > LATIN_OCR_SHARE * len(words)
-
-    def _damaged_looking(self, core: str) -> bool:
-        low = core.lower()
-        if not all(c in VIET_CHARS for c in low):
-            return True
-        return skeleton(low) not in self.skel and canonical(low) not in self.index
-
     @lru_cache(maxsize=100_000)  # noqa: B019
     def _mark_confusions(self, core: str, others: tuple[str, ...]) -> Cands:
         """A valid word from a Latin OCR: every syllable of its skeleton competes, at the channel's
@@ -824,17 +644,6 @@ class Restorer:
         costs = [sum(self.channel.mark_logp(m, o) for m, o in zip(cand, low, strict=True)) - keep for cand in outs]
         n = len(outs)
         return self._cands(outs, np.zeros(n), np.zeros(n), np.array(costs))
-
-    @staticmethod
-    def _doc_rate(toks: list[Token]) -> float:
-        """The document's share of lost marks beyond what correct text has (see `_line_rates`)."""
-        unmarked = expected = marked_expected = 0.0
-        for t in toks:
-            if t.marked >= 0:
-                unmarked += 1.0 if t.marked == 0 else 0.0
-                expected += t.pu
-                marked_expected += 1.0 - t.pu
-        return (unmarked - expected) / marked_expected if marked_expected > 0 else 0.0
 
     def _line_rates(self, text: str, toks: list[Token]) -> list[float]:
         """Per token: estimated probability that a mark of its line was lost (document as prior).
