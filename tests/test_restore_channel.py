@@ -3,6 +3,8 @@ foreign-word guard (issue 11, item 9). Uses models/ as committed."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from pipeline.restore import Restorer
@@ -39,9 +41,9 @@ def test_estimate_counts_and_inverse_costs() -> None:
     counts = estimate([("một số", "m6t s6"), ("một", "m6t"), ("6 năm", "6 nam")])
     assert counts["ộ"] == {"6": 2} and counts["ố"] == {"6": 1} and counts["6"] == {"6": 1}
     channel = Channel(counts)
-    # "6" stood for o three times and for itself once: P(o | "6") = 3/4
-    assert channel.inverse["6"] == (("o", pytest.approx(-__import__("math").log(0.75))),)
-    assert channel.space_lost_cost == pytest.approx(__import__("math").log(2))  # 2 spaces kept, 1 lost (smoothed)
+    # "6" stood for o three times and for itself once: P(o | "6") = 3 / (4 + 5 pseudo-observations)
+    assert channel.inverse["6"] == (("o", pytest.approx(-math.log(3 / 9))),)
+    assert channel.space_lost_cost == pytest.approx(math.log(2))  # 2 spaces kept, 1 lost (smoothed)
     assert estimate([("một", "m6t")]) == estimate([("một", "m6t")])
 
 
@@ -49,7 +51,7 @@ def test_merged_words_join_a_mark_split_off_its_final_consonant() -> None:
     line = "thu tu. c, xác d_: nh và Bo. Công"
     assert merged_words(line) == [(0, 3, "thu"), (4, 10, "tu.c,"), (11, 14, "xác"), (15, 21, "d_:nh"),
                                   (22, 24, "và"), (25, 28, "Bo."), (29, 33, "Công")]
-    assert join_split_marks("luâ. t\nta. i") == "luâ.t ta. i"  # "i" is not a final consonant
+    assert join_split_marks("luâ. t\nta. i Hà. Nội") == "luâ.t ta.i Hà. Nội"  # a capital starts a word
 
 
 def test_expansions_read_the_learned_channel(r: Restorer) -> None:

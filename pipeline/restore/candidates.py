@@ -25,6 +25,7 @@ from pipeline.restore.garble import best_guess, expansions
 from pipeline.restore.tokens import _VOWEL_CHARS, UNK, Cands, Token, _frame, _mark_penalty, _vowel_penalty
 from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
 
+MAX_EXPANSION_COST = 2.6  # widest reading of a damaged token searched (tuned on real-admin DEV pages)
 OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
 OCR_SWAP_COST = 4.0  # extra cost (nats) of another vowel/tone for a valid OCR word, without choices
 OCR_CAPITAL_COST = 2.0  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
@@ -89,9 +90,9 @@ class Candidates:
 
     @lru_cache(maxsize=100_000)  # noqa: B019
     def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
-        return expansions(text, self.channel, prefixes=self.prefixes)
+        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=MAX_EXPANSION_COST)
 
-    def _expand(self, text: str, max_cost: float = 1.6) -> list[tuple[str, float]]:
+    def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
         out: dict[str, float] = {}
         for sk, cost in self._expansions(text):

@@ -39,6 +39,8 @@ MIN_COUNT = 2  # observed pieces seen fewer times for a letter are not used
 SYMBOL_DROP_COST = 0.8  # an unlisted symbol or digit inside a word: dropped at this cost
 OTHER_DROP_COST = 1.2  # an unlisted character of another kind
 UNSEEN_LETTER_COST = 0.0  # a plain letter the table does not list reads as itself
+PIECE_SMOOTHING = 5  # pseudo-observations of other readings per piece: a piece seen twice, both times
+# for "o" ("i~"), is not yet sure to be an o (its letters may be read as they are)
 MARKED_VARIANTS = 24  # forms a letter's observation takes (itself, marks lost, other marks): smoothing
 UNSEEN_PENALTY = 1.0  # nats: an observed symbol the channel never saw, against the seen ones
 CAPITAL_INSIDE_COST = 0.1  # "tHanh": a capital inside a lowercase word, read as its lowercase letter
@@ -96,10 +98,10 @@ def _split_block(truth: str, observed: str) -> list[tuple[str, str]]:
 
 
 # A mark an OCR wrote as punctuation after its letter, then a space: "tu. c" (tục), "di_. n" (điện),
-# "d_! nh" (định), as gocr does. A lone final consonant is never a Vietnamese word, so the two pieces are
-# one word; training and restoration both join them (`merged_words`), so the channel learns "." for ụ.
+# "d_! nh" (định), "hô. i" (hội), as gocr does. A lone final consonant (or "i") is never a Vietnamese
+# word, so the two pieces are one word; training and restoration both join them (`merged_words`), so the channel learns "." for ụ.
 _MARK_THEN_SPACE = re.compile(r"^[^\W\d]{0,4}[^\W\d_]_?[.!:'`]$")
-_LONE_CODA = re.compile(r"^(ch|ng|nh|[cmnpt])([.,;:)]*)$")
+_LONE_CODA = re.compile(r"^(ch|ng|nh|[cmnpti])([.,;:)]*)$")
 
 
 def merged_words(line: str) -> list[tuple[int, int, str]]:
@@ -193,7 +195,7 @@ class Channel:
                 continue
             for piece, c in sorted(obs.items()):
                 if c >= MIN_COUNT and 0 < len(piece) <= MAX_PIECE:
-                    inverse[piece].append((letter, -math.log(c / seen[piece])))
+                    inverse[piece].append((letter, -math.log(c / (seen[piece] + PIECE_SMOOTHING))))
         self.inverse = {k: tuple(sorted(v, key=lambda lc: lc[1])) for k, v in inverse.items()}
         spaces = by_target.get(" ", Counter())
         total = sum(spaces.values()) or 1

@@ -7,6 +7,9 @@ letters it was written for with cost -log P(piece | letter) (scaled into the res
 
 from __future__ import annotations
 
+import heapq
+from operator import itemgetter
+
 from pipeline.restore.channel import Channel
 
 # nats -> the restorer's cost units (a cost of 1.6 is the widest expansion it searches); tuned on the
@@ -30,11 +33,12 @@ def expansions(
     limit: int = 96,
     prefixes: frozenset[str] | set[str] | None = None,
     scale: float = COST_SCALE,
+    max_cost: float = float("inf"),
 ) -> tuple[tuple[str, float], ...]:
     """Mark-free skeleton strings a damaged token may stand for, cheapest first (cost, not prob).
 
     With `prefixes` (every prefix of every known skeleton), partial readings that cannot lead to a
-    known skeleton are dropped early.
+    known skeleton are dropped early, and so are those costing more than `max_cost`.
     """
     states: dict[int, dict[str, float]] = {0: {"": 0.0}}
     n = len(token)
@@ -42,15 +46,17 @@ def expansions(
         cur = states.pop(i, None)
         if not cur:
             continue
-        best = sorted(cur.items(), key=lambda kv: kv[1])[:limit]
+        best = heapq.nsmallest(limit, cur.items(), key=itemgetter(1)) if len(cur) > limit else cur.items()
         options = channel.units(token[i:i + channel.max_piece], i > 0, scale)
         for text, cost in best:
             for add, c, used in options:
+                total = cost + c
+                if total > max_cost:
+                    continue
                 key = text + add
                 if prefixes is not None and key not in prefixes:
                     continue
                 nxt = states.setdefault(i + used, {})
-                total = cost + c
                 if total < nxt.get(key, 1e9):
                     nxt[key] = total
     final = states.get(n, {})

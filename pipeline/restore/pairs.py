@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--legal", type=Path, default=REPO.parent / "shared" / "corpora" / "vlc-2022")
     ap.add_argument("--admin", type=Path, default=REPO.parent / "shared" / "corpora" / "real-admin")
     ap.add_argument("--out", type=Path, default=DEFAULT_CACHE)
-    ap.add_argument("--train-pages", type=int, default=120)
+    ap.add_argument("--train-pages", type=int, default=52)
     ap.add_argument("--dev-pages", type=int, default=10)
     ap.add_argument("--test-pages", type=int, default=30)
     args = ap.parse_args(argv)
