@@ -22,6 +22,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.common import REPO_ROOT, markdown_table, today, write_result
+from benchmarks.restore_ocr import word_tokens
 from pipeline.quality.metrics import char_errors
 from pipeline.restore import Restorer
 from pipeline.restore.channel import Channel, book_pairs, estimate, garbled_layer_pages
@@ -35,15 +36,6 @@ TRUTH_DIR = REPO_ROOT / "corpora" / "real" / "garbled-layers"
 
 def tokens(text: str) -> list[str]:
     return [canonical(w) for w in text.split()]
-
-
-def word_tokens(text: str) -> list[str]:
-    out = []
-    for w in text.split():
-        core = "".join(c for c in w if c.isalnum())
-        if any(c.isalpha() for c in core):
-            out.append(canonical(core.lower()))
-    return out
 
 
 def bag_errors(hyp: list[str], ref: list[str]) -> int:
