@@ -429,11 +429,13 @@ class Restorer(Candidates, Guards):
                 parts = tok.cands or []
                 if latin_ocr and tok.marked == 1 and len(parts) == 1 and tok.joiner == " ":
                     parts = [self._mark_confusions(tok.core, tuple(parts[0].outs))]
-                elif ((tok.marked == 1 and rates[ti] < 0.02) or (tok.marked == 0 and clean_doc)) and len(
+                elif ((tok.marked == 1 and rates[ti] < 0.02) or (tok.marked >= 0 and clean_doc)) and len(
                         parts) == 1 and len(parts[0].outs) > 1:
                     # clean line: a valid marked word stands; a document with no sign of lost marks
-                    # keeps its valid unmarked words too ("năm nay" is not "năm này" however likely)
+                    # keeps its valid words too ("năm nay" is not "năm này" however likely)
                     parts = [self._single(canonical(tok.core.lower()))]
+                elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
+                    parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
                 if ocr_index is not None:
                     parts = self._ocr_adjust(tok, parts, ocr_index)
             mine = []

@@ -5,7 +5,8 @@
   Vietnamese syllable; guard 2: an English word that is one, next to a guard-1 word).
 - Latin-OCR guard: text from an OCR without Vietnamese has many damaged-looking words; only there do
   valid-looking words get their marks re-read and the channel re-learnt on the document.
-- Clean-document guard: a document with no sign of lost marks keeps its valid unmarked words.
+- Clean-document guard: a document with no sign of lost marks keeps its valid words, and its unknown
+  capitalised words (names, codes).
 
 A mixin of `pipeline.restore.core.Restorer`: it reads the Restorer's lexicon (skel, index,
 foreign_words).
@@ -78,6 +79,15 @@ class Guards:
         if not all(c in VIET_CHARS for c in low):
             return True
         return skeleton(low) not in self.skel and canonical(low) not in self.index
+
+    @staticmethod
+    def _kept_in_clean_text(tok: Token) -> bool:
+        """Guard: in a clean document, an unknown capitalised word is a name or an abbreviation (Toong,
+        Ayun, B'Lao, UBTW: place names of minority languages, codes), and a word with digits glued to it
+        ("gồm60") keeps them: neither is damage to split, re-mark or drop characters from."""
+        if tok.marked >= 0 or tok.joiner != " ":
+            return False
+        return tok.core[:1].isupper() or any(c.isdigit() for c in tok.core)
 
     @staticmethod
     def _doc_rate(toks: list[Token]) -> float:
