@@ -68,7 +68,6 @@ from pipeline.restore.tokens import (
 )
 from pipeline.restore.viet import VIET_CHARS, canonical, nfc, skeleton
 
-CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct text's) is clean
 LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weighs in each line's estimate
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
@@ -410,7 +409,7 @@ class Restorer(Candidates, Guards):
         toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
-        clean_doc = self._doc_rate(toks) <= CLEAN_DOC_RATE
+        clean_doc = self._clean_document(toks)
         latin_ocr = ocr_index is None and self._latin_ocr(toks)
         seg_len: list[int] = []
         parts_all: list[Cands] = []

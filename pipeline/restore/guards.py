@@ -17,6 +17,9 @@ from __future__ import annotations
 from pipeline.restore.tokens import Token, _fixed
 from pipeline.restore.viet import VIET_CHARS, canonical, skeleton
 
+CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct text's) is clean
+CLEAN_MIN_WORDS = 20  # ... if it has at least this many valid words to tell
+CLEAN_STRIPPED_SHARE = 0.02  # ... and at most this share of invalid words whose skeleton is known
 LATIN_OCR_SHARE = 0.05  # share of damaged-looking words from which a text is taken for Latin OCR output
 
 
@@ -88,6 +91,16 @@ class Guards:
         if tok.marked >= 0 or tok.joiner != " ":
             return False
         return tok.core[:1].isupper() or any(c.isdigit() for c in tok.core)
+
+    def _clean_document(self, toks: list[Token]) -> bool:
+        """Guard: a document with no sign of lost marks: enough valid words (CLEAN_MIN_WORDS), no more
+        unmarked ones than correct text has (CLEAN_DOC_RATE), and hardly any invalid word that only
+        lost its marks ("Luu", "nguoi": their skeleton is known)."""
+        counted = [t for t in toks if t.marked >= 0]
+        stripped = sum(1 for t in toks if t.marked < 0 and t.kind != "fixed"
+                       and skeleton(t.core.lower()) in self.skel)
+        return (len(counted) >= CLEAN_MIN_WORDS and stripped <= CLEAN_STRIPPED_SHARE * len(counted)
+                and self._doc_rate(toks) <= CLEAN_DOC_RATE)
 
     @staticmethod
     def _doc_rate(toks: list[Token]) -> float:
