@@ -12,9 +12,15 @@ SAMPLE := corpora/samples/thong-bao-ket-luan.pdf
 OUT ?= out/sample
 CORPUS_LEGAL ?= ../shared/corpora/vlc-2022
 CORPUS_WIKI ?= ../shared/corpora/viwiki-2017
+CORPUS_ADMIN ?= ../shared/corpora/real-admin
+CORPUS_SCANS ?= ../shared/corpora/real-scans
+# Only `make models` needs these: OCR engines without Vietnamese (the channel's real damage) and an
+# English word list (the foreign-word guard); the pipeline and the tests do not.
+MODEL_APT_PACKAGES := ocrad gocr tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu wamerican
+LEGACY_TESSDATA := benchmarks/.cache/tessdata_legacy
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: run test setup system-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality bench-faults bench-pdf sample clean
+.PHONY: run test setup system-deps model-deps lint models bench bench-ocr bench-restore bench-extract bench-batch bench-quality bench-faults bench-pdf sample clean
 
 run: setup
 	$(VENV)/bin/vanban process $(SAMPLE) --out $(OUT) --pdf
@@ -57,9 +63,26 @@ lint: setup
 	$(VENV)/bin/ruff check pipeline tests benchmarks
 	$(VENV)/bin/vulture pipeline benchmarks vulture_whitelist.py --min-confidence 60
 
-# Rebuilds the restoration models in models/ from the corpora (not committed; read from ../shared).
-models: setup
-	$(PY) -m pipeline.restore.train --legal $(CORPUS_LEGAL) --wiki $(CORPUS_WIKI) --out models
+# Rebuilds the restoration models in models/ from the corpora (not committed; read from ../shared):
+# the language model, then real OCR damage of rendered TRAIN pages (cached in benchmarks/.cache; about an
+# hour of CPU the first time), then the channel learned from it.
+models: setup model-deps
+	$(PY) -m pipeline.restore.train --legal $(CORPUS_LEGAL) --wiki $(CORPUS_WIKI) --admin $(CORPUS_ADMIN) --out models
+	nice -n 10 $(PY) -m pipeline.restore.pairs --legal $(CORPUS_LEGAL) --admin $(CORPUS_ADMIN)
+	$(PY) -m pipeline.restore.channel --book $(CORPUS_SCANS)/book-ocr-pairs --layers $(CORPUS_SCANS)/garbled-layers \
+		--layer-truth corpora/real/garbled-layers --out models/channel.json
+
+# The OCR engines and word list above, and Tesseract's legacy-engine French model (npm @tesseract.js-data/fra).
+model-deps:
+	@missing=""; command -v ocrad >/dev/null || missing=1; command -v gocr >/dev/null || missing=1; \
+	for lang in eng fra deu; do tesseract --list-langs 2>/dev/null | grep -qx $$lang || missing=1; done; \
+	[ -f /usr/share/dict/american-english ] || missing=1; \
+	if [ -n "$$missing" ]; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(MODEL_APT_PACKAGES); \
+	fi
+	@[ -f $(LEGACY_TESSDATA)/fra.traineddata ] || { mkdir -p $(LEGACY_TESSDATA) && cd $(LEGACY_TESSDATA) && \
+	  npm pack -q @tesseract.js-data/fra@1.0.0 >/dev/null && tar xzf tesseract.js-data-fra-1.0.0.tgz package/4.0.0/fra.traineddata.gz && \
+	  gunzip -c package/4.0.0/fra.traineddata.gz > fra.traineddata && rm -rf package tesseract.js-data-fra-1.0.0.tgz; }
 
 sample: setup
 	$(PY) -m pipeline.synth.make_sample

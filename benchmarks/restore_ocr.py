@@ -19,7 +19,7 @@ def _words(text: str) -> list[str]:
     return [canonical(w) for w in text.split()]
 
 
-def _syllables(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     """Word tokens only (letters kept, punctuation dropped, lowercased): what restoration can change;
     Tesseract's capitals in the middle of words and sentences are left as they came, so not counted."""
     out = []
@@ -89,9 +89,9 @@ def ocr_pages(restorer, lines: list[str], pages: int) -> dict[str, tuple] | None
             after += Levenshtein.distance(_words(restored), ref)
             total += len(ref)
             marks += mark_only_errors(_words(ocr_text), ref)
-            sref = _syllables(truth)
-            sb += Levenshtein.distance(_syllables(ocr_text), sref)
-            sa += Levenshtein.distance(_syllables(restored), sref)
+            sref = word_tokens(truth)
+            sb += Levenshtein.distance(word_tokens(ocr_text), sref)
+            sa += Levenshtein.distance(word_tokens(restored), sref)
             st += len(sref)
         out[cond] = (before / max(1, total), after / max(1, total), sb / max(1, st), sa / max(1, st), len(rendered),
                      marks / max(1, before))

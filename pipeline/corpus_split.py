@@ -13,10 +13,12 @@ document is ever counted in training.
   0-1 = test, 2-3 = dev, rest = train. Larger held-out parts because this small corpus must serve
   both extraction (dev/test annotations) and the language model (train). The corpus holds the same
   document more than once (a resolution crawled by two sources, a letter re-issued with one line
-  changed: 26 such pairs fell across parts), so near-duplicates form a family that takes the least
-  held-out part of its members (train before dev before test): nothing moves INTO test, so nothing
-  tuned on becomes test. The families are derived by ``python -m pipeline.corpus_split
-  ../shared/corpora/real-admin`` into ``real_admin_families.json`` beside this file.
+  changed: 26 such pairs fell across parts), so near-duplicates form families, and a dev or test
+  document whose family has a member in a less held-out part (train before dev before test) is
+  ``excluded``: never trained on, never evaluated. Training sets are what the hash gives, so the
+  committed models are unchanged; only evaluation loses the copies of what a model or a rule saw.
+  The families are derived by ``python -m pipeline.corpus_split ../shared/corpora/real-admin``
+  into ``real_admin_families.json`` beside this file.
 - ``real-scans`` (file stems of ``real-scans/``): a frozen list, because the hash put only 2 of the 12
   annotated scans in test. The five test scans cover every source (two ministry decisions, a
   university notice with appendices, a scan with typed truth, the procuracy report); decided before
@@ -35,7 +37,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-Part = Literal["train", "dev", "test"]
+Part = Literal["train", "dev", "test", "excluded"]
 
 # corpus -> (modulus, buckets of test, buckets of dev)
 _SCHEMES: dict[str, tuple[int, frozenset[int], frozenset[int]]] = {
@@ -53,14 +55,17 @@ SHINGLE = 8  # words per shingle
 CONTAINMENT = 0.5  # share of the smaller document's shingles found in the other: "the same document"
 
 
-def split_of(name: str, corpus: str = "legal") -> Part:
-    """``train``, ``dev`` or ``test`` for document ``name`` of ``corpus`` (see the module docstring)."""
+def split_of(name: str, corpus: str = "legal", *, families: bool = True) -> Part:
+    """``train``, ``dev``, ``test`` or ``excluded`` for document ``name`` of ``corpus`` (see the module
+    docstring). ``families=False`` gives the part by hash alone, which page generators use so that a
+    page keeps its identity when a document of its family is found later."""
     if corpus in _FROZEN_TEST:
         return "test" if name in _FROZEN_TEST[corpus] else "dev"
-    family = _families().get(name) if corpus == "real-admin" else None
-    if family:
-        return min((_hashed_part(member, corpus) for member in family), key=_ORDER.__getitem__)
-    return _hashed_part(name, corpus)
+    own = _hashed_part(name, corpus)
+    family = _families().get(name) if families and corpus == "real-admin" else None
+    if family and _ORDER[own] > min(_ORDER[_hashed_part(member, corpus)] for member in family):
+        return "excluded"
+    return own
 
 
 def _hashed_part(name: str, corpus: str) -> Part:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.restore.garble import expansions
 from pipeline.restore.lm import HashTable, dequantize, pack, quantize
 from pipeline.restore.train import BOS, EOS, build_lm, lm_items
 
@@ -48,10 +47,3 @@ def test_training_segments_and_split() -> None:
         ["người", "lao", "động", ",", "người", "sử", "dụng", "lao", "động", "có", "quyền"],
         ["đồng", "năm", "<unk>"],
     ]
-
-
-def test_expansions_invert_the_junk_table() -> None:
-    skels = [s for s, _ in expansions("K~t")]
-    assert "ket" in skels
-    assert "tuc" in [s for s, _ in expansions("t\\lC")]
-    assert "nuoc" in [s for s, _ in expansions("mroc")]

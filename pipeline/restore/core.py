@@ -1,5 +1,9 @@
 """The Restorer: legacy-encoding repair, protection of non-words, candidates, beam decoding, casing.
 
+Modules: tokens (token and candidate types, tables), channel (the OCR channel learned from real OCR
+output) and garble (its inverse), guards (foreign words, Latin OCR, clean documents), decode (beam
+search), lm (n-gram model); this one classifies tokens, lists candidates and assembles the result.
+
 Noisy channel: for each word token we list candidate syllables with a channel log-probability
     chan = a * log(s) + b * log(1 - s) + c
 where s is the estimated share of marks lost in the line (unmarked words beyond what correct text
@@ -12,201 +16,73 @@ a sentence of it), all segments of the document at once.
 from __future__ import annotations
 
 import bisect
+import copy
 import json
 import math
 import re
-import unicodedata
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
 from pipeline.restore import legacy
+from pipeline.restore.candidates import Candidates
+from pipeline.restore.channel import Channel, align, count_pairs, merged_words
 from pipeline.restore.decode import beam_decode
-from pipeline.restore.garble import best_guess, expansions
+from pipeline.restore.garble import COST_SCALE
+from pipeline.restore.guards import Guards
 from pipeline.restore.lm import NgramLM
-from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
+from pipeline.restore.tokens import (
+    _VOWEL_CHARS,
+    ABBR_CONTEXT,
+    ABBREVIATIONS,
+    BOS,
+    BREAK_PUNCT,
+    CODE_FIXES,
+    COMMA,
+    DATE_GLUED_RE,
+    DIGITS_RE,
+    EMAIL_RE,
+    EOS,
+    FOREIGN,
+    KEEP_LEAD,
+    KEEP_TRAIL,
+    LEAD_PUNCT,
+    NUM,
+    ROMAN_RE,
+    TRAIL_PUNCT,
+    UNK,
+    URL_RE,
+    YEAR_QUOTE_RE,
+    Cands,
+    RestoreResult,
+    Token,
+    TokenChange,
+    _fixed,
+    _frame,
+    _keep_affixes,
+    apply_case,
+)
+from pipeline.restore.viet import VIET_CHARS, canonical, nfc, skeleton
 
-BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
-OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed
-OCR_SWAP_COST = 4.0  # extra cost (nats) of another vowel/tone for a valid OCR word, without choices
-OCR_CAPITAL_COST = 2.0  # extra cost of adding a mark to a capitalised valid OCR word (names, units)
+LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weighs in each line's estimate
+ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
+ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
+ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
-LEAD_PUNCT = "\"“”‘’«»([{<*•–—-.,:;_!?|"
-TRAIL_PUNCT = "\"“”‘’«»)]}>*,.;:!?…/"
-BREAK_PUNCT = set(".;:!?…")
-
-# Abbreviations of administrative texts, kept as written (the corpus adds its frequent Latin words).
-ABBREVIATIONS = {
-    "UBND", "HĐND", "CCHC", "TTATGT", "V/v", "TM", "KT", "TL", "TUQ", "QĐ", "NQ", "TW", "BCH", "MTTQ",
-    "CT", "KH", "BC", "TB", "CV", "HD", "TTr", "NĐ", "CP", "TT", "BTC", "BNV", "BCA", "VP", "THCS", "THPT",
-    "UBMTTQ", "BHXH", "BHYT", "GTVT", "TN&MT", "KCN", "ĐBQH", "CNTT", "ĐVT", "PCCC", "QLNN", "CBCCVC",
-    "VT", "TC", "XD", "TTĐT", "GĐ", "PGĐ", "TNMT", "GDĐT", "KHĐT", "LĐTBXH", "NN&PTNT", "VHTTDL",
-}
-# What an abbreviation stands for, fed to the LM as context (the corpora spell these out).
-ABBR_CONTEXT = {
-    k: tuple(v.split())
-    for k, v in {
-        "UBND": "ủy ban nhân dân", "HĐND": "hội đồng nhân dân", "MTTQ": "mặt trận tổ quốc",
-        "BCH": "ban chấp hành", "CCHC": "cải cách hành chính", "THCS": "trung học cơ sở",
-        "THPT": "trung học phổ thông", "BHXH": "bảo hiểm xã hội", "BHYT": "bảo hiểm y tế",
-        "CNTT": "công nghệ thông tin", "PCCC": "phòng cháy chữa cháy", "ĐBQH": "đại biểu quốc hội",
-        "UBMTTQ": "ủy ban mặt trận tổ quốc", "TTATGT": "trật tự an toàn giao thông",
-    }.items()
-}
-# Damaged codes an old OCR produces, and what they were.
-CODE_FIXES = {
-    "VBND": "UBND", "UBNO": "UBND", "U8ND": "UBND", "UBNĐ": "UBND", "HDND": "HĐND", "HÐND": "HĐND",
-    "QD": "QĐ", "QÐ": "QĐ", "ND": "NĐ", "NÐ": "NĐ", "CCHG": "CCHC", "TTATGI": "TTATGT",
-}
-FOREIGN = {"Zalo", "Facebook", "Google", "YouTube", "Youtube", "TikTok", "Email", "email", "Internet",
-           "internet", "website", "Website", "online", "COVID", "Covid", "iPhone", "Wifi", "wifi", "Word",
-           "Excel", "PDF", "Microsoft", "Windows", "Viber", "Messenger", "VNeID", "app"}
-
-EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
-URL_RE = re.compile(r"^(https?://|www\.)\S+$|^[\w-]+(\.[\w-]+)*\.(vn|com|net|org|gov|edu)(/\S*)?$", re.I)
-DATE_GLUED_RE = re.compile(r"^(\d{1,2})[1lI|](\d{1,2})[1lI|]((?:19|20)\d\d)$")
-YEAR_QUOTE_RE = re.compile(r"^(19|20)['’`](\d\d)$")
-ROMAN_RE = re.compile(r"^[IVXLC]+\.?$")
-DIGITS_RE = re.compile(r"^[\d.,/:%°+\-–]+$")
-
-
-@dataclass
-class TokenChange:
-    """One token the stage changed: offsets in the input text, what it was, what it became."""
-
-    start: int
-    end: int
-    original: str
-    chosen: str
-    alternatives: list[tuple[str, float]] = field(default_factory=list)
-    confidence: float = 1.0
-
-    def to_dict(self) -> dict:
-        return {
-            "start": self.start,
-            "end": self.end,
-            "original": self.original,
-            "chosen": self.chosen,
-            "alternatives": [[a, round(p, 4)] for a, p in self.alternatives],
-            "confidence": round(self.confidence, 4),
-        }
-
-
-@dataclass
-class RestoreResult:
-    text: str
-    changes: list[TokenChange]
-    encoding: str | None = None
-
-
-@dataclass
-class Cands:
-    """Candidates of one word token; chan = a*log(s) + b*log(1-s) + c. `outs` are lowercase forms."""
-
-    outs: list[str]
-    ids: np.ndarray
-    a: np.ndarray
-    b: np.ndarray
-    c: np.ndarray
-
-
-@dataclass
-class Token:
-    start: int  # offsets of the core (the word without surrounding punctuation) in the input
-    end: int
-    core: str  # after legacy-encoding conversion, NFC
-    kind: str  # "fixed" | "word" | "split"
-    out: str | None = None  # fixed output text (for kind "fixed")
-    lm_id: int = UNK
-    cands: list[Cands] | None = None  # one per LM position (two for a split merged token)
-    marked: int = -1  # 1 marked Vietnamese, 0 unmarked Vietnamese, -1 not counted
-    pu: float = 0.0  # how often this word's skeleton is written without marks in correct text
-    line: int = 0  # line number in the text
-    joiner: str = " "  # between the parts of a split token ("/" for đồng/năm)
-    brk: bool = False  # a segment break follows this token
-    comma: bool = False  # a comma follows this token
-
-
-def _fixed(start: int, end: int, core: str, out: str | None = None, lm_id: int = UNK) -> Token:
-    return Token(start, end, core, "fixed", out if out is not None else core, lm_id)
-
-
-@lru_cache(maxsize=100_000)
-def apply_case(orig: str, out: str) -> str:
-    """Give `out` the case pattern of `orig`: ALL CAPS, Capitalised or lower."""
-    letters = [c for c in orig if c.isalpha()]
-    if len(letters) >= 2 and all(c.isupper() for c in letters):
-        return out.upper()
-    if orig[:1].isupper():
-        return out[:1].upper() + out[1:]
-    return out
-
-
-_VOWEL_BASES = set("aeiouy")
-_VOWEL_CHARS = {c for c in VIET_CHARS if skeleton(c) in _VOWEL_BASES}
-
-
-def _frame(word: str) -> str:
-    return "".join("V" if c in _VOWEL_BASES else c for c in skeleton(word))
-
-
-def _vowel_penalty(obs: str, cand: str) -> float:
-    """Cost of an OCR reading `obs` for `cand` (same frame): per letter, mark vs. base confusions."""
-    pen = 0.0
-    for o, c in zip(obs, cand, strict=False):
-        if o == c:
-            continue
-        so, sc = skeleton(o), skeleton(c)
-        pen += 0.7 if so == sc else 1.5 if {so, sc} <= {"a", "o", "e", "u"} or {so, sc} <= {"i", "y"} else 3.0
-    return pen
-
-
-def _mark_penalty(obs: str, cand: str) -> float:
-    """Cost of reading `cand` as `obs` beyond losing marks: marks in obs that cand does not have."""
-    if len(obs) != len(cand):
-        return 1.0
-    pen = 0.0
-    for o, c in zip(obs, cand, strict=False):
-        if o == c:
-            continue
-        od = set(unicodedata.normalize("NFD", o)[1:])
-        cd = set(unicodedata.normalize("NFD", c)[1:])
-        if o == "đ" and c != "đ":
-            pen += 2.0
-        elif od - cd:
-            pen += 2.0 if od & {"\u0302", "\u0306", "\u031b"} - cd else 1.0
-    return pen
-
-
-KEEP_LEAD = "'`\"‘“("  # punctuation a word core may start with that the output must keep
-KEEP_TRAIL = ".,;:!)"  # ... or end with (LÁT. in a heading)
-
-
-def _keep_affixes(orig: str, out: str) -> str:
-    """Put back leading quotes and trailing periods of the core that the chosen word lacks."""
-    lead = orig[: len(orig) - len(orig.lstrip(KEEP_LEAD))]
-    trail = orig[len(orig.rstrip(KEEP_TRAIL)):]
-    if lead and not out.startswith(lead):
-        out = lead + out
-    if trail and not out.endswith(trail):
-        out = out + trail
-    return out
-
-
-class Restorer:
+class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
 
     _cache: dict[str, Restorer] = {}
 
-    def __init__(self, lm: NgramLM, lex: dict, beam: int = 8, max_cands: int = 12) -> None:
+    def __init__(self, lm: NgramLM, lex: dict, channel: Channel, beam: int = 8, max_cands: int = 12) -> None:
         self.lm = lm
+        self.channel = channel
         self.vocab: list[str] = lex["vocab"]
         self.index = {s: i for i, s in enumerate(self.vocab)}
         counts = np.array(lex["counts"], dtype=np.float64)
@@ -232,6 +108,8 @@ class Restorer:
         # corpus Latin words that are also stripped Vietnamese (hop, that, it) are not protected
         self.protect = {w for w in lex.get("protect", []) if skeleton(w.lower()) not in self.skel} | FOREIGN
         self.vocab_set = set(self.vocab[6:])
+        self.foreign_words = frozenset(lex.get("foreign_words", ()))
+        self.split_cost = COST_SCALE * channel.space_lost_cost
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -241,15 +119,16 @@ class Restorer:
         key = str(path.resolve())
         if key in cls._cache:
             return cls._cache[key]
-        lm_path, lex_path = path / "lm.npz", path / "lexicon.json"
-        if not lm_path.is_file() or not lex_path.is_file():
+        lm_path, lex_path, chan_path = path / "lm.npz", path / "lexicon.json", path / "channel.json"
+        if not lm_path.is_file() or not lex_path.is_file() or not chan_path.is_file():
             raise ModelError(f"restoration model missing in {path}: run `make models`")
         try:
             lm = NgramLM.load(lm_path)
             lex = json.loads(lex_path.read_text(encoding="utf-8"))
+            channel = Channel.load(chan_path)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"restoration model in {path} is damaged ({exc}): run `make models`") from exc
-        inst = cls(lm, lex)
+        inst = cls(lm, lex, channel)
         cls._cache[key] = inst
         return inst
 
@@ -288,43 +167,6 @@ class Restorer:
         lp = self.lm.logprob(np.array(ctxs, dtype=np.int64), np.array(ws, dtype=np.int64))
         return float(math.exp(-float(lp.mean())))
 
-    # ------------------------------------------------------------------ candidates
-    @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
-    def _word_cands(self, core: str) -> tuple[str, Cands | None, int, tuple[Cands, ...] | None]:
-        """Classify a core and list its candidates: (kind, cands, marked flag, split parts)."""
-        low = core.lower()
-        if all(c in VIET_CHARS for c in low):
-            canon = canonical(low)
-            sk = skeleton(canon)
-            group = self.skel.get(sk)
-            if canon in self.index and has_marks(canon):
-                # marks may be partly lost (dịnh for định, truớc for trước): members whose marks
-                # include all of the observed ones compete, paying log(s) for the loss
-                more = [m for m in (group or []) if m != canon and _mark_penalty(canon, m) == 0.0]
-                if not more:
-                    return "word", self._single(canon), 1, None
-                outs = [canon, *more]
-                n = len(outs)
-                a = np.array([0.0] + [1.0] * (n - 1))
-                b = np.array([1.0] + [0.0] * (n - 1))
-                return "word", self._cands(outs, a, b, np.zeros(n)), 1, None
-            if canon in self.index:
-                members = group or [canon]
-                if canon not in members:
-                    members = [canon, *members]
-                a = np.array([0.0 if m == canon else 1.0 for m in members])
-                return "word", self._cands(members, a, np.zeros(len(members)), np.zeros(len(members))), 0, None
-            if group:
-                pens = np.array([_mark_penalty(canon, m) for m in group])
-                n = len(group)
-                return "word", self._cands(group, np.ones(n), np.zeros(n), -pens - 0.3), -1, None
-        return self._garbled(core)
-
-    @lru_cache(maxsize=50_000)  # noqa: B019
-    def _fixed_cands(self, out: str, lm_id: int) -> Cands:
-        z = np.zeros(1, np.float32)
-        return Cands([out], np.array([lm_id]), z, z, z)
-
     @lru_cache(maxsize=50_000)  # noqa: B019
     def _render_old(self, o: str) -> str:
         return o
@@ -333,90 +175,11 @@ class Restorer:
     def _render_new(self, o: str) -> str:
         return canonical(o, "new") if o in self.index else o
 
-    def _single(self, s: str) -> Cands:
-        z = np.zeros(1)
-        return Cands([s], np.array([self.index.get(s, UNK)]), z, z, z)
-
-    def _cands(self, outs: list[str], a: np.ndarray, b: np.ndarray, c: np.ndarray) -> Cands:
-        ids = np.array([self.index.get(o, UNK) for o in outs], dtype=np.int64)
-        return Cands(list(outs), ids, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32))
-
-    @lru_cache(maxsize=100_000)  # noqa: B019
-    def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
-        return expansions(text, prefixes=self.prefixes)
-
-    def _expand(self, text: str, max_cost: float = 1.6) -> list[tuple[str, float]]:
-        """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
-        out: dict[str, float] = {}
-        for sk, cost in self._expansions(text):
-            if cost > max_cost:
-                break
-            for m in self.skel.get(sk, ()):
-                if m not in out:
-                    out[m] = cost
-        return list(out.items())
-
-    def _garbled(self, core: str) -> tuple[str, Cands | None, int, tuple[Cands, ...] | None]:
-        found = self._expand(core)
-        # junk: symbols, digits, non-Vietnamese letters (ä, ü: Western look-alikes), capitals inside a word
-        junk = any(not (c in VIET_CHARS or c.isascii() and c.isalpha()) for c in core) or (
-            any(c.isupper() for c in core[1:]) and not core.isupper()
-        )
-        keep_c = -8.0 if junk else -1.0
-        if found and (not junk or min(c for _, c in found) <= 0.9 or len(core) < 4):
-            found = sorted(found, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
-            outs = [m for m, _ in found] + [core]
-            n = len(found)
-            # junk inside a word is itself evidence of damage: its candidates do not pay log(s)
-            a = np.array([0.0 if junk else 1.0] * n + [0.0])
-            b = np.array([0.0] * n + [0.0 if junk else 1.0])
-            c = np.array([-2.0 * cost for _, cost in found] + [keep_c])
-            cands = self._cands(outs, a, b, c)
-            cands.ids[-1] = UNK
-            return "word", cands, 0, None
-        # merged words: split into two parts that both expand (hQPgac -> họp gác)
-        if len(core) >= 4:
-            best = None
-            for i in range(2, len(core) - 1):
-                left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
-                if left and right:
-                    cost = min(c for _, c in left) + min(c for _, c in right)
-                    if best is None or cost < best[0]:
-                        best = (cost, i, left, right)
-            if best is not None:
-                _, i, left, right = best
-                parts = []
-                for grp in (left, right):
-                    grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
-                    n = len(grp)
-                    parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
-                                             np.array([-2.0 * c - 0.5 for _, c in grp])))
-                return "split", None, -1, tuple(parts)
-        # last resort: edit distance <= 2 on the skeleton (each -> cach, mroc -> nuoc)
-        guess = best_guess(core) or skeleton(core)
-        if 2 <= len(guess) <= 7:
-            hits = process.extract(guess, self.skel_list, scorer=Levenshtein.distance, score_cutoff=2, limit=8)
-            outs: list[str] = []
-            costs: list[float] = []
-            for sk, dist, _ in sorted(hits, key=lambda h: (h[1], h[0])):
-                for m in self.skel[sk][:4]:
-                    outs.append(m)
-                    costs.append(1.2 * dist + 0.3)
-            if outs:
-                outs = outs[: self.max_cands]
-                costs = costs[: self.max_cands]
-                n = len(outs)
-                cands = self._cands(outs + [core], np.array([1.0] * n + [0.0]), np.array([0.0] * n + [1.0]),
-                                    np.array([-1.5 * c for c in costs] + [keep_c + 1.0]))
-                cands.ids[-1] = UNK
-                return "word", cands, -1, None
-        return "fixed", None, -1, None
-
     # ------------------------------------------------------------------ tokenising
     def _classify(self, start: int, core: str) -> Token:
         t = self._classify_core(core)
         return Token(start, start + len(core), core, t.kind, t.out, t.lm_id, t.cands, t.marked, pu=t.pu,
-                     joiner=t.joiner)
+                     joiner=t.joiner, foreign=t.foreign)
 
     @lru_cache(maxsize=200_000)  # noqa: B019 - one Restorer per process, the cache is the point
     def _classify_core(self, core: str) -> Token:
@@ -435,27 +198,18 @@ class Restorer:
             return _fixed(start, end, core)  # Chương IV., TM. KT. TL.
         if EMAIL_RE.match(core) or URL_RE.match(core) or core in self.protect or core in ABBREVIATIONS:
             return _fixed(start, end, core)
+        if core not in CODE_FIXES and self._foreign_word(core):
+            tok = _fixed(start, end, core)
+            tok.foreign = True
+            return tok
         if core in CODE_FIXES:
             return _fixed(start, end, core, CODE_FIXES[core])
         if "/" in core[1:-1] and not any(ch.isdigit() for ch in core) and core not in ABBREVIATIONS:
-            pieces = core.split("/")
-            if all(len(p) >= 2 and p.isalpha() and p.lower() == p for p in pieces):
-                subs = [self._classify_core(p) for p in pieces]
-                if all(t.kind == "word" and t.cands and len(t.cands) == 1 for t in subs):
-                    tok = Token(start, end, core, "split", marked=-1, joiner="/")
-                    tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
-                    return tok
-            return _fixed(start, end, core)  # b/c, V/v, km/h
+            # đồng/người/năm: lowercase words of 2+ letters; b/c, V/v, km/h stay as written
+            return self._joined(core, "/", lambda p: len(p) >= 2 and p.isalpha() and p.lower() == p)
         if "-" in core[1:-1] and not any(ch.isdigit() for ch in core):
             # héc-ta, Rịa-Vũng: each piece is restored, the hyphen stays (punctuation is never dropped)
-            pieces = core.split("-")
-            if all(p.isalpha() and (p.islower() or p[:1].isupper() and p[1:].islower()) for p in pieces):
-                subs = [self._classify_core(p) for p in pieces]
-                if all(t.kind == "word" and t.cands and len(t.cands) == 1 for t in subs):
-                    tok = Token(start, end, core, "split", marked=-1, joiner="-")
-                    tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
-                    return tok
-            return _fixed(start, end, core)
+            return self._joined(core, "-", lambda p: p.isalpha() and (p.islower() or p[:1].isupper() and p[1:].islower()))
         if any(ch in "/-_&" for ch in core[1:-1]) and any(ch.isdigit() or ch.isupper() for ch in core):
             parts = re.split(r"([/\-])", core)
             fixed = "".join(CODE_FIXES.get(p, p) for p in parts)
@@ -485,6 +239,17 @@ class Restorer:
         tok.cands = [cands] if cands is not None else list(parts or ())
         return tok
 
+    def _joined(self, core: str, joiner: str, piece_ok: Callable[[str], bool]) -> Token:
+        """Words joined by "/" or "-": each piece decoded as a word, the joiner kept; else kept whole."""
+        pieces = core.split(joiner)
+        if all(piece_ok(p) for p in pieces):
+            subs = [self._classify_core(p) for p in pieces]
+            if all(t.kind == "word" and t.cands and len(t.cands) == 1 for t in subs):
+                tok = Token(0, len(core), core, "split", marked=-1, joiner=joiner)
+                tok.cands = [t.cands[0] for t in subs]  # type: ignore[index]
+                return tok
+        return _fixed(0, len(core), core)
+
     def _two_syllables(self, low: str) -> bool:
         """True if a word is two Vietnamese skeletons run together (Coquan = cơ quan), not a name."""
         sk = skeleton(low)
@@ -499,9 +264,8 @@ class Restorer:
             line_toks: list[Token] = []
             base = next_base
             next_base += len(line) + 1
-            for m in re.finditer(r"\S+", line):
-                word = m.group(0)
-                start = base + m.start()
+            for start_in_line, span_end, word in merged_words(line):
+                start = base + start_in_line
                 i, j = 0, len(word)
                 while i < j and word[i] in LEAD_PUNCT:
                     i += 1
@@ -524,6 +288,7 @@ class Restorer:
                         line_toks[-1].brk = True
                     continue
                 tok = self._classify(start + i, core)
+                tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
                 tok.line = line_no
                 if any(c in BREAK_PUNCT for c in trail) or (core.endswith(".") and tok.kind == "fixed"):
                     tok.brk = True
@@ -531,6 +296,7 @@ class Restorer:
                     tok.comma = True
                 line_toks.append(tok)
             if line_toks:
+                self._foreign_context(line_toks)
                 line_toks[-1].brk = True
                 first = line_toks[0]
                 if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":
@@ -543,7 +309,8 @@ class Restorer:
 
     # ------------------------------------------------------------------ restore
     def restore(
-        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True
+        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True,
+        adapt: bool = True,
     ) -> RestoreResult:
         """Restore marks and repair OCR damage of `text`; see the module docstring for the model.
 
@@ -551,6 +318,8 @@ class Restorer:
         (hoà, thuỷ, hoá). Either style is accepted on input.
         details: fill each change's confidence and runners-up (False: changes carry offsets and forms
         only, confidence 1.0; plain-text output does not need them and saves about 15% of the time).
+        adapt: for text from an OCR without Vietnamese, re-learn the channel on the document itself and
+        decode again (`_adapted`; one document's damage comes from one OCR and repeats).
         """
         style = TONE_STYLES.get(tone_style)
         if style is None:
@@ -558,7 +327,8 @@ class Restorer:
         text = nfc(text)
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
-            return self._restore_unicode(text, ocr_words, style, details)
+            res = self._restore_unicode(text, ocr_words, style, details)
+            return self._adapted(text, res, style, details) if adapt and not ocr_words else res
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
         # legacy text: convert token by token, restore, then report changes per input token
         conv = legacy.CONVERTERS[encoding]
@@ -595,6 +365,41 @@ class Restorer:
                 shift_out.append(TokenChange(s, e, text[s:e], tok_out, alts, conf))
         return RestoreResult(res.text, shift_out, encoding)
 
+    def _adapted(self, text: str, first: RestoreResult, style: str, details: bool) -> RestoreResult:
+        """Per-document adaptation (ADAPT_ROUNDS hard EM steps): count what this document's OCR wrote for each
+        letter by aligning the first restoration with the input, mix the counts into the learned
+        channel (ADAPT_SHARE of the mass) and decode again. Only for Latin-OCR text: clean and stripped
+        text keep the first result (and its speed)."""
+        if not first.changes or not self._latin_ocr(self._tokenize(text)):
+            return first
+        result = first
+        for _ in range(ADAPT_ROUNDS):
+            mixed = self._document_channel(text, result.text)
+            if mixed is None:
+                break
+            adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
+            adapted.channel = Channel(mixed)
+            result = adapted._restore_unicode(text, None, style, details)
+        return result
+
+    def _document_channel(self, text: str, restored: str) -> dict[str, dict[str, float]] | None:
+        """The learned channel's counts plus this document's own (restored -> input), which get
+        ADAPT_SHARE of the mass; None when the document has too few letters to say anything."""
+        doc: dict[str, Counter[str]] = defaultdict(Counter)
+        count_pairs(align(restored, text), doc)
+        prior = self.channel.counts
+        doc_total = sum(sum(c.values()) for c in doc.values())
+        if doc_total < ADAPT_MIN_LETTERS:
+            return None
+        prior_total = sum(sum(c.values()) for c in prior.values())
+        weight = ADAPT_SHARE / (1 - ADAPT_SHARE) * prior_total / doc_total
+        mixed = {t: dict(obs) for t, obs in prior.items()}
+        for t, obs in doc.items():
+            row = mixed.setdefault(t, {})
+            for o, c in obs.items():
+                row[o] = row.get(o, 0) + c * weight
+        return mixed
+
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
 
@@ -604,6 +409,8 @@ class Restorer:
         toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
+        clean_doc = self._clean_document(toks)
+        latin_ocr = ocr_index is None and self._latin_ocr(toks)
         seg_len: list[int] = []
         parts_all: list[Cands] = []
         rate_pos: list[float] = []
@@ -619,8 +426,15 @@ class Restorer:
                     parts = [self._fixed_cands(tok.out or tok.core, tok.lm_id)]
             else:
                 parts = tok.cands or []
-                if tok.marked == 1 and rates[ti] < 0.02 and len(parts) == 1 and len(parts[0].outs) > 1:
-                    parts = [self._single(parts[0].outs[0])]  # clean line: a valid marked word stands
+                if latin_ocr and tok.marked == 1 and len(parts) == 1 and tok.joiner == " ":
+                    parts = [self._mark_confusions(tok.core, tuple(parts[0].outs))]
+                elif ((tok.marked == 1 and rates[ti] < 0.02) or (tok.marked >= 0 and clean_doc)) and len(
+                        parts) == 1 and len(parts[0].outs) > 1:
+                    # clean line: a valid marked word stands; a document with no sign of lost marks
+                    # keeps its valid words too ("năm nay" is not "năm này" however likely)
+                    parts = [self._single(canonical(tok.core.lower()))]
+                elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
+                    parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
                 if ocr_index is not None:
                     parts = self._ocr_adjust(tok, parts, ocr_index)
             mine = []
@@ -711,7 +525,7 @@ class Restorer:
                 acc[1] += t.pu
                 acc[2] += 1.0 - t.pu
         s_doc = min(0.999, max(0.002, (doc[0] - doc[1]) / doc[2])) if doc[2] > 0 else 0.002
-        alpha = 3.0
+        alpha = LINE_PRIOR_WEIGHT
         rates = []
         cache: dict[int, float] = {}
         for ln in line_of:
@@ -729,63 +543,6 @@ class Restorer:
             return None
         words = sorted((w for w in ocr_words if "start" in w and "end" in w), key=lambda w: w["start"])
         return [int(w["start"]) for w in words], words
-
-    def _ocr_adjust(self, tok: Token, parts: list[Cands], index: tuple[list[int], list[dict]]) -> list[Cands]:
-        """Use the OCR word confidence and per-character choices for this token's candidates."""
-        starts, words = index
-        core = tok.core
-        if (
-            (tok.kind == "split" and tok.joiner == " ")
-            or not any(ch.isalpha() for ch in core)
-            or (core.isupper() and core.isalpha() and len(core) <= 5 and not any(c in _VOWEL_CHARS for c in core.lower()))
-        ):
-            # a Vietnamese OCR rarely merges two words, and it reads a lone "~" or a code (VT, KT, TC) as
-            # it is printed: junk is not split into words ("IUẸU"), a symbol or a code does not become one
-            return [self._fixed_cands(core, UNK)]
-        i = bisect.bisect_right(starts, tok.start) - 1
-        if i < 0 or not (words[i]["start"] <= tok.start < words[i]["end"]):
-            return parts
-        w = words[i]
-        conf = float(w.get("confidence", 0.0))
-        low = canonical(tok.core.lower())
-        valid = low in self.index
-        # Tesseract `vie` on poor scans gives wrong-mark words confidences of 85-96 (median of right
-        # words 96, measured on synthetic heavy scans): trust only >= 97, and scale the doubt below it
-        if conf >= OCR_TRUST and valid:
-            return [self._single(low)]  # a confident, valid word is left alone
-        if not valid or len(parts) != 1:
-            return parts
-        e = min(0.6, max(0.005, (OCR_TRUST - max(conf, 0.0)) / 100.0))
-        outs: dict[str, float] = {low: math.log(1 - e)}
-        fr = self.frames.get(_frame(low), [])
-        top = self.counts[self.index[fr[0]]] if fr else 0.0
-        # A Vietnamese OCR mostly loses marks (chông for chống); a different vowel or tone (Đề/Đồ,
-        # phường/phượng, Cục/Các) on a valid word needs the character choices or a large LM margin,
-        # and names and unit words (capitalised: Nhã, Vụ, Cục, Sở) only change by gaining a mark.
-        capital = tok.core[:1].isupper()
-        for m in fr[:40]:
-            if m != low and len(m) == len(low) and self.counts[self.index[m]] >= top * 1e-3:
-                gains = skeleton(m) == skeleton(low) and _mark_penalty(low, m) == 0.0
-                if gains:
-                    outs[m] = math.log(e) - _vowel_penalty(low, m) - (OCR_CAPITAL_COST if capital else 0.0)
-                elif not capital:
-                    outs[m] = math.log(e) - _vowel_penalty(low, m) - OCR_SWAP_COST
-        choices = w.get("choices") or []
-        off = tok.start - int(w["start"])
-        for ci, alts in enumerate(choices):
-            j = ci - off
-            if not (0 <= j < len(low)) or not alts:
-                continue
-            for alt in alts:
-                ch, p = nfc(str(alt[0])).lower(), float(alt[1])
-                if not ch or ch == low[j] or p < 0.01:
-                    continue
-                var = canonical(low[:j] + ch + low[j + 1:])
-                if var in self.index:
-                    outs[var] = max(outs.get(var, -99.0), math.log(e) + math.log(min(1.0, 10 * p)))
-        names = list(outs)
-        n = len(names)
-        return [self._cands(names, np.zeros(n), np.zeros(n), np.array([outs[k] for k in names]))]
 
     def _confidences(
         self,

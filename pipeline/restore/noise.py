@@ -1,8 +1,10 @@
-"""Synthetic damage for benchmarks and tests: stripped marks and old-OCR garble (every damage class).
+"""Synthetic damage for benchmarks and tests: stripped marks, and old-OCR damage drawn from the learned channel.
 
-The garble draws from the same confusion table the restorer inverts (`garble.JUNK_BY_BASE`), plus
-letter confusions, lost spaces, broken dates and codes, so benchmark (b) exercises each class of
-docs/ocr-damage.md. Deterministic for a given seed.
+`old_ocr_garble` draws, for every letter and space, what a real OCR without Vietnamese wrote for it
+(models/channel.json, estimated from real OCR output by pipeline.restore.channel), so synthetic damage
+has the real engines' mix of stripped marks, junk, letter confusions and lost or added spaces; dates
+and codes break as in docs/ocr-damage.md. Deterministic for a given seed. It is learned from the same
+engines the restorer learned from: the honest measure is leave-one-engine-out (benchmarks.restore_channel).
 """
 
 from __future__ import annotations
@@ -10,13 +12,13 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from pathlib import Path
 
-from pipeline.restore.garble import JUNK_BY_BASE
-from pipeline.restore.viet import VIET_CHARS, skeleton
+from pipeline.restore.channel import Channel
 
-_LETTER_SWAPS = (("m", "rn"), ("rn", "m"), ("d", "cl"), ("h", "li"), ("c", "e"), ("nư", "mr"))
 _CODE_DAMAGE = {"UBND": "VBND", "HĐND": "HDND", "QĐ": "QD"}
 _DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d\d)\b")
+DEFAULT_CHANNEL = Path(__file__).resolve().parents[2] / "models" / "channel.json"
 
 
 def strip_marks(text: str) -> str:
@@ -29,59 +31,47 @@ def strip_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
-def _garble_word(word: str, rng: random.Random, p_strip: float, p_junk: float) -> str:
-    out = []
-    for ch in word:
-        low = ch.lower()
-        base = skeleton(low) if low in VIET_CHARS else low
-        if low != base and len(base) == 1:
-            r = rng.random()
-            if r < p_strip:
-                out.append(base.upper() if ch.isupper() else base)
-                continue
-            if r < p_strip + p_junk:
-                junk = JUNK_BY_BASE.get(base)
-                out.append(rng.choice(junk) if junk else base.upper() if ch.isupper() else base)
-                continue
-        out.append(ch)
+def _cased(observed: str, true_ch: str, word_upper: bool) -> str:
+    """The channel counts capitals as lowercase: give the observation the true letter's case."""
+    if not true_ch.isupper():
+        return observed
+    return observed.upper() if word_upper else observed[:1].upper() + observed[1:]
+
+
+def channel_damage(text: str, channel: Channel, rng: random.Random) -> str:
+    """Every letter and space of `text` replaced by a draw from P(observed | true) of the channel."""
+    table = channel.sample_table()
+    out: list[str] = []
+    for word in re.split(r"( )", text):
+        if word == " ":
+            obs, probs = table.get(" ", ([" "], [1.0]))
+            out.append(rng.choices(obs, probs)[0])
+            continue
+        upper = sum(c.isupper() for c in word) >= 2 and word.isupper()
+        for ch in word:
+            entry = table.get(ch.lower())
+            out.append(_cased(rng.choices(*entry)[0], ch, upper) if entry else ch)
     return "".join(out)
 
 
-def old_ocr_garble(
-    text: str,
-    seed: int = 0,
-    p_strip: float = 0.60,
-    p_junk: float = 0.15,
-    p_space: float = 0.03,
-    p_letter: float = 0.02,
-    p_date: float = 0.5,
-    p_code: float = 0.5,
-) -> str:
-    """Old-OCR damage: of marked letters 60% lose marks and 15% become junk; 3% of spaces vanish;
-    2% of words get a letter confusion (rn/m, cl/d, li/h, e/c); dates and codes break."""
+def old_ocr_garble(text: str, seed: int = 0, channel: Channel | None = None, p_date: float = 0.5,
+                   p_code: float = 0.5) -> str:
+    """Old-OCR damage from the learned channel (default models/channel.json); dates and codes break."""
     rng = random.Random(seed)
+    channel = channel or _default_channel()
     text = _DATE_RE.sub(lambda m: "1".join(m.groups()) if rng.random() < p_date else m.group(0), text)
     lines = []
     for line in text.split("\n"):
-        words = line.split(" ")
-        out: list[str] = []
-        for w in words:
-            if w in _CODE_DAMAGE and rng.random() < p_code:
-                w = _CODE_DAMAGE[w]
-            elif any(c.isalpha() for c in w) and not w.isupper():
-                w = _garble_word(w, rng, p_strip, p_junk)
-                if rng.random() < p_letter:
-                    src, dst = rng.choice(_LETTER_SWAPS)
-                    if src in w:
-                        w = w.replace(src, dst, 1)
-            elif w.isupper():
-                w = _garble_word(w, rng, p_strip, p_junk * 0.3)
-            out.append(w)
-        merged: list[str] = []
-        for w in out:
-            if merged and w and merged[-1] and merged[-1][-1].isalpha() and w[0].isalpha() and rng.random() < p_space:
-                merged[-1] += w
-            else:
-                merged.append(w)
-        lines.append(" ".join(merged))
+        words = [_CODE_DAMAGE[w] if w in _CODE_DAMAGE and rng.random() < p_code else w for w in line.split(" ")]
+        lines.append(channel_damage(" ".join(words), channel, rng))
     return "\n".join(lines)
+
+
+_LOADED: dict[str, Channel] = {}
+
+
+def _default_channel() -> Channel:
+    key = str(DEFAULT_CHANNEL)
+    if key not in _LOADED:
+        _LOADED[key] = Channel.load(DEFAULT_CHANNEL)
+    return _LOADED[key]

@@ -65,10 +65,15 @@ def lm_items(line: str) -> Iterator[list[str]]:
         yield seg
 
 
-def iter_docs(legal: Path, wiki: Path) -> Iterator[tuple[str, str, str, str]]:
+def iter_docs(legal: Path, wiki: Path, admin: Path | None = None) -> Iterator[tuple[str, str, str, str]]:
     """(corpus, doc id, split, text) for every document."""
     for f in sorted(legal.glob("*.txt")):
         yield "legal", f.name, split_of(f.name, "legal"), nfc(f.read_text(encoding="utf-8", errors="replace"))
+    if admin is not None:
+        for f in sorted(admin.rglob("*.txt")):
+            name = str(f.relative_to(admin))
+            text = unwrap(nfc(f.read_text(encoding="utf-8", errors="replace")))
+            yield "real-admin", name, split_of(name, "real-admin"), text
     for f in sorted(wiki.glob("*.txt")):
         title, buf = None, []
         for line in f.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -80,6 +85,20 @@ def iter_docs(legal: Path, wiki: Path) -> Iterator[tuple[str, str, str, str]]:
                 buf.append(line)
         if title is not None:
             yield "wiki", title, split_of(title, "wiki"), nfc("\n".join(buf))
+
+
+def unwrap(text: str) -> str:
+    """Join the web line wraps of real-admin texts (about 80 characters: "sử\ndụng"): a line that does
+    not end a sentence, followed by one that starts in lowercase, is the same sentence. Counted
+    wrapped, every wrap was a segment start and the LM learned "dụng" as a way to begin one."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if out and out[-1] and line[:1].islower() and out[-1][-1] not in BREAK_PUNCT:
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 _FOREIGN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
@@ -206,10 +225,25 @@ def place_segments() -> list[list[str]]:
     return segs
 
 
+def english_words(path: Path) -> list[str]:
+    """Common English words of 2+ letters (ASCII, no possessives) for the foreign-word guard:
+    Debian's wamerican list (SCOWL size 50), which `make models` installs; empty if it is missing."""
+    if not path.is_file():
+        print(f"warning: {path} missing: no foreign-word guard (apt-get install wamerican)", file=sys.stderr)
+        return []
+    words = {w.strip() for w in path.read_text(encoding="utf-8", errors="replace").splitlines()}
+    # common words only: entries the list writes in lowercase (Paris, Robert, Van are names, not words)
+    return sorted(w for w in words if len(w) >= 2 and w.isascii() and w.isalpha() and w.islower())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.restore.train", description=__doc__)
     ap.add_argument("--legal", type=Path, default=Path("../shared/corpora/vlc-2022"))
     ap.add_argument("--wiki", type=Path, default=Path("../shared/corpora/viwiki-2017"))
+    ap.add_argument("--admin", type=Path, default=Path("../shared/corpora/real-admin"))
+    ap.add_argument("--no-admin", action="store_true", help="leave out the real-admin TRAIN split")
+    ap.add_argument("--english", type=Path, default=Path("/usr/share/dict/american-english"),
+                    help="English word list (Debian wamerican) for the foreign-word guard")
     ap.add_argument("--out", type=Path, default=Path("models"))
     ap.add_argument("--order", type=int, default=4)
     ap.add_argument("--min-count3", type=int, default=2)
@@ -218,19 +252,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-wiki", action="store_true")
     ap.add_argument("--legal-weight", type=int, default=3, help="times the legal corpus is counted (domain)")
     ap.add_argument("--extra-weight", type=int, default=3, help="times place names and admin phrases count")
+    ap.add_argument("--admin-weight", type=int, default=3, help="times the real-admin TRAIN split is counted")
     args = ap.parse_args(argv)
     t0 = time.time()
     args.out.mkdir(parents=True, exist_ok=True)
-    split: dict[str, dict[str, list[str]]] = {"legal": {}, "wiki": {}}
+    split: dict[str, dict[str, list[str]]] = {"legal": {}, "wiki": {}, "real-admin": {}}
     segments: list[list[str]] = []
     foreign: Counter[str] = Counter()
-    for corpus, doc, part, text in iter_docs(args.legal, args.wiki):
+    weights = {"legal": args.legal_weight, "wiki": 1, "real-admin": args.admin_weight}
+    for corpus, doc, part, text in iter_docs(args.legal, args.wiki, None if args.no_admin else args.admin):
         split[corpus].setdefault(part, []).append(doc)
         if part != "train" or (args.no_wiki and corpus == "wiki"):
             continue
         for line in text.splitlines():
             segs = list(lm_items(line))
-            segments.extend(segs * (args.legal_weight if corpus == "legal" else 1))
+            segments.extend(segs * weights[corpus])
             for tok in line.split():
                 core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
                 if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
@@ -271,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "counts": [counts.get(s, 0) for s in vocab],
         "skeletons": skel,
         "protect": protect,
+        "foreign_words": english_words(args.english),
         "order": order,
     }
     (args.out / "lexicon.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -1,0 +1,98 @@
+"""The learned OCR channel (issue 13), the merge of split marks, Latin-OCR mark confusions and the
+foreign-word guard (issue 11, item 9). Uses models/ as committed."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.restore import Restorer
+from pipeline.restore.channel import Channel, align, estimate, join_split_marks, merged_words
+from pipeline.restore.garble import expansions
+
+
+@pytest.fixture(scope="module")
+def r() -> Restorer:
+    return Restorer.load()
+
+
+def fix(r: Restorer, text: str) -> str:
+    return r.restore(text).text
+
+
+# -- alignment and estimation ------------------------------------------------------------------------
+def test_align_gives_each_grapheme_its_observed_piece() -> None:
+    # junk after the letter (U'), junk in place of the letter (Q, ~), a lost space
+    assert align("được một", "duQ'cmQt") == [
+        ("đ", "d"), ("ư", "u"), ("ợ", "Q'"), ("c", "c"), (" ", ""), ("m", "m"), ("ộ", "Q"), ("t", "t"),
+    ]
+    assert align("Kết luận", "K~t lu~n") == [
+        ("K", "K"), ("ế", "~"), ("t", "t"), (" ", " "), ("l", "l"), ("u", "u"), ("ậ", "~"), ("n", "n"),
+    ]
+
+
+def test_align_resplits_an_insertion_deletion_run() -> None:
+    # gocr writes the dot below after the vowel: "định" -> "di.nh"
+    assert align("định", "di.nh") == [("đ", "d"), ("ị", "i."), ("n", "n"), ("h", "h")]
+
+
+def test_estimate_counts_and_inverse_costs() -> None:
+    counts = estimate([("một số", "m6t s6"), ("một", "m6t"), ("6 năm", "6 nam")])
+    assert counts["ộ"] == {"6": 2} and counts["ố"] == {"6": 1} and counts["6"] == {"6": 1}
+    channel = Channel(counts)
+    # "6" stood for o three times and for itself once: P(o | "6") = 3 / (4 + 5 pseudo-observations)
+    assert channel.inverse["6"] == (("o", pytest.approx(-math.log(3 / 9))),)
+    assert channel.space_lost_cost == pytest.approx(math.log(2))  # 2 spaces kept, 1 lost (smoothed)
+    assert estimate([("một", "m6t")]) == estimate([("một", "m6t")])
+
+
+def test_merged_words_join_a_mark_split_off_its_final_consonant() -> None:
+    line = "thu tu. c, xác d_: nh và Bo. Công"
+    assert merged_words(line) == [(0, 3, "thu"), (4, 10, "tu.c,"), (11, 14, "xác"), (15, 21, "d_:nh"),
+                                  (22, 24, "và"), (25, 28, "Bo."), (29, 33, "Công")]
+    assert join_split_marks("luâ. t\nta. i Hà. Nội") == "luâ.t ta.i Hà. Nội"  # a capital starts a word
+
+
+def test_expansions_read_the_learned_channel(r: Restorer) -> None:
+    assert "ket" in [s for s, _ in expansions("K~t", r.channel)]
+    assert "tuc" in [s for s, _ in expansions("t\\lC", r.channel)]
+    assert "hoc" in [s for s, _ in expansions("hQc", r.channel)]
+
+
+# -- decoding ------------------------------------------------------------------------------------------
+def test_gocr_split_marks_are_joined_and_restored(r: Restorer) -> None:
+    res = r.restore("thu tu. c hanh chinh")
+    assert res.text == "thủ tục hành chính"
+    assert [(c.start, c.end, c.original, c.chosen) for c in res.changes][:2] == [
+        (0, 3, "thu", "thủ"), (4, 9, "tu. c", "tục"),
+    ]
+
+
+def test_merged_token_split_and_junk_lines(r: Restorer) -> None:
+    assert fix(r, "duQ'cmQt so") == "được một số"
+    assert fix(r, "Nha trU'ong thong bao") == "Nhà trường thông báo"
+
+
+def test_latin_ocr_marks_are_reread_only_in_damaged_text(r: Restorer) -> None:
+    ocrad_like = ("Cán c_ Ngh_ d_nh s_ 40/2025/ND-CP cúa Chính phú quy d_nh ch_c náng, nhi_m v_, quyên han "
+                  "và c_ câu t_ ch_c cúa B_ Công Th_ong; thú t_c hành chính cúa các d_n v_")
+    out = fix(r, ocrad_like)
+    assert "của Chính phủ" in out and "thủ tục hành chính của các" in out
+    assert fix(r, "Giá thú y của cán bộ thú y xã") == "Giá thú y của cán bộ thú y xã"
+
+
+# -- foreign-word guard (issue 11, item 9) ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SMART CITY", "SMART CITY"),
+        ("at HOME", "at HOME"),
+        ("Chuong trinh Smart City cua tinh", "Chương trình Smart City của tỉnh"),
+        ("Du an Smart City at HOME cua tinh", "Dự án Smart City at HOME của tỉnh"),
+        ("Ong Robert Smith den Ha Noi", "Ông Robert Smith đến Hà Nội"),
+        ("sir dung may moc", "sử dụng máy móc"),
+    ],
+)
+def test_foreign_words_are_kept_and_never_split(r: Restorer, text: str, expected: str) -> None:
+    assert fix(r, text) == expected
