@@ -45,7 +45,8 @@ from benchmarks.common import (
     run_header,
     write_result,
 )
-from benchmarks.ocr import build_pages, subset, tone_style_normalised
+from benchmarks.ocr.pages import build_pages, subset
+from benchmarks.ocr.readers import tone_style_normalised
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "pdf"

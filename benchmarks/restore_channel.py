@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from pipeline.quality.metrics import char_errors
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.common import REPO_ROOT, markdown_table, today, write_result
@@ -28,6 +27,7 @@ from pipeline.restore import Restorer
 from pipeline.restore.channel import Channel, book_pairs, estimate, garbled_layer_pages
 from pipeline.restore.pairs import DEFAULT_CACHE, ENGINE_FAMILY, load_pairs
 from pipeline.restore.viet import canonical
+from pipeline.review.metrics import char_errors
 
 FAMILIES = ("ocrad", "gocr", "tesseract-latin", "scanner")
 SHARED = REPO_ROOT.parent / "shared" / "corpora" / "real-scans"  # ../shared, as CI lays it out
