@@ -141,103 +141,145 @@ def date_unknown(s: str) -> dict:
     return out
 
 
+@dataclass
+class _HeaderScan:
+    """What the header scan gathers for the steps after it: the issuer and subject lines, the type line."""
+
+    issuer_cells: list[Cell] = field(default_factory=list)
+    subject_cells: list[Cell] = field(default_factory=list)
+    in_vv: bool = False  # inside a "V/v" subject that runs over several lines
+    type_line: int | None = None
+
+
 def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
     """Read the header zone: the lines before the type line, the "Kính gửi" line or the body."""
     h = Header()
-    issuer_cells: list[Cell] = []
-    subject_cells: list[Cell] = []
-    in_vv = False
+    scan = _scan_header(cells_by_line, h)
+    _issuer(text, scan.issuer_cells, h)
+    _number(h)
+    _type_and_subject(text, cells_by_line, scan, h)
+    return h
+
+
+def _scan_header(cells_by_line: list[list[Cell]], h: Header) -> _HeaderScan:
+    """Walk the first lines cell by cell, up to the page break or the cell that ends the header."""
+    scan = _HeaderScan()
     last = min(len(cells_by_line), 25)
-    type_line = None
     for i in range(last):
         cells = cells_by_line[i]
         if not cells:
             continue
         if any(c.text == "\f" for c in cells):
             break
-        stop = False
-        for c in cells:
-            t = c.text
-            if _SEPARATOR.match(t):
-                in_vv = False if c.col != 0 else in_vv
-                continue
-            f = fold(t)
-            if "CONG HOA XA HOI" in f or ("DOC LAP" in f and "TU DO" in f):
-                in_vv = in_vv and c.col == 0
-                continue
-            mt = match_type(t)
-            if mt:
-                h.fields["type"] = Field(mt[0], c.start, c.end, mt[1])
-                type_line = i
-                stop = True
-                break
-            mnum = _NUMBER_LINE.match(t)
-            if mnum and not mnum.group("rest").strip() and "number_raw" not in h.fields and i + 1 < last:
-                # "Số:" alone, the number on the next line (old layouts, OCR line breaks).
-                nxt = next((x for x in cells_by_line[i + 1] if x.col == c.col), None)
-                if nxt is not None and NUMSYM_RE.match(nxt.text):
-                    h.fields["number_raw"] = Field(nxt.text, nxt.start, nxt.end, 0.85)
-                    continue
-            if mnum and "number_raw" not in h.fields and re.search(r"[\d./…]", mnum.group("rest") or ""):
-                rest = mnum.group("rest")
-                off = c.start + mnum.start("rest")
-                h.fields["number_raw"] = Field(rest, off, c.end, 0.9)
-                in_vv = False
-                vv = re.search(r"\sV\s*/\s*v\b\.?\s*:?\s*(?P<s>\S.*)$", rest)  # "Số: 8794/VPCP-KGVX V/v ban hành ..."
-                if vv:
-                    subject_cells = [Cell(vv.group("s"), off + vv.start("s"), c.end, c.line, c.col)]
-                    h.fields["number_raw"] = Field(rest[: vv.start()], off, off + vv.start(), 0.9)
-                    in_vv = True
-                continue
-            mdate = _DATE_LINE.match(t)
-            if mdate and "date" not in h.fields:
-                key = "place" if mdate.group("place") is not None else "place2"
-                place = mdate.group(key).strip()
-                poff = c.start + mdate.start(key)
-                parsed = parse_date_text(mdate.group("date"))
-                if parsed:
-                    iso, ds, de = parsed
-                    dstart = c.start + mdate.start("date") + ds
-                    h.fields["date"] = Field(iso, dstart, c.start + mdate.start("date") + de, 0.97 if iso else 0.0)
-                    h.date_span = (dstart, c.start + mdate.start("date") + de)
-                else:
-                    h.fields["date"] = Field(None, c.start + mdate.start("date"), c.end, 0.0)
-                if not parsed or not parsed[0]:
-                    h.unknown.append(date_unknown(mdate.group("date")))
-                known = place in place_names() or place.replace("TP. ", "") in place_names()
-                h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
-                in_vv = False
-                continue
-            mvv = _VV.match(t) or (_ABOUT.match(t) if "number_raw" in h.fields and not subject_cells else None)
-            if mvv and c.col != 1:
-                subject_cells = [Cell(mvv.group("rest"), c.start + mvv.start("rest"), c.end, c.line, c.col)]
-                in_vv = True
-                continue
-            if f.strip(" .:") in {fold(x) for x in SECRECY} and "secrecy" not in h.fields:
-                h.fields["secrecy"] = Field(next(x for x in SECRECY if fold(x) == f.strip(" .:")), c.start, c.end, 0.9)
-                continue
-            if f.strip(" .:") in {fold(x) for x in URGENCY} and "urgency" not in h.fields:
-                name = next(x for x in URGENCY if fold(x) == f.strip(" .:"))
-                h.fields["urgency"] = Field("HỎA TỐC" if name == "HOẢ TỐC" else name, c.start, c.end, 0.9)
-                continue
-            if folded_startswith(t, "Kính gửi") or _BODY_START.match(t):
-                stop = True
-                break
-            if in_vv and c.col != 1:
-                subject_cells.append(c)
-                continue
-            if is_upper_line(t) and "number_raw" not in h.fields and c.col != 1 and len(t) <= 90:
-                issuer_cells.append(c)
-                continue
-        if stop:
+        if any(_header_cell(c, i, cells_by_line, last, scan, h) for c in cells):
             h.end_line = i
             break
     else:
         h.end_line = last
-    _issuer(text, issuer_cells, h)
-    _number(h)
-    if type_line is not None:
-        subject_cells = _subject_after_type(cells_by_line, type_line, h)
+    return scan
+
+
+def _header_cell(c: Cell, i: int, cells_by_line: list[list[Cell]], last: int, scan: _HeaderScan, h: Header) -> bool:
+    """Read one header cell into ``h`` or ``scan``; True when it ends the header (type line, body start)."""
+    t = c.text
+    if _SEPARATOR.match(t):
+        scan.in_vv = False if c.col != 0 else scan.in_vv
+        return False
+    f = fold(t)
+    if "CONG HOA XA HOI" in f or ("DOC LAP" in f and "TU DO" in f):
+        scan.in_vv = scan.in_vv and c.col == 0
+        return False
+    mt = match_type(t)
+    if mt:
+        h.fields["type"] = Field(mt[0], c.start, c.end, mt[1])
+        scan.type_line = i
+        return True
+    if _number_cell(c, i, cells_by_line, last, scan, h):
+        return False
+    mdate = _DATE_LINE.match(t)
+    if mdate and "date" not in h.fields:
+        _place_and_date(c, mdate, h)
+        scan.in_vv = False
+        return False
+    mvv = _VV.match(t) or (_ABOUT.match(t) if "number_raw" in h.fields and not scan.subject_cells else None)
+    if mvv and c.col != 1:
+        scan.subject_cells = [Cell(mvv.group("rest"), c.start + mvv.start("rest"), c.end, c.line, c.col)]
+        scan.in_vv = True
+        return False
+    if _marking(c, f, h):
+        return False
+    if folded_startswith(t, "Kính gửi") or _BODY_START.match(t):
+        return True
+    if scan.in_vv and c.col != 1:
+        scan.subject_cells.append(c)
+        return False
+    if is_upper_line(t) and "number_raw" not in h.fields and c.col != 1 and len(t) <= 90:
+        scan.issuer_cells.append(c)
+    return False
+
+
+def _number_cell(c: Cell, i: int, cells_by_line: list[list[Cell]], last: int, scan: _HeaderScan, h: Header) -> bool:
+    """The first "Số: ..." cell gives the raw number (and a "V/v" subject run into it); True if it did."""
+    mnum = _NUMBER_LINE.match(c.text)
+    if not mnum or "number_raw" in h.fields:
+        return False
+    rest = mnum.group("rest")
+    if not rest.strip() and i + 1 < last:
+        # "Số:" alone, the number on the next line (old layouts, OCR line breaks).
+        nxt = next((x for x in cells_by_line[i + 1] if x.col == c.col), None)
+        if nxt is not None and NUMSYM_RE.match(nxt.text):
+            h.fields["number_raw"] = Field(nxt.text, nxt.start, nxt.end, 0.85)
+            return True
+    if not re.search(r"[\d./…]", rest or ""):
+        return False
+    off = c.start + mnum.start("rest")
+    h.fields["number_raw"] = Field(rest, off, c.end, 0.9)
+    scan.in_vv = False
+    vv = re.search(r"\sV\s*/\s*v\b\.?\s*:?\s*(?P<s>\S.*)$", rest)  # "Số: 8794/VPCP-KGVX V/v ban hành ..."
+    if vv:
+        scan.subject_cells = [Cell(vv.group("s"), off + vv.start("s"), c.end, c.line, c.col)]
+        h.fields["number_raw"] = Field(rest[: vv.start()], off, off + vv.start(), 0.9)
+        scan.in_vv = True
+    return True
+
+
+def _place_and_date(c: Cell, mdate: re.Match, h: Header) -> None:
+    """The "<place>, ngày ..." line gives both fields; an unreadable date is recorded with its reason."""
+    key = "place" if mdate.group("place") is not None else "place2"
+    place = mdate.group(key).strip()
+    poff = c.start + mdate.start(key)
+    parsed = parse_date_text(mdate.group("date"))
+    if parsed:
+        iso, ds, de = parsed
+        dstart = c.start + mdate.start("date") + ds
+        h.fields["date"] = Field(iso, dstart, c.start + mdate.start("date") + de, 0.97 if iso else 0.0)
+        h.date_span = (dstart, c.start + mdate.start("date") + de)
+    else:
+        h.fields["date"] = Field(None, c.start + mdate.start("date"), c.end, 0.0)
+    if not parsed or not parsed[0]:
+        h.unknown.append(date_unknown(mdate.group("date")))
+    known = place in place_names() or place.replace("TP. ", "") in place_names()
+    h.fields["place"] = Field(place, poff, poff + len(place), 0.97 if known else 0.85)
+
+
+def _marking(c: Cell, folded: str, h: Header) -> bool:
+    """The first secrecy ("MẬT") or urgency ("HỎA TỐC") mark, spelt the official way; True if it was one."""
+    mark = folded.strip(" .:")
+    if mark in {fold(x) for x in SECRECY} and "secrecy" not in h.fields:
+        h.fields["secrecy"] = Field(next(x for x in SECRECY if fold(x) == mark), c.start, c.end, 0.9)
+        return True
+    if mark in {fold(x) for x in URGENCY} and "urgency" not in h.fields:
+        name = next(x for x in URGENCY if fold(x) == mark)
+        h.fields["urgency"] = Field("HỎA TỐC" if name == "HOẢ TỐC" else name, c.start, c.end, 0.9)
+        return True
+    return False
+
+
+def _type_and_subject(text: str, cells_by_line: list[list[Cell]], scan: _HeaderScan, h: Header) -> None:
+    """The subject under the type line, or a letter's "V/v" (its type then "công văn"), or a bare title line."""
+    subject_cells = scan.subject_cells
+    if scan.type_line is not None:
+        subject_cells = _subject_after_type(cells_by_line, scan.type_line, h)
     elif subject_cells:
         h.fields["type"] = Field("công văn", subject_cells[0].start, subject_cells[0].start, 0.85)
     if subject_cells:
@@ -246,7 +288,6 @@ def parse_header(text: str, cells_by_line: list[list[Cell]]) -> Header:
         h.fields["subject"] = Field(sentence_case(subject, text) if is_upper_line(subject) else subject, s, e, 0.9)
     elif "type" not in h.fields and "number_raw" not in h.fields and "date" not in h.fields:
         _title_line(cells_by_line, h)
-    return h
 
 
 _TITLE_LINE = re.compile(r"^(?P<type>" + "|".join(sorted((re.escape(t[:1].upper() + t[1:]) for t in DOC_TYPES), key=len,
