@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .lexicon import TASK_VERBS
 from .patterns import valid_date
@@ -269,11 +269,38 @@ def short_deadline(sentence: str, issued: str | None) -> str | None:
 
 def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
     """Assignments, in text order."""
-    tasks: list[dict] = []
-    pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
+    reader = _TaskReader(text, deadlines, issued)
+    for s in sents:
+        t = s.text.strip()
+        if not t:
+            continue
+        if reader.pending and (s.bullet is None or s.bullet == reader.pending[1]):
+            reader.pending = None
+        reader.read(s, t)
+    return reader.tasks
 
-    def add(assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+
+@dataclass
+class _TaskReader:
+    """What find_tasks carries from one sentence to the next: the tasks so far and the open unit heading."""
+
+    text: str
+    deadlines: list[dict]
+    issued: str | None
+    tasks: list[dict] = field(default_factory=list)
+    pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+
+    def read(self, s: Sentence, t: str) -> None:
+        """Try the sentence forms in order of how sure they are; the first that reads it wins."""
+        for rule in (self._giao, self._request, self._unit_trigger, self._unit_colon, self._units_heading,
+                     self._heading_item):
+            if rule(s, t):
+                return
+        self._unit_verb(s, t)
+
+    def add(self, assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
+        """Record one task, its unit cleaned and its deadline the first one inside the sentence."""
         # "Ủy ban nhân dân phường, xã (sau đây gọi là Ủy ban nhân dân cấp xã)": the name, not its short form.
         assignee = re.sub(r"\s*\((?:sau đây )?gọi (?:tắt )?là[^)]*\)", "", assignee)
         remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
@@ -283,97 +310,112 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         if not desc_c or not assignee:
             return
         end = s.start + len(s.text.rstrip())
-        deadline = next((d for d in deadlines if s.start <= d["start"] < end and d["role"] == "deadline"), None)
-        tasks.append({
+        deadline = next((d for d in self.deadlines if s.start <= d["start"] < end and d["role"] == "deadline"), None)
+        self.tasks.append({
             "assignee": _clean(assignee),
             "coordinating_units": coordinating,
             "description": desc_c,
-            "deadline": deadline["value"] if deadline else short_deadline(text[s.start : end], issued),
+            "deadline": deadline["value"] if deadline else short_deadline(self.text[s.start : end], self.issued),
             "span": [s.start, end],
             "confidence": conf,
         })
 
-    for s in sents:
-        t = s.text.strip()
-        if not t:
-            continue
-        if pending and (s.bullet is None or s.bullet == pending[1]):
-            pending = None
-        # 1. "Giao <unit> ..."
+    def _giao(self, s: Sentence, t: str) -> bool:
+        """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
         m = re.match(r"^(?:Giao|giao)\s+(?:cho\s+)?", t)
-        if m:
-            parsed = _parse_rest(t[m.end() :])
-            if parsed:
-                a, co, d, off = parsed
-                if d.rstrip().endswith(":") and len(d) < 120:
-                    pending = (_clean(a), s.bullet)
-                    continue
-                add(a, co, d, s, 0.9)
-                continue
-        # 2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ...")
+        parsed = _parse_rest(t[m.end() :]) if m else None
+        if not parsed:
+            return False
+        a, co, d, _ = parsed
+        if d.rstrip().endswith(":") and len(d) < 120:
+            self.pending = (_clean(a), s.bullet)
+        else:
+            self.add(a, co, d, s, 0.9)
+        return True
+
+    def _request(self, s: Sentence, t: str) -> bool:
+        """2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ..."); True if the form matched."""
         m = re.search(r"(?:^|[\s,])(?:Yêu cầu|yêu cầu|Đề nghị|đề nghị)\s+(?!của\b)", t)
-        if m and not re.search(r"[Tt]heo\s+$", t[: m.start() + 1]) and (
-            not t.startswith(("Căn cứ", "Theo")) or t.rstrip().endswith(":")
+        if not m or re.search(r"[Tt]heo\s+$", t[: m.start() + 1]) or (
+            t.startswith(("Căn cứ", "Theo")) and not t.rstrip().endswith(":")
         ):
-            rest2 = t[m.end() :]
-            g = re.search(r"\s(?:giao|giao cho)\s+(?=\S)", rest2)
-            if g and is_unit_start(rest2[g.end() :]) and not _VERB_RE.search(rest2[: g.start()]):
-                rest2 = rest2[g.end() :]
-            parsed = _parse_rest(rest2) if is_unit_start(rest2) else None
-            if parsed:
-                a, co, d, off = parsed
-                if t.rstrip().endswith(":"):
-                    pending = (_clean(a), s.bullet)
-                    continue
-                add(a, co, d, s, 0.85)
-                continue
-        # 3. "<unit> chủ trì / có trách nhiệm / chịu trách nhiệm / có nhiệm vụ ..."
+            return False
+        rest2 = t[m.end() :]
+        g = re.search(r"\s(?:giao|giao cho)\s+(?=\S)", rest2)
+        if g and is_unit_start(rest2[g.end() :]) and not _VERB_RE.search(rest2[: g.start()]):
+            rest2 = rest2[g.end() :]
+        parsed = _parse_rest(rest2) if is_unit_start(rest2) else None
+        if not parsed:
+            return False
+        a, co, d, _ = parsed
+        if t.rstrip().endswith(":"):
+            self.pending = (_clean(a), s.bullet)
+        else:
+            self.add(a, co, d, s, 0.85)
+        return True
+
+    def _unit_trigger(self, s: Sentence, t: str) -> bool:
+        """3. "<unit> chủ trì / có trách nhiệm / chịu trách nhiệm / có nhiệm vụ ..."; True if it matched."""
         m = _TRIGGER_AFTER_UNIT.search(t)
-        trig = " ".join(m.group("t").split()) if m else ""
-        if m and is_unit_start(t) and (
+        if not m:
+            return False
+        trig = " ".join(m.group("t").split())
+        if not (is_unit_start(t) and (
             m.start() < 300 if trig == "chịu trách nhiệm" else m.start() < 160 and not re.search(r"\d", t[: m.start()])
-        ):
-            a = t[: m.start()]
-            rest = t[m.start() :].lstrip()
-            after = rest[len(m.group("t")) :]
-            if trig in ("có trách nhiệm", "có nhiệm vụ") and re.match(r"\s*(?:chủ\s+trì|phối\s+hợp)", after):
-                rest = after.lstrip()
-            if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
-                parsed = _parse_rest("X " + rest)
-                if parsed:
-                    _, co, d, _ = parsed
-                    add(a, co, d, s, 0.85)
-                    continue
-            add(a, [], after, s, 0.85)
-            continue
-        # 4. "<unit>: <task>" or a unit heading "<unit>:"
+        )):
+            return False
+        a = t[: m.start()]
+        rest = t[m.start() :].lstrip()
+        after = rest[len(m.group("t")) :]
+        if trig in ("có trách nhiệm", "có nhiệm vụ") and re.match(r"\s*(?:chủ\s+trì|phối\s+hợp)", after):
+            rest = after.lstrip()
+        if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
+            parsed = _parse_rest("X " + rest)
+            if parsed:
+                _, co, d, _ = parsed
+                self.add(a, co, d, s, 0.85)
+                return True
+        self.add(a, [], after, s, 0.85)
+        return True
+
+    def _unit_colon(self, s: Sentence, t: str) -> bool:
+        """4. "<unit>: <task>", or a unit heading "<unit>:" for the items below; True if it matched."""
         m = re.match(r"^(?P<u>[^:]{3,160}):\s*(?P<d>.*)$", t)
-        if m and is_unit_start(t) and not _VERB_RE.search(m.group("u")) and not _NOT_HEADING.search(m.group("u")):
-            d0 = m.group("d").strip()
-            if d0 and not _VERB_RE.match(d0[:1].lower() + d0[1:]):
-                continue
-            if d0:
-                add(m.group("u"), [], m.group("d"), s, 0.8)
-            else:
-                pending = (_clean(m.group("u")), s.bullet)
-            continue
-        # 4b. a numbered heading that only names the units ("1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch
-        # UBND các xã, phường"), its lettered items below
+        if not (m and is_unit_start(t) and not _VERB_RE.search(m.group("u")) and not _NOT_HEADING.search(m.group("u"))):
+            return False
+        d0 = m.group("d").strip()
+        if d0 and not _VERB_RE.match(d0[:1].lower() + d0[1:]):
+            return True
+        if d0:
+            self.add(m.group("u"), [], m.group("d"), s, 0.8)
+        else:
+            self.pending = (_clean(m.group("u")), s.bullet)
+        return True
+
+    def _units_heading(self, s: Sentence, t: str) -> bool:
+        """4b. A numbered heading that only names the units, its lettered items below; True if it is one."""
+        # "1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch UBND các xã, phường"
         if s.bullet is not None and is_unit_start(t) and len(t) < 200 and not t.endswith((".", ":")) \
                 and _first_verb(t, head_length(t)) is None:
-            pending = (_clean(t), s.bullet)
-            continue
-        # 5. an item under a heading ("- Chủ trì, phối hợp với <units> <task>" keeps its coordination)
-        if pending and s.bullet is not None:
-            if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
-                parsed = _parse_rest("X " + t[:1].lower() + t[1:])
-                if parsed and parsed[1]:
-                    add(pending[0], parsed[1], parsed[2], s, 0.75)
-                    continue
-            add(pending[0], [], t, s, 0.75)
-            continue
-        # 6. "<unit> <verb> ...": a bullet item, or any sentence with a deadline. A short label before a
-        # colon ("Chế độ báo cáo: các cơ quan, đơn vị gửi ...") is skipped.
+            self.pending = (_clean(t), s.bullet)
+            return True
+        return False
+
+    def _heading_item(self, s: Sentence, t: str) -> bool:
+        """5. An item under an open heading, keeping "Chủ trì, phối hợp với <units>"; True if it is one."""
+        if not (self.pending and s.bullet is not None):
+            return False
+        if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
+            parsed = _parse_rest("X " + t[:1].lower() + t[1:])
+            if parsed and parsed[1]:
+                self.add(self.pending[0], parsed[1], parsed[2], s, 0.75)
+                return True
+        self.add(self.pending[0], [], t, s, 0.75)
+        return True
+
+    def _unit_verb(self, s: Sentence, t: str) -> None:
+        """6. "<unit> <verb> ...": kept only as a bullet item or with a deadline, so plain prose is not a task."""
+        # A short label before a colon ("Chế độ báo cáo: các cơ quan, đơn vị gửi ...") is skipped.
         label = re.match(r"^[^:]{2,40}:\s+", t)
         if label and is_unit_start(t[label.end() :]):
             t = t[label.end() :]
@@ -381,11 +423,11 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
         remit = _REMIT.search(t, 0, v.start()) if v else None
         cut = remit.start() if remit else v.start() if v else 0
-        if v and is_unit_start(t) and cut < 120 and not t.startswith(("Ông ", "Bà ")):
-            has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
-                               for d in deadlines)
-            if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, issued):
-                add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
-                if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
-                    pending = (_clean(t[:cut]), s.bullet)
-    return tasks
+        if not (v and is_unit_start(t) and cut < 120 and not t.startswith(("Ông ", "Bà "))):
+            return
+        has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
+                           for d in self.deadlines)
+        if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, self.issued):
+            self.add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
+            if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
+                self.pending = (_clean(t[:cut]), s.bullet)
