@@ -77,3 +77,10 @@ def write_result(name: str, text: str) -> Path:
     tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def publish(name: str, lines: list[str]) -> Path:
+    """Print the report made of ``lines`` and write it to ``benchmarks/results/NAME.md``."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    return write_result(name, text)

@@ -56,7 +56,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, run_header, write_result
+from benchmarks.common import REPO_ROOT, VLC_DEFAULT, markdown_table, publish, run_header
 from pipeline.extract import extract
 from pipeline.extract.textutil import ocr_reading_order
 
@@ -475,9 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(markdown_table(["field", "TP", "FP", "FN", "P", "R", "F1"], rows))
         if vlc.errors:
             out.append("\nMismatches and cross-checks: " + "; ".join(vlc.errors[:10]) + (" ..." if len(vlc.errors) > 10 else ""))
-    text = "\n".join(out) + "\n"
-    print(text)
-    write_result("extract", text)
+    publish("extract", out)
     return 0
 
 

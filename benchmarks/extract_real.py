@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rendered", default="", help="(r5) conditions to render the dev and test texts under "
                     "(e.g. clean,mild; empty: skip)")
     args = ap.parse_args(argv)
-    from benchmarks.common import markdown_table, run_header, write_result
+    from benchmarks.common import markdown_table, publish, run_header
 
     out = [run_header("extract_real", "make bench-extract  (.venv/bin/python -m benchmarks.extract_real"
                       + (" --scans" if args.scans else "") + (" --rescore" if args.rescore else "")
@@ -489,9 +489,7 @@ def main(argv: list[str] | None = None) -> int:
         out.append(markdown_table(["part, condition", "documents", *CATALOGUE_FIELDS], rows))
         for line in [m for key, t in sorted(rendered.items()) if key.startswith("dev") for m in t.misses]:
             print(f"[r5] {line}", file=sys.stderr)
-    text = "\n".join(out) + "\n"
-    print(text)
-    write_result("extract_real", text)
+    publish("extract_real", out)
     return 0
 
 

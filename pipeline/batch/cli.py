@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from pipeline.config import TONE_STYLES, PipelineConfig
-from pipeline.errors import ExitCode, OutputError, usage_errors
+from pipeline.errors import ExitCode, usage_errors
 from pipeline.ocr.cli import add_ocr_options, ocr_options
 
 
@@ -131,17 +131,13 @@ def run_process(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from pipeline.batch.output import write_text
     from pipeline.review.export import all_rows, read_records, to_csv, to_jsonl
 
     rows = all_rows(read_records(args.out_dir))
     text = to_csv(rows) if args.format == "csv" else to_jsonl(rows)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise OutputError(
-                f"cannot write the export ({error.strerror or error})", path=args.output
-            ) from error
+        write_text(args.output, text, "the export")
     else:
         sys.stdout.write(text)
     return int(ExitCode.OK)

@@ -39,6 +39,14 @@ def fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+def write_text(path: str, text: str, what: str) -> None:
+    """Write ``text`` to ``path`` (UTF-8, in place); an OSError becomes an OutputError that names ``what``."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise OutputError(f"cannot write {what} ({error.strerror or error})", path=path) from error
+
+
 @contextlib.contextmanager
 def replacing(path: Path, verb: str) -> Iterator[BinaryIO]:
     """A handle on a temporary file that replaces ``path`` whole when the block ends (fsync, os.replace,

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.errors import ExitCode, InputError, OutputError
+from pipeline.errors import ExitCode, InputError
 from pipeline.ingest.render import read_text_file
 
 
@@ -46,6 +46,7 @@ def load_records(out_dir: str) -> list[dict]:
 
 
 def run_quality(args: argparse.Namespace) -> int:
+    from pipeline.batch.output import write_text
     from pipeline.review.report import html_report, summary_text
 
     records = load_records(args.out_dir)
@@ -54,12 +55,7 @@ def run_quality(args: argparse.Namespace) -> int:
         text = html_report(
             records, title=f"vanban quality: {Path(args.out_dir).name}", thumbnails=not args.no_thumbnails
         )
-        try:
-            Path(args.html).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise OutputError(
-                f"cannot write the report ({error.strerror or error})", path=args.html
-            ) from error
+        write_text(args.html, text, "the report")
         print(f"report: {args.html}", file=sys.stderr)
     return int(ExitCode.OK)
 
