@@ -406,11 +406,32 @@ class Restorer(Candidates, Guards):
     def _restore_unicode(
         self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True
     ) -> RestoreResult:
+        """Restore Unicode text: candidates per token, one beam search over all segments, then assembly."""
         toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
         clean_doc = self._clean_document(toks)
         latin_ocr = ocr_index is None and self._latin_ocr(toks)
+        parts_all, rate_pos, tok_pos, seg_len = self._lm_positions(toks, rates, ocr_index, clean_doc, latin_ocr)
+        if not parts_all:
+            return RestoreResult(text, [], None)
+        pos_off, pos_n, flat_ids, chan = self._channel_scores(parts_all, rate_pos)
+        seg = np.array(seg_len, dtype=np.int64)
+        chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
+        restored, changes, need = self._assemble(text, toks, tok_pos, parts_all, chosen, style)
+        if need and details:
+            self._confidences(changes, need, style, parts_all, chosen, post)
+        return RestoreResult(nfc(restored), changes, None)
+
+    def _lm_positions(
+        self,
+        toks: list[Token],
+        rates: list[float],
+        ocr_index: tuple[list[int], list[dict]] | None,
+        clean_doc: bool,
+        latin_ocr: bool,
+    ) -> tuple[list[Cands], list[float], list[list[int]], list[int]]:
+        """Lay the tokens out as LM positions (candidates, mark-loss rate) cut into decoder segments."""
         seg_len: list[int] = []
         parts_all: list[Cands] = []
         rate_pos: list[float] = []
@@ -418,25 +439,7 @@ class Restorer(Candidates, Guards):
         comma_cands = self._fixed_cands(",", COMMA)
         cur = 0
         for ti, tok in enumerate(toks):
-            if tok.kind == "fixed":
-                exp = ABBR_CONTEXT.get(tok.out or tok.core)
-                if exp:  # UBND reads as "ủy ban nhân dân" for the LM: context for the next word
-                    parts = [self._fixed_cands(tok.out or tok.core, self.index.get(w, UNK)) for w in exp]
-                else:
-                    parts = [self._fixed_cands(tok.out or tok.core, tok.lm_id)]
-            else:
-                parts = tok.cands or []
-                if latin_ocr and tok.marked == 1 and len(parts) == 1 and tok.joiner == " ":
-                    parts = [self._mark_confusions(tok.core, tuple(parts[0].outs))]
-                elif ((tok.marked == 1 and rates[ti] < 0.02) or (tok.marked >= 0 and clean_doc)) and len(
-                        parts) == 1 and len(parts[0].outs) > 1:
-                    # clean line: a valid marked word stands; a document with no sign of lost marks
-                    # keeps its valid words too ("năm nay" is not "năm này" however likely)
-                    parts = [self._single(canonical(tok.core.lower()))]
-                elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
-                    parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
-                if ocr_index is not None:
-                    parts = self._ocr_adjust(tok, parts, ocr_index)
+            parts = self._token_parts(tok, rates[ti], ocr_index, clean_doc, latin_ocr)
             mine = []
             for cd in parts:
                 mine.append(len(parts_all))
@@ -454,8 +457,41 @@ class Restorer(Candidates, Guards):
                 cur = 0
         if cur:
             seg_len.append(cur)
-        if not parts_all:
-            return RestoreResult(text, [], None)
+        return parts_all, rate_pos, tok_pos, seg_len
+
+    def _token_parts(
+        self,
+        tok: Token,
+        rate: float,
+        ocr_index: tuple[list[int], list[dict]] | None,
+        clean_doc: bool,
+        latin_ocr: bool,
+    ) -> list[Cands]:
+        """Candidates of one token's LM positions, narrowed by what the document says about its damage."""
+        if tok.kind == "fixed":
+            exp = ABBR_CONTEXT.get(tok.out or tok.core)
+            if exp:  # UBND reads as "ủy ban nhân dân" for the LM: context for the next word
+                return [self._fixed_cands(tok.out or tok.core, self.index.get(w, UNK)) for w in exp]
+            return [self._fixed_cands(tok.out or tok.core, tok.lm_id)]
+        parts = tok.cands or []
+        if latin_ocr and tok.marked == 1 and len(parts) == 1 and tok.joiner == " ":
+            parts = [self._mark_confusions(tok.core, tuple(parts[0].outs))]
+        elif ((tok.marked == 1 and rate < 0.02) or (tok.marked >= 0 and clean_doc)) and len(
+                parts) == 1 and len(parts[0].outs) > 1:
+            # clean line: a valid marked word stands; a document with no sign of lost marks
+            # keeps its valid words too ("năm nay" is not "năm này" however likely)
+            parts = [self._single(canonical(tok.core.lower()))]
+        elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
+            parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
+        if ocr_index is not None:
+            parts = self._ocr_adjust(tok, parts, ocr_index)
+        return parts
+
+    @staticmethod
+    def _channel_scores(
+        parts_all: list[Cands], rate_pos: list[float]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Flatten the positions' candidates for the decoder, with channel scores at each line's loss rate."""
         pos_n = np.array([len(cd.outs) for cd in parts_all], dtype=np.int64)
         pos_off = np.zeros(len(pos_n), dtype=np.int64)
         np.cumsum(pos_n[:-1], out=pos_off[1:])
@@ -464,9 +500,18 @@ class Restorer(Candidates, Guards):
         chan = (np.concatenate([cd.a for cd in parts_all]) * np.log(s)
                 + np.concatenate([cd.b for cd in parts_all]) * np.log1p(-s)
                 + np.concatenate([cd.c for cd in parts_all])).astype(np.float32)
-        seg = np.array(seg_len, dtype=np.int64)
-        chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
-        # assemble output and changes
+        return pos_off, pos_n, flat_ids, chan
+
+    def _assemble(
+        self,
+        text: str,
+        toks: list[Token],
+        tok_pos: list[list[int]],
+        parts_all: list[Cands],
+        chosen: np.ndarray,
+        style: str,
+    ) -> tuple[str, list[TokenChange], list[tuple[int, int]]]:
+        """Splice the decoded tokens into the text; list the changes and which of them need confidences."""
         pieces: list[str] = []
         changes: list[TokenChange] = []
         need: list[tuple[int, int]] = []
@@ -478,21 +523,7 @@ class Restorer(Candidates, Guards):
             if tok.kind == "fixed":
                 out = tok.out or tok.core
             else:
-                tp = tok_pos[ti]
-                if len(tp) == 1:
-                    cd = parts_all[tp[0]]
-                    k = ch_l[tp[0]]
-                    # an unknown word kept as written (id UNK) stays exactly as it came
-                    out = orig if cd.ids[k] == UNK else apply_case(orig.lstrip(KEEP_LEAD), render(cd.outs[k]))
-                elif tok.joiner != " " and len(orig.split(tok.joiner)) == len(tp):
-                    out = tok.joiner.join(
-                        apply_case(o, render(parts_all[p].outs[ch_l[p]]))
-                        for o, p in zip(orig.split(tok.joiner), tp, strict=True)
-                    )
-                else:
-                    out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
-                if orig[0] in KEEP_LEAD or orig[-1] in KEEP_TRAIL:
-                    out = _keep_affixes(orig, out)
+                out = self._token_output(orig, tok, tok_pos[ti], parts_all, ch_l, render)
             pieces.append(text[last:tok.start])
             pieces.append(out)
             last = tok.end
@@ -501,9 +532,33 @@ class Restorer(Candidates, Guards):
                 if tok.kind != "fixed" and tok_pos[ti]:
                     need.append((len(changes) - 1, tok_pos[ti][0]))
         pieces.append(text[last:])
-        if need and details:
-            self._confidences(changes, need, style, parts_all, chosen, post)
-        return RestoreResult(nfc("".join(pieces)), changes, None)
+        return "".join(pieces), changes, need
+
+    @staticmethod
+    def _token_output(
+        orig: str,
+        tok: Token,
+        tp: list[int],
+        parts_all: list[Cands],
+        ch_l: list[int],
+        render: Callable[[str], str],
+    ) -> str:
+        """The restored form of one word token, keeping the input's case, joiners and kept affixes."""
+        if len(tp) == 1:
+            cd = parts_all[tp[0]]
+            k = ch_l[tp[0]]
+            # an unknown word kept as written (id UNK) stays exactly as it came
+            out = orig if cd.ids[k] == UNK else apply_case(orig.lstrip(KEEP_LEAD), render(cd.outs[k]))
+        elif tok.joiner != " " and len(orig.split(tok.joiner)) == len(tp):
+            out = tok.joiner.join(
+                apply_case(o, render(parts_all[p].outs[ch_l[p]]))
+                for o, p in zip(orig.split(tok.joiner), tp, strict=True)
+            )
+        else:
+            out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
+        if orig[0] in KEEP_LEAD or orig[-1] in KEEP_TRAIL:
+            out = _keep_affixes(orig, out)
+        return out
 
     def _line_rates(self, text: str, toks: list[Token]) -> list[float]:
         """Per token: estimated probability that a mark of its line was lost (document as prior).

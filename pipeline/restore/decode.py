@@ -47,12 +47,30 @@ def beam_decode(
     if not multi.any():
         return chosen, post
     seg_len, seg_start = seg_len[multi], seg_start[multi]
-    S = len(seg_len)
     order = np.argsort(-seg_len, kind="stable")
     lens = seg_len[order]
     starts = seg_start[order]
     lmax = int(lens[0])
     active = np.array([(lens > t).sum() for t in range(lmax + 1)])
+    bps, kss, locs, end_slot = _forward(lm, starts, active, lmax, pos_off, pos_n, flat_ids, flat_chan, beam, prune)
+    _backtrack(chosen, post, starts, active, lmax, bps, kss, locs, end_slot)
+    return chosen, post
+
+
+def _forward(
+    lm: NgramLM,
+    starts: np.ndarray,
+    active: np.ndarray,
+    lmax: int,
+    pos_off: np.ndarray,
+    pos_n: np.ndarray,
+    flat_ids: np.ndarray,
+    flat_chan: np.ndarray,
+    beam: int,
+    prune: float,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], np.ndarray]:
+    """Step all segments (longest first) together; keep back-pointers, choices and local scores per step."""
+    S = len(starts)
     h = lm.order - 1
     hist = np.full((S, beam, h), BOS, dtype=np.int64)
     score = np.full((S, beam), NEG, dtype=np.float32)
@@ -63,14 +81,7 @@ def beam_decode(
     kss: list[np.ndarray] = []
     for t in range(lmax):
         A = int(active[t])
-        p = starts[:A] + t
-        n = pos_n[p]
-        K = int(n.max())
-        kk = np.arange(K)
-        valid = kk[None, :] < n[:, None]
-        idx = np.minimum(pos_off[p][:, None] + kk[None, :], len(flat_ids) - 1)
-        ids = np.where(valid, flat_ids[idx], UNK)
-        chan = np.where(valid, flat_chan[idx], NEG)
+        ids, chan, valid, K = _step_candidates(starts[:A] + t, pos_off, pos_n, flat_ids, flat_chan)
         sc = score[:A]
         live = sc > (sc.max(axis=1, keepdims=True) - prune)
         lp = lm.logprob_expand(hist[:A], ids, valid, live)  # (A, B, K)
@@ -98,7 +109,36 @@ def beam_decode(
             eos = np.full((A - A_next, beam), EOS, dtype=np.int64)
             final = score[fin] + lm.logprob(hist[fin], eos)
             end_slot[fin] = np.argmax(final, axis=1)
-    cur = np.zeros(S, dtype=np.int64)
+    return bps, kss, locs, end_slot
+
+
+def _step_candidates(
+    p: np.ndarray, pos_off: np.ndarray, pos_n: np.ndarray, flat_ids: np.ndarray, flat_chan: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Candidate ids and channel scores of positions p, padded to a rectangle (UNK, NEG) for numpy."""
+    n = pos_n[p]
+    K = int(n.max())
+    kk = np.arange(K)
+    valid = kk[None, :] < n[:, None]
+    idx = np.minimum(pos_off[p][:, None] + kk[None, :], len(flat_ids) - 1)
+    ids = np.where(valid, flat_ids[idx], UNK)
+    chan = np.where(valid, flat_chan[idx], NEG)
+    return ids, chan, valid, K
+
+
+def _backtrack(
+    chosen: np.ndarray,
+    post: np.ndarray,
+    starts: np.ndarray,
+    active: np.ndarray,
+    lmax: int,
+    bps: list[np.ndarray],
+    kss: list[np.ndarray],
+    locs: list[np.ndarray],
+    end_slot: np.ndarray,
+) -> None:
+    """Follow the back-pointers from each segment's best end; fill choices and local posteriors in place."""
+    cur = np.zeros(len(starts), dtype=np.int64)
     for t in range(lmax - 1, -1, -1):
         A = int(active[t])
         A_next = int(active[t + 1])
@@ -113,4 +153,3 @@ def beam_decode(
         e = np.exp(loc)
         post[starts[:A] + t, : loc.shape[1]] = e / e.sum(axis=1, keepdims=True)
         cur[:A] = prev
-    return chosen, post

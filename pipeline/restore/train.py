@@ -237,6 +237,31 @@ def english_words(path: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Build lm.npz, lexicon.json and split.json from the corpora (the `make models` entry point)."""
+    args = _parser().parse_args(argv)
+    t0 = time.time()
+    args.out.mkdir(parents=True, exist_ok=True)
+    split, segments, foreign = _read_corpora(args)
+    extra = place_segments()
+    for line in ADMIN_PHRASES:
+        extra.extend(lm_items(nfc(line)))
+    segments.extend(extra * args.extra_weight)
+    print(f"read {len(segments):,} segments ({len(extra):,} admin/place) in {time.time() - t0:.0f}s", file=sys.stderr)
+    counts, syllables, vocab = _vocabulary(segments, args.min_syllable)
+    order = args.order
+    stream = _id_stream(segments, vocab, order)
+    print(f"stream {len(stream):,} ids, vocab {len(vocab):,}", file=sys.stderr)
+    lm = build_lm(stream, order, len(vocab), {3: args.min_count3, 4: args.min_count4})
+    lm.save(args.out / "lm.npz")
+    _write_lexicon(args, vocab, counts, syllables, foreign, order)
+    _write_split(args.out, split)
+    sizes = {p.name: p.stat().st_size for p in args.out.iterdir() if p.is_file()}
+    print(f"done in {time.time() - t0:.0f}s: {sizes}", file=sys.stderr)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The command line of the model build (corpora, output folder, pruning and weighting)."""
     ap = argparse.ArgumentParser(prog="python -m pipeline.restore.train", description=__doc__)
     ap.add_argument("--legal", type=Path, default=Path("../shared/corpora/vlc-2022"))
     ap.add_argument("--wiki", type=Path, default=Path("../shared/corpora/viwiki-2017"))
@@ -253,9 +278,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--legal-weight", type=int, default=3, help="times the legal corpus is counted (domain)")
     ap.add_argument("--extra-weight", type=int, default=3, help="times place names and admin phrases count")
     ap.add_argument("--admin-weight", type=int, default=3, help="times the real-admin TRAIN split is counted")
-    args = ap.parse_args(argv)
-    t0 = time.time()
-    args.out.mkdir(parents=True, exist_ok=True)
+    return ap
+
+
+def _read_corpora(
+    args: argparse.Namespace,
+) -> tuple[dict[str, dict[str, list[str]]], list[list[str]], Counter[str]]:
+    """Record every document's split; weighted LM segments and Latin-word counts of the train parts."""
     split: dict[str, dict[str, list[str]]] = {"legal": {}, "wiki": {}, "real-admin": {}}
     segments: list[list[str]] = []
     foreign: Counter[str] = Counter()
@@ -271,32 +300,44 @@ def main(argv: list[str] | None = None) -> int:
                 core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
                 if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
                     foreign[core] += 1
-    extra = place_segments()
-    for line in ADMIN_PHRASES:
-        extra.extend(lm_items(nfc(line)))
-    segments.extend(extra * args.extra_weight)
-    print(f"read {len(segments):,} segments ({len(extra):,} admin/place) in {time.time() - t0:.0f}s", file=sys.stderr)
+    return split, segments, foreign
+
+
+def _vocabulary(segments: list[list[str]], min_syllable: int) -> tuple[Counter[str], list[str], list[str]]:
+    """Item counts, the syllables kept (by frequency) and the vocabulary (specials first; ids fit uint16)."""
     counts: Counter[str] = Counter()
     for seg in segments:
         counts.update(seg)
     syllables = sorted(
-        (s for s, c in counts.items() if c >= args.min_syllable and not s.startswith("<") and s != ","),
+        (s for s, c in counts.items() if c >= min_syllable and not s.startswith("<") and s != ","),
         key=lambda s: (-counts[s], s),
     )
     vocab = SPECIALS + syllables
     assert len(vocab) < 65536
+    return counts, syllables, vocab
+
+
+def _id_stream(segments: list[list[str]], vocab: list[str], order: int) -> np.ndarray:
+    """All segments as one id stream, each padded with order-1 BOS in front and EOS behind."""
     index = {s: i for i, s in enumerate(vocab)}
-    order = args.order
     ids: list[int] = []
     pad = [BOS] * (order - 1)
     for seg in segments:
         ids.extend(pad)
         ids.extend(index.get(s, UNK) for s in seg)
         ids.append(EOS)
-    stream = np.array(ids, dtype=np.int64)
-    print(f"stream {len(stream):,} ids, vocab {len(vocab):,}", file=sys.stderr)
-    lm = build_lm(stream, order, len(vocab), {3: args.min_count3, 4: args.min_count4})
-    lm.save(args.out / "lm.npz")
+    return np.array(ids, dtype=np.int64)
+
+
+def _write_lexicon(
+    args: argparse.Namespace,
+    vocab: list[str],
+    counts: Counter[str],
+    syllables: list[str],
+    foreign: Counter[str],
+    order: int,
+) -> None:
+    """Write lexicon.json: vocabulary and counts, skeleton map, protected and English words."""
     skel: dict[str, list[str]] = {}
     for s in syllables:
         skel.setdefault(skeleton(s), []).append(s)
@@ -311,14 +352,14 @@ def main(argv: list[str] | None = None) -> int:
         "order": order,
     }
     (args.out / "lexicon.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def _write_split(out: Path, split: dict[str, dict[str, list[str]]]) -> None:
+    """Write split.json (document names per corpus and part, sorted): which documents are held out."""
     for corpus in split:
         for part in split[corpus]:
             split[corpus][part].sort()
-    (args.out / "split.json").write_text(json.dumps(split, ensure_ascii=False, indent=0), encoding="utf-8")
-    sizes = {p.name: p.stat().st_size for p in args.out.iterdir() if p.is_file()}
-    print(f"done in {time.time() - t0:.0f}s: {sizes}", file=sys.stderr)
-    return 0
-
+    (out / "split.json").write_text(json.dumps(split, ensure_ascii=False, indent=0), encoding="utf-8")
 
 if __name__ == "__main__":
     sys.exit(main())
