@@ -298,14 +298,11 @@ class _Run:
         """Write the document's PDF, ALTO and hOCR before the record that vouches for them. The worker
         wrote the record to disk; it is read back here once, only when archive files are wanted. A file
         that could not be made adds an error to the record, which is then written again."""
-        if not self.archive.wanted or job.source is None:
-            return finished
-        if job.source.kind == "text":
-            self.write_archive(job, {})  # counted, and said once per batch
+        if not self._archive_due(job):
             return finished
         record = json.loads(finished.files.pretty.read_text(encoding="utf-8"))
         errors_before = len(record["errors"])
-        self.write_archive(job, record)
+        self._write_archive_files(job, record)
         if len(record["errors"]) == errors_before:
             return finished
         finished.files.discard()
@@ -339,13 +336,22 @@ class _Run:
             job.name, "done" if first_error is None else f"failed: {first_error}", finished.pages
         )
 
-    def write_archive(self, job: Job, record: dict) -> None:
-        """The document's PDF, ALTO and hOCR, before its record (see pipeline.batch.archive)."""
+    def _archive_due(self, job: Job) -> bool:
+        """Whether the document gets archive files; a text document is counted instead (said once per batch)."""
         if not self.archive.wanted or job.source is None:
-            return
+            return False
         if job.source.kind == "text":
             self.text_only += 1
+            return False
+        return True
+
+    def write_archive(self, job: Job, record: dict) -> None:
+        """The document's PDF, ALTO and hOCR, before its record (see pipeline.batch.archive)."""
+        if not self._archive_due(job):
             return
+        self._write_archive_files(job, record)
+
+    def _write_archive_files(self, job: Job, record: dict) -> None:
         notes = (
             backfill(self.out, job.name, job.source, self.archive)
             if job.archive_only
