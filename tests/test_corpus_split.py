@@ -41,3 +41,16 @@ def test_a_held_out_copy_of_a_less_held_out_document_is_excluded() -> None:
     family = ["congbot/file_data_50.txt", "tnt305/8180ae11188469fd.txt"]
     assert [split_of(name, "real-admin", families=False) for name in family] == ["test", "train"]
     assert [split_of(name, "real-admin") for name in family] == ["excluded", "train"]
+
+
+def test_page_pairs_of_excluded_documents_are_left_out_of_evaluation(tmp_path: Path) -> None:
+    from pipeline.restore.pairs import load_pairs
+
+    folder = tmp_path / "test"
+    folder.mkdir()
+    for pid, source in (("test000", "congbot/file_data_50.txt"), ("test001", "tnt305/8180ae11188469fd.txt")):
+        (folder / f"{pid}.json").write_text(json.dumps({"source": source}), encoding="utf-8")
+        (folder / f"{pid}.truth.txt").write_text("Kết luận", encoding="utf-8")
+        (folder / f"{pid}.ocrad.txt").write_text("K_t lu_n", encoding="utf-8")
+    # test000's document is an excluded near-copy (above); test001's stands in test only by its file here
+    assert [pid for pid, *_ in load_pairs(tmp_path, "test")] == ["test001"]
