@@ -121,9 +121,11 @@ def near_duplicate_families(texts: dict[str, str]) -> list[list[str]]:
 
 def main(argv: list[str] | None = None) -> None:
     """Derive ``real_admin_families.json`` from the real-admin folder (its index names the documents)."""
-    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser = argparse.ArgumentParser(prog="python -m pipeline.corpus_split", description=main.__doc__)
     parser.add_argument("folder", type=Path, nargs="?", default=Path("../shared/corpora/real-admin"))
     args = parser.parse_args(argv)
+    if not (args.folder / "index.jsonl").is_file():
+        parser.error(f"{args.folder} holds no index.jsonl: give the real-admin folder of ../shared/corpora")
     index = [json.loads(line) for line in (args.folder / "index.jsonl").read_text(encoding="utf-8").splitlines()]
     texts = {row["path"]: (args.folder / row["path"]).read_text(encoding="utf-8") for row in index}
     families = near_duplicate_families(texts)

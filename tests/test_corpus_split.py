@@ -54,3 +54,14 @@ def test_page_pairs_of_excluded_documents_are_left_out_of_evaluation(tmp_path: P
         (folder / f"{pid}.ocrad.txt").write_text("K_t lu_n", encoding="utf-8")
     # test000's document is an excluded near-copy (above); test001's stands in test only by its file here
     assert [pid for pid, *_ in load_pairs(tmp_path, "test")] == ["test001"]
+
+
+def test_deriving_families_from_a_folder_without_index_is_a_one_line_usage_error(tmp_path: Path, capsys) -> None:
+    from pipeline.corpus_split import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([str(tmp_path)])
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"python -m pipeline.corpus_split: error: {tmp_path} holds no index.jsonl: give the real-admin folder of ../shared/corpora"
+    )
