@@ -23,7 +23,6 @@ import json
 import math
 import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.restore.viet import VIET_CHARS, nfc
+from pipeline.restore.viet import VIET_CHARS, nfc, skeleton
 
 MAX_PIECE = 3  # longest observed string one grapheme becomes ("U'c" is two graphemes, "\\l" one)
 MAX_BLOCK = 12  # replace blocks longer than this are layout (a dropped line), not letter damage
@@ -49,10 +48,7 @@ CAPITAL_INSIDE_COST = 0.1  # "tHanh": a capital inside a lowercase word, read as
 @lru_cache(maxsize=4096)
 def base_letter(ch: str) -> str:
     """Lowercase letter without marks (đ -> d); other characters unchanged."""
-    low = ch.lower()
-    if low == "đ":
-        return "d"
-    return "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c)) or low
+    return skeleton(ch) or ch.lower()
 
 
 def _kind(ch: str) -> str:
