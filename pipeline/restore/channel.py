@@ -200,6 +200,7 @@ class Channel:
         self.unseen = {kind: self._backoff(by_target, seen, kind) for kind in ("symbol", "digit")}
         self._cache: dict[tuple[str, bool], tuple[tuple[str, float, int], ...]] = {}
         self._mark_cache: dict[tuple[str, str], float] = {}
+        self._samples: dict[str, tuple[list[str], list[float]]] | None = None
 
     def mark_logp(self, true_ch: str, observed: str) -> float:
         """log P(observed | true letter) at the level of marked letters (add-half smoothing):
@@ -269,13 +270,14 @@ class Channel:
         return result
 
     def sample_table(self) -> dict[str, tuple[list[str], list[float]]]:
-        """Per true grapheme: observed strings and their probabilities (for synthetic damage)."""
-        table = {}
-        for t, obs in sorted(self.counts.items()):
-            total = sum(obs.values())
-            items = sorted(obs.items())
-            table[t] = ([o for o, _ in items], [c / total for _, c in items])
-        return table
+        """Per true grapheme: observed strings and their probabilities (for synthetic damage); built once."""
+        if self._samples is None:
+            self._samples = {}
+            for t, obs in sorted(self.counts.items()):
+                total = sum(obs.values())
+                items = sorted(obs.items())
+                self._samples[t] = ([o for o, _ in items], [c / total for _, c in items])
+        return self._samples
 
 
 def estimate(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:
