@@ -30,7 +30,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.restore.viet import VIET_CHARS, nfc, skeleton
+from pipeline.orthography import VIET_CHARS, nfc, skeleton
 
 MAX_PIECE = 3  # longest observed string one grapheme becomes ("U'c" is two graphemes, "\\l" one)
 MAX_BLOCK = 12  # replace blocks longer than this are layout (a dropped line), not letter damage
