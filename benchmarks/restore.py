@@ -23,9 +23,9 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from benchmarks.restore_data import REPO, admin_lines, real_admin_lines, test_lines
+from pipeline.orthography import canonical
 from pipeline.restore import Restorer
 from pipeline.restore.noise import old_ocr_garble, strip_marks
-from pipeline.restore.viet import canonical
 
 
 def words(text: str, lower: bool = False) -> list[str]:

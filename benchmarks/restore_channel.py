@@ -23,10 +23,10 @@ from rapidfuzz.distance import Levenshtein
 
 from benchmarks.common import REPO_ROOT, markdown_table, today, write_result
 from benchmarks.restore_ocr import word_tokens
+from pipeline.orthography import canonical
 from pipeline.restore import Restorer
 from pipeline.restore.channel import Channel, book_pairs, estimate, garbled_layer_pages
 from pipeline.restore.pairs import DEFAULT_CACHE, ENGINE_FAMILY, load_pairs
-from pipeline.restore.viet import canonical
 from pipeline.review.metrics import char_errors
 
 FAMILIES = ("ocrad", "gocr", "tesseract-latin", "scanner")

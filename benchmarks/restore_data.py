@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from pipeline.restore.viet import nfc
+from pipeline.orthography import nfc
 
 REPO = Path(__file__).resolve().parents[1]
 LEGAL = REPO.parent / "shared" / "corpora" / "vlc-2022"

@@ -12,7 +12,7 @@ import os
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.restore.viet import canonical
+from pipeline.orthography import canonical
 
 
 def _words(text: str) -> list[str]:
@@ -56,7 +56,7 @@ def mark_only_errors(hyp: list[str], ref: list[str]) -> int:
     mark restorer can reach (split, merged, dropped words and wrong letters are not)."""
     from difflib import SequenceMatcher
 
-    from pipeline.restore.viet import skeleton
+    from pipeline.orthography import skeleton
 
     n = 0
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, hyp, ref, autojunk=False).get_opcodes():

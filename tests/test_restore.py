@@ -7,11 +7,11 @@ import json
 import pytest
 
 from pipeline.cli import main as vanban
+from pipeline.orthography import canonical, is_well_formed
 from pipeline.restore import Restorer, RestoreResult, TokenChange
 from pipeline.restore import cli as restore_cli
 from pipeline.restore.legacy import from_mojibake
 from pipeline.restore.noise import old_ocr_garble, strip_marks
-from pipeline.restore.viet import canonical, is_well_formed
 
 
 @pytest.fixture(scope="module")

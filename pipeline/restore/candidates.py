@@ -20,10 +20,10 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.orthography import VIET_CHARS, canonical, has_marks, nfc, skeleton
 from pipeline.restore.channel import Channel
 from pipeline.restore.garble import best_guess, expansions
 from pipeline.restore.tokens import _VOWEL_CHARS, UNK, Cands, Token, _frame, _mark_penalty, _vowel_penalty
-from pipeline.restore.viet import VIET_CHARS, canonical, has_marks, nfc, skeleton
 
 MAX_EXPANSION_COST = 2.6  # widest reading of a damaged token searched (tuned on real-admin DEV pages)
 OCR_TRUST = 97.0  # OCR word confidence (0-100) from which a valid word is never changed

@@ -23,7 +23,6 @@ import json
 import math
 import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.restore.viet import VIET_CHARS, nfc
+from pipeline.orthography import VIET_CHARS, nfc, skeleton
 
 MAX_PIECE = 3  # longest observed string one grapheme becomes ("U'c" is two graphemes, "\\l" one)
 MAX_BLOCK = 12  # replace blocks longer than this are layout (a dropped line), not letter damage
@@ -49,10 +48,7 @@ CAPITAL_INSIDE_COST = 0.1  # "tHanh": a capital inside a lowercase word, read as
 @lru_cache(maxsize=4096)
 def base_letter(ch: str) -> str:
     """Lowercase letter without marks (đ -> d); other characters unchanged."""
-    low = ch.lower()
-    if low == "đ":
-        return "d"
-    return "".join(c for c in unicodedata.normalize("NFD", low) if not unicodedata.combining(c)) or low
+    return skeleton(ch) or ch.lower()
 
 
 def _kind(ch: str) -> str:
@@ -204,6 +200,7 @@ class Channel:
         self.unseen = {kind: self._backoff(by_target, seen, kind) for kind in ("symbol", "digit")}
         self._cache: dict[tuple[str, bool], tuple[tuple[str, float, int], ...]] = {}
         self._mark_cache: dict[tuple[str, str], float] = {}
+        self._samples: dict[str, tuple[list[str], list[float]]] | None = None
 
     def mark_logp(self, true_ch: str, observed: str) -> float:
         """log P(observed | true letter) at the level of marked letters (add-half smoothing):
@@ -273,13 +270,14 @@ class Channel:
         return result
 
     def sample_table(self) -> dict[str, tuple[list[str], list[float]]]:
-        """Per true grapheme: observed strings and their probabilities (for synthetic damage)."""
-        table = {}
-        for t, obs in sorted(self.counts.items()):
-            total = sum(obs.values())
-            items = sorted(obs.items())
-            table[t] = ([o for o, _ in items], [c / total for _, c in items])
-        return table
+        """Per true grapheme: observed strings and their probabilities (for synthetic damage); built once."""
+        if self._samples is None:
+            self._samples = {}
+            for t, obs in sorted(self.counts.items()):
+                total = sum(obs.values())
+                items = sorted(obs.items())
+                self._samples[t] = ([o for o, _ in items], [c / total for _, c in items])
+        return self._samples
 
 
 def estimate(pairs: Iterable[tuple[str, str]]) -> dict[str, dict[str, int]]:

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import ModelError
+from pipeline.orthography import VIET_CHARS, canonical, nfc, skeleton
 from pipeline.restore import legacy
 from pipeline.restore.candidates import Candidates
 from pipeline.restore.channel import Channel, align, count_pairs, merged_words
@@ -66,7 +67,6 @@ from pipeline.restore.tokens import (
     _keep_affixes,
     apply_case,
 )
-from pipeline.restore.viet import VIET_CHARS, canonical, nfc, skeleton
 
 LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weighs in each line's estimate
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation

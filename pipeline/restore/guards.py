@@ -14,8 +14,8 @@ foreign_words).
 
 from __future__ import annotations
 
+from pipeline.orthography import VIET_CHARS, canonical, skeleton
 from pipeline.restore.tokens import Token, _fixed
-from pipeline.restore.viet import VIET_CHARS, canonical, skeleton
 
 CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct text's) is clean
 CLEAN_MIN_WORDS = 20  # ... if it has at least this many valid words to tell

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.restore.channel import Channel
@@ -67,11 +68,6 @@ def old_ocr_garble(text: str, seed: int = 0, channel: Channel | None = None, p_d
     return "\n".join(lines)
 
 
-_LOADED: dict[str, Channel] = {}
-
-
+@lru_cache(maxsize=1)
 def _default_channel() -> Channel:
-    key = str(DEFAULT_CHANNEL)
-    if key not in _LOADED:
-        _LOADED[key] = Channel.load(DEFAULT_CHANNEL)
-    return _LOADED[key]
+    return Channel.load(DEFAULT_CHANNEL)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.corpus_split import split_of
-from pipeline.restore.viet import nfc
+from pipeline.orthography import nfc
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = REPO / "benchmarks" / ".cache" / "restore_pairs"

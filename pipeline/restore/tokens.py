@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from pipeline.restore.viet import VIET_CHARS, skeleton
+from pipeline.orthography import VIET_CHARS, skeleton
 
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 

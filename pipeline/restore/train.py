@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.corpus_split import split_of
+from pipeline.orthography import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
 from pipeline.restore.lm import HashTable, NgramLM, pack
-from pipeline.restore.viet import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
 
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "<num>", ","]
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5

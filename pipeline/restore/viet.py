@@ -1,5 +1,6 @@
-"""Vietnamese orthography as restoration imports it: the names live in ``pipeline.orthography`` (marks,
-skeletons, tone placement, syllable checks) and are re-exported here for restoration's modules."""
+"""Vietnamese orthography's old address: the names live in ``pipeline.orthography`` (marks, skeletons,
+tone placement, syllable checks), which restoration's modules import directly; re-exported here for
+the importers still using this path (benchmarks/restore_harm.py, benchmarks/ocr/readers.py)."""
 
 from __future__ import annotations
 
