@@ -12,6 +12,7 @@ Prints a Markdown table and writes benchmarks/results/restore.md.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import re
 import subprocess
@@ -131,12 +132,11 @@ def real_admin_rows(r: Restorer, args: argparse.Namespace) -> list[tuple[str, st
             rows.append(("(a'') peer pyvi on the same stripped real-admin text", f"{pv[0]:.2%}",
                          f"ratio ours/pyvi {acc / pv[0]:.3f}",
                          f"error ratio pyvi/ours {(1 - pv[0]) / max(1e-9, 1 - acc):.1f}x; pyvi raised on {pv[2]} lines"))
-    words = r.foreign_words
-    r.foreign_words = frozenset()
-    try:
-        unguarded = r.restore(stripped).text
-    finally:
-        r.foreign_words = words
+    # A copy without the guard: the restorer caches its word decisions per instance, so switching the
+    # guard off on ``r`` itself would replay what the guard decided.
+    unguarded_restorer = copy.copy(r)
+    unguarded_restorer.foreign_words = frozenset()
+    unguarded = unguarded_restorer.restore(stripped).text
     acc_off = 1 - wer(unguarded, truth, lower=True)
     kept = sum(1 for a, b in zip(out.split(), unguarded.split(), strict=False) if a != b)
     rows.append(("foreign-word guard: cost on stripped real-admin TEST (false negatives)",
