@@ -167,10 +167,7 @@ def _complete(expected: dict) -> dict:
 def scan_records(annotations: Path, shared: Path, cache: Path) -> list[tuple[str, str, dict, dict]]:
     """(name, part, expected, record) of every annotated real scan; records from ``pipeline.process``,
     cached as JSON in ``cache`` (delete it to re-run OCR)."""
-    import os
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from pipeline import process
+    from pipeline import process  # which limits Tesseract's and OpenCV's threads
 
     cache.mkdir(parents=True, exist_ok=True)
     out = []
@@ -306,15 +303,11 @@ def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], 
                    rescore: bool = False) -> dict[str, Tally]:
     """Catalogue fields of the real-admin texts of ``parts``, rendered two-column, damaged under each
     condition and run through ``pipeline.process`` (records cached as JSON next to the TIFFs)."""
-    import os
-
     import numpy as np
 
+    from pipeline import process  # which limits Tesseract's and OpenCV's threads
     from pipeline.synth import render_document
     from pipeline.synth.damage import apply_condition
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from pipeline import process
 
     cache.mkdir(parents=True, exist_ok=True)
     out: dict[str, Tally] = {}
@@ -384,10 +377,7 @@ def _scan_part(scans_annotations: Path, stem: str) -> str:
 
 
 def _record_of(source: Path, cache: Path) -> dict:
-    import os
-
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    from pipeline import process
+    from pipeline import process  # which limits Tesseract's and OpenCV's threads
 
     cached = cache / f"{source.stem}.record.json"
     if not cached.exists():

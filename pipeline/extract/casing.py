@@ -204,7 +204,7 @@ def restore_case(lowered: str) -> str:
                   text)
     text = re.sub(r"(?<=\s)(nghị quyết|quyết định|chỉ thị|thông tư|nghị định|luật|kế hoạch|công văn)(?=\s+số\s)",
                   lambda m: m.group(1)[:1].upper() + m.group(1)[1:], text)
-    names = {n.lower(): n for n in place_names()}
+    names = _places_by_lower()
     for level in _LOWER_LEVELS:
         def fix(m: re.Match, level: str = level) -> str:
             words = m.group(2).split()
@@ -215,6 +215,11 @@ def restore_case(lowered: str) -> str:
             return m.group(0)
         text = re.sub(rf"(?<!\w)({level})\s+((?:[a-zđà-ỹ]+\s*){{1,3}})", fix, text)
     return text
+
+
+@lru_cache(maxsize=1)
+def _places_by_lower() -> dict[str, str]:
+    return {n.lower(): n for n in place_names()}
 
 
 @lru_cache(maxsize=1)

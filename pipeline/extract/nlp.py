@@ -47,8 +47,8 @@ def _reference_patterns() -> list[dict]:
     # A kind may be wrapped ("Thông" / "tư số 38/2015/TT-BTC"); a letter is also cited in lower case ("có
     # văn bản số 349/TB-VPCP", "tại công văn số ...").
     lower_too = {"Văn bản", "Công văn", "Tờ trình", "Báo cáo", "Thông báo", "Kế hoạch"}
-    variants = [(k, k) for k in REFERENCE_KINDS] + [(k, k[:1].lower() + k[1:]) for k in REFERENCE_KINDS if k in lower_too]
-    for _kind, written in variants:
+    variants = [*REFERENCE_KINDS, *(k[:1].lower() + k[1:] for k in REFERENCE_KINDS if k in lower_too)]
+    for written in variants:
         first, *rest = written.split()
         words = [{"TEXT": first}] + [tok for w in rest for tok in ({"IS_SPACE": True, "OP": "?"}, {"TEXT": w})]
         # "Báo cáo thẩm định số 744/BC-TNMT": up to four lower-case words between the kind and "số".

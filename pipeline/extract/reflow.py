@@ -21,6 +21,7 @@ _DATE_OPEN = re.compile(r"(?:^|,\s*|[a-zà-ỹ]\s+)ngày\b", re.IGNORECASE)
 _PLACE_HEAD = re.compile(r"^(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,2}$")
 _PLACE_TAIL = re.compile(r"^[A-ZĐÀ-Ỹ]?[\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3}\s*,\s*ngày\b", re.IGNORECASE)
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]*$")
+_AUTHORITY = re.compile(r"^(?:TM|KT|TL|TUQ|Q)\s*\.")  # "TM.", "KT. " opening a signature line
 
 
 # Two words that make one head: a line ending with the first continues on the line starting with the second.
@@ -140,10 +141,10 @@ def reflow_footer(text: str, cells_by_line: list[list[Cell]], start: int) -> lis
         words_a, words_b = len(a.split()), len(b.split())
         join = (
             _noi_nhan(a, b)
-            or (re.match(r"^(?:TM|KT|TL|TUQ|Q)\s*\.", a) and is_upper_line(b) and completes(a, b))
+            or (_AUTHORITY.match(a) and is_upper_line(b) and completes(a, b))
             # A position wrapped before its last word ("PHÓ TRƯỞNG" / "BAN").
             or (is_upper_line(a) and is_upper_line(b) and words_b == 1 and len(b) > 1
-                and not re.match(r"^(?:TM|KT|TL|TUQ|Q)\s*\.", b) and fold(b) in _POSITION_ENDS)
+                and not _AUTHORITY.match(b) and fold(b) in _POSITION_ENDS)
             or (_name_piece(a, 2) and _name_piece(b, 2) and 2 <= words_a + words_b <= 4 and min(words_a, words_b) == 1
                 and _last_of_block(out, j))
         )

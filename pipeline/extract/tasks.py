@@ -114,17 +114,17 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # A line that starts in lower case continues the paragraph even after ";" (OCR wrapped it there).
         # Web pages wrap a paragraph's first line early ("a) Thực hiện nghiêm việc cải" / "cách TTHC, ..."):
         # a line in lower case right after an unfinished one continues it, however short that one is.
-        unfinished = out and not text[out[-1][0] : out[-1][1]].rstrip().endswith((".", ";", ":", "!", "?"))
-        lower_start = stripped[:1].islower() and out and ls - out[-1][1] == 1 and (
-            out[-1][1] - out[-1][0] >= 50 or unfinished)
+        prev = text[out[-1][0] : out[-1][1]].rstrip() if out else ""  # the paragraph so far
+        adjacent = bool(out) and ls - out[-1][1] == 1
+        unfinished = bool(out) and not prev.endswith((".", ";", ":", "!", "?"))
+        lower_start = stripped[:1].islower() and adjacent and (out[-1][1] - out[-1][0] >= 50 or unfinished)
         # A line broken after a comma ("1. Các đồng chí Bộ trưởng," / "Thủ trưởng cơ quan ngang Bộ, ...").
-        lower_start = lower_start or bool(out and ls - out[-1][1] == 1 and text[out[-1][0] : out[-1][1]].rstrip().endswith(","))
+        lower_start = lower_start or (adjacent and prev.endswith(","))
         # Web pages cut a paragraph's first line short, inside a unit's name ("Điều 2. Sở" / "Công Thương có
         # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
-        prev_words = text[out[-1][0] : out[-1][1]].split() if out else []
-        lower_start = lower_start or bool(unfinished and ls - out[-1][1] == 1 and out[-1][1] - out[-1][0] < 40
-                                          and prev_words and (is_unit_start(prev_words[-1] + " " + stripped)
-                                                              or prev_words[-1] in _CONTINUING))
+        last_word = prev.rsplit(None, 1)[-1] if prev else ""
+        lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
+                                          and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING))
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
             out[-1][1] = le
         else:

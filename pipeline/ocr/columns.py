@@ -62,12 +62,11 @@ def _spaces(words: list[Word]) -> list[int]:
     return [b.bbox[0] - a.bbox[2] for a, b in zip(words, words[1:], strict=False)]
 
 
-def _cut(line: Line, width: int, page_space: float) -> _Row:
+def _cut(line: Line, words: list[Word], width: int, page_space: float) -> _Row:
     """The line with the gaps where it may be cut: wide against the page, and against the line's own
     spaces (a justified body line spreads all its spaces alike), in the middle band of the page. The
     widest is chosen until a neighbour's gutter says otherwise (a handwritten number's gap, "Số: 25
-    /TB", is also wide)."""
-    words = sorted(line.words, key=lambda w: w.bbox[0])
+    /TB", is also wide). ``words``: the line's words left to right."""
     gaps = _spaces(words)
     cuts = []
     for k in sorted(range(len(gaps)), key=lambda k: -gaps[k]):
@@ -143,9 +142,10 @@ def reading_order(lines: list[Line], page_width: int) -> list[Line]:
     """The lines in reading order: side-by-side blocks left column first (see the module docstring)."""
     if page_width <= 0 or len(lines) < 2 or any(not line.words for line in lines):
         return lines
-    spaces = sorted(gap for line in lines for gap in _spaces(sorted(line.words, key=lambda w: w.bbox[0])))
+    ordered = [sorted(line.words, key=lambda w: w.bbox[0]) for line in lines]
+    spaces = sorted(gap for words in ordered for gap in _spaces(words))
     page_space = float(spaces[len(spaces) // 2]) if spaces else 0.0
-    rows = [_cut(line, page_width, page_space) for line in lines]
+    rows = [_cut(line, words, page_width, page_space) for line, words in zip(lines, ordered, strict=True)]
     regions = _regions(rows, page_width)
     if not regions:
         return lines
