@@ -89,11 +89,14 @@ def encrypted_pdf(source: Path, out: Path, algorithm: str, user_password: str = 
     return out
 
 
-def blank_pdf(path: Path, width_pt: float, height_pt: float) -> Path:
+def blank_pdf(path: Path, width_pt: float, height_pt: float, user_unit: float | None = None) -> Path:
     from pypdf import PdfWriter
+    from pypdf.generic import FloatObject, NameObject
 
     writer = PdfWriter()
-    writer.add_blank_page(width=width_pt, height=height_pt)
+    page = writer.add_blank_page(width=width_pt, height=height_pt)
+    if user_unit is not None:
+        page[NameObject("/UserUnit")] = FloatObject(user_unit)
     writer.write(path)
     return path
 

@@ -47,6 +47,7 @@ from benchmarks.common import (
 )
 from benchmarks.ocr.pages import build_pages, subset
 from benchmarks.ocr.readers import tone_style_normalised
+from pipeline.restore.noise import strip_marks
 
 os.environ["OMP_THREAD_LIMIT"] = "1"
 CACHE = REPO_ROOT / "benchmarks" / ".cache" / "pdf"
@@ -136,11 +137,6 @@ def ocrmypdf_worker(job: dict) -> None:
 # -- scoring -------------------------------------------------------------------------------------------
 def words(text: str) -> list[str]:
     return WORD.findall(tone_style_normalised(unicodedata.normalize("NFC", text)).casefold())
-
-
-def strip_marks(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def recall(truth: list[str], found: list[str]) -> float:

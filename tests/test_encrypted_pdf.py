@@ -4,13 +4,13 @@ failed record (``password-protected``) and the rest of the batch goes on."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from pypdf import PdfWriter
 
+from benchmarks.faults import encrypted_pdf
+from benchmarks.faults import searchable_pdf as tesseract_pdf
 from pipeline.batch import run_batch
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode, PasswordProtectedError
@@ -32,20 +32,7 @@ def searchable_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     render_lines(["Quyết định số 3665/QĐ-UBND ngày 09/9/2025", "của Ủy ban nhân dân thành phố Đà Nẵng"]).save(
         image, dpi=(300, 300)
     )
-    subprocess.run(
-        ["tesseract", str(image), str(folder / "plain"), "-l", "vie", "pdf"],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
-    )
-    return folder / "plain.pdf"
-
-
-def encrypted(source: Path, out: Path, algorithm: str, user_password: str = "") -> Path:
-    writer = PdfWriter(clone_from=source)
-    writer.encrypt(user_password=user_password, owner_password="chu-so-huu", algorithm=algorithm)
-    writer.write(out)
-    return out
+    return tesseract_pdf(image, folder / "plain.pdf")
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)
@@ -53,7 +40,7 @@ def test_owner_only_encryption_reads_like_none_text_layer_included(
     algorithm: str, searchable_pdf: Path, tmp_path: Path
 ) -> None:
     assert open_document(searchable_pdf).pages[0].text_layer == LAYER
-    path = encrypted(searchable_pdf, tmp_path / f"{algorithm}.pdf", algorithm)
+    path = encrypted_pdf(searchable_pdf, tmp_path / f"{algorithm}.pdf", algorithm)
     (ctx,) = open_document(path).pages
     assert ctx.text_layer == LAYER
     page = read_page(ctx)
@@ -65,7 +52,7 @@ def test_owner_only_encryption_reads_like_none_text_layer_included(
 def test_owner_only_aes_256_page_renders_for_ocr(searchable_pdf: Path, tmp_path: Path) -> None:
     from pipeline.record import OcrOptions
 
-    path = encrypted(searchable_pdf, tmp_path / "aes.pdf", "AES-256")
+    path = encrypted_pdf(searchable_pdf, tmp_path / "aes.pdf", "AES-256")
     (ctx,) = open_document(path, OcrOptions(force_ocr=True)).pages
     page = read_page(ctx)
     assert page.error is None and page.origin == "ocr"
@@ -76,7 +63,7 @@ def test_owner_only_aes_256_page_renders_for_ocr(searchable_pdf: Path, tmp_path:
 def test_user_password_is_a_one_line_password_protected_error(
     algorithm: str, searchable_pdf: Path, tmp_path: Path
 ) -> None:
-    path = encrypted(searchable_pdf, tmp_path / "mat.pdf", algorithm, user_password="mat-khau")
+    path = encrypted_pdf(searchable_pdf, tmp_path / "mat.pdf", algorithm, user_password="mat-khau")
     with pytest.raises(PasswordProtectedError) as info:
         open_document(path)
     assert info.value.code == "password-protected"
@@ -89,8 +76,8 @@ def test_user_password_is_a_one_line_password_protected_error(
 def test_a_password_protected_pdf_fails_alone_in_its_batch(searchable_pdf: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
-    encrypted(searchable_pdf, folder / "mat.pdf", "AES-256", user_password="mat-khau")
-    encrypted(searchable_pdf, folder / "mo.pdf", "AES-256")
+    encrypted_pdf(searchable_pdf, folder / "mat.pdf", "AES-256", user_password="mat-khau")
+    encrypted_pdf(searchable_pdf, folder / "mo.pdf", "AES-256")
     (folder / "vb.txt").write_text("Công văn của Sở Nội vụ.\n", encoding="utf-8")
     out = tmp_path / "out"
     summary = run_batch([folder], out, config=PipelineConfig(restore=False, extract=False), workers=1,
@@ -127,7 +114,7 @@ def test_without_an_aes_provider_the_document_says_so_instead_of_losing_its_laye
     raised DependencyError on each page's text, which was taken for a damaged page (empty layer)."""
     import sys
 
-    path = encrypted(searchable_pdf, tmp_path / f"{algorithm}.pdf", algorithm)
+    path = encrypted_pdf(searchable_pdf, tmp_path / f"{algorithm}.pdf", algorithm)
     done = subprocess.run([sys.executable, "-c", _WITHOUT_CRYPTOGRAPHY, str(path)], capture_output=True,
                           text=True, check=True)
     code, message = done.stdout.strip().split("|")

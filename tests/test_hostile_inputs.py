@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from pypdf import PdfWriter
-from pypdf.generic import FloatObject, NameObject
 
+from benchmarks.faults import blank_pdf
 from pipeline.batch import run_batch
 from pipeline.config import PipelineConfig
 from pipeline.errors import ExitCode, InputError
@@ -18,15 +17,6 @@ from pipeline.ingest import open_document
 from pipeline.schema import record_errors
 
 CONFIG = PipelineConfig(restore=False, extract=False)
-
-
-def blank_pdf(path: Path, width_pt: float, height_pt: float, user_unit: float | None = None) -> Path:
-    writer = PdfWriter()
-    page = writer.add_blank_page(width=width_pt, height=height_pt)
-    if user_unit is not None:
-        page[NameObject("/UserUnit")] = FloatObject(user_unit)
-    writer.write(path)
-    return path
 
 
 def test_html_saved_as_pdf_says_it_is_html(tmp_path: Path) -> None:

@@ -52,26 +52,38 @@ def write_archive(out: Path, name: str, record: dict, source: DocumentSource, op
     if source.kind == "text":
         return []
     notes: list[str] = []
+    framed: list | None = None  # the words in the original frame, made once for ALTO and hOCR
     for path in options.paths(out, name):
         try:
-            notes += _write_one(path, record, source, options)
+            if path.suffix == ".pdf":
+                notes += _write_pdf(path, record, source, options)
+                continue
+            if framed is None:
+                framed = _framed_pages(record, source)
+            _write_words(path, record, framed)
         except Exception as error:  # noqa: BLE001 - one bad output costs this document, not the batch
             record["errors"].append(error_record(error, stage="output"))
             notes.append(f"{path.name}: {error}")
     return notes
 
 
-def _write_one(path: Path, record: dict, source: DocumentSource, options: ArchiveOptions) -> list[str]:
-    if path.suffix == ".pdf":
-        from pipeline.output.pdf import write_pdf
+def _write_pdf(path: Path, record: dict, source: DocumentSource, options: ArchiveOptions) -> list[str]:
+    from pipeline.output.pdf import write_pdf
 
-        with replacing(path, "write") as handle:
-            result = write_pdf(record, source.pages, handle, options.pdf_type)
-        return result.notes
+    with replacing(path, "write") as handle:
+        result = write_pdf(record, source.pages, handle, options.pdf_type)
+    return result.notes
+
+
+def _framed_pages(record: dict, source: DocumentSource) -> list:
+    """Each page's words in the frame of the page as read (ALTO's and hOCR's boxes)."""
     from pipeline.output.pdf import original_sizes
     from pipeline.output.words import in_original_frame, page_words
 
-    pages = [in_original_frame(p, s) for p, s in zip(page_words(record), original_sizes(source.pages), strict=True)]
+    return [in_original_frame(p, s) for p, s in zip(page_words(record), original_sizes(source.pages), strict=True)]
+
+
+def _write_words(path: Path, record: dict, pages: list) -> None:
     if path.name.endswith(".alto.xml"):
         from pipeline.output.alto import alto_xml
 
@@ -82,7 +94,6 @@ def _write_one(path: Path, record: dict, source: DocumentSource, options: Archiv
         data = record_hocr(record, pages)
     with replacing(path, "write") as handle:
         handle.write(data)
-    return []
 
 
 def backfill(out: Path, name: str, source: DocumentSource, options: ArchiveOptions) -> list[str]:

@@ -29,9 +29,6 @@ from urllib3.util.retry import Retry
 
 from pipeline.errors import UsageError
 
-# urllib3 never sleeps longer than this between retries (Retry.DEFAULT_BACKOFF_MAX).
-BACKOFF_MAX_S = 120.0
-
 
 def check_webhook_url(url: str) -> None:
     """Refuse, before any work, a URL every delivery would fail on."""
@@ -123,7 +120,7 @@ class Webhook:
     def one_delivery_max_s(self) -> float:
         """The longest one delivery can take: every attempt timing out, every backoff slept."""
         attempts = self.retries + 1
-        sleeps = sum(min(self.backoff * 2**i, BACKOFF_MAX_S) for i in range(self.retries))
+        sleeps = sum(min(self.backoff * 2**i, Retry.DEFAULT_BACKOFF_MAX) for i in range(self.retries))  # urllib3's cap
         return attempts * sum(self.timeout) + sleeps
 
     @property
