@@ -135,3 +135,18 @@ def test_a_tiff_frame_past_the_limits_fails_its_page_before_decoding(tmp_path: P
         "page": 2,
         "stage": "ocr",
     }
+
+
+def test_a_small_crop_box_does_not_hide_a_huge_page(tmp_path: Path) -> None:
+    """pdftoppm renders the media box: a 100 pt crop box on a 5000 pt page is still a 5000 pt render."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import RectangleObject
+
+    writer = PdfWriter(clone_from=PdfReader(blank_pdf(tmp_path / "big.pdf", 5000, 5000)))
+    writer.pages[0].cropbox = RectangleObject([0, 0, 100, 100])
+    path = tmp_path / "cropped.pdf"
+    writer.write(path)
+    with pytest.raises(InputError) as info:
+        open_document(path)
+    assert info.value.code == "page-too-large"
+    assert str(info.value).startswith(f"{path}: page 1 is 5000 x 5000 pt, ")

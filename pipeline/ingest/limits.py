@@ -38,10 +38,10 @@ def page_size_error(width_px: int, height_px: int) -> str | None:
 
 
 def check_pdf_page_sizes(reader, dpi: int, path: str) -> None:
-    """Raise PageTooLargeError for the first page whose crop box (what pdftoppm renders) times its
-    UserUnit would render past the limits at ``dpi``."""
+    """Raise PageTooLargeError for the first page whose media box (what pdftoppm renders without
+    ``-cropbox``) times its UserUnit would render past the limits at ``dpi``."""
     for number, page in enumerate(reader.pages, start=1):
-        box = page.cropbox
+        box = page.mediabox
         unit = float(page.user_unit or 1.0)
         width_pt, height_pt = float(box.width) * unit, float(box.height) * unit
         why = page_size_error(*pixel_size(width_pt, height_pt, dpi))
