@@ -146,5 +146,4 @@ def finish_document(source: DocumentSource, pages: list[PageResult], config: Pip
 
 def process_document(source: DocumentSource, config: PipelineConfig | None = None) -> dict:
     """All stages for one document, pages one after another (the batch runner parallelises pages)."""
-    config = config or PipelineConfig()
-    return run_stages(Document.of(source, keep_words=config.keep_words), config).to_record()
+    return finish_document(source, [], config or PipelineConfig())

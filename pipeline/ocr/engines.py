@@ -68,30 +68,26 @@ class ProgramEngine:
     """The ``tesseract`` program through pytesseract, one process per page (``--engine cli``)."""
 
     def hocr(self, image: np.ndarray, options: OcrOptions, char_choices: bool) -> bytes:
-        return _run_program(image, options, char_choices)
-
-
-def _run_program(image: np.ndarray, options: OcrOptions, char_choices: bool) -> bytes:
-    try:
-        return pytesseract.image_to_pdf_or_hocr(
-            fast_input(image),
-            lang=options.language,
-            config=_config(options, char_choices),
-            extension="hocr",
-            timeout=options.timeout_s,
-        )
-    except pytesseract.TesseractNotFoundError as exc:
-        raise MissingDependencyError("tesseract not found; install tesseract-ocr") from exc
-    except pytesseract.TesseractError as exc:  # a subclass of RuntimeError: test it first
-        detail = (exc.message or "").strip().splitlines()
-        reason = detail[-1] if detail else f"exit status {exc.status}"
-        if exc.status < 0:
-            reason = f"killed by signal {-exc.status}"
-        raise OcrError(f"Tesseract failed: {reason}") from exc
-    except RuntimeError as exc:  # pytesseract's timeout
-        raise OcrError(f"Tesseract took longer than {options.timeout_s:.0f} s; the page was skipped") from exc
-    except (subprocess.SubprocessError, OSError) as exc:
-        raise OcrError(f"Tesseract failed: {exc}") from exc
+        try:
+            return pytesseract.image_to_pdf_or_hocr(
+                fast_input(image),
+                lang=options.language,
+                config=_config(options, char_choices),
+                extension="hocr",
+                timeout=options.timeout_s,
+            )
+        except pytesseract.TesseractNotFoundError as exc:
+            raise MissingDependencyError("tesseract not found; install tesseract-ocr") from exc
+        except pytesseract.TesseractError as exc:  # a subclass of RuntimeError: test it first
+            detail = (exc.message or "").strip().splitlines()
+            reason = detail[-1] if detail else f"exit status {exc.status}"
+            if exc.status < 0:
+                reason = f"killed by signal {-exc.status}"
+            raise OcrError(f"Tesseract failed: {reason}") from exc
+        except RuntimeError as exc:  # pytesseract's timeout
+            raise OcrError(f"Tesseract took longer than {options.timeout_s:.0f} s; the page was skipped") from exc
+        except (subprocess.SubprocessError, OSError) as exc:
+            raise OcrError(f"Tesseract failed: {exc}") from exc
 
 
 class LibraryEngine:
