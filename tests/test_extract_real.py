@@ -302,3 +302,56 @@ def test_lone_line_with_a_wide_gap_is_not_a_column_block() -> None:
     lines = [_line(body, 100, 1), _line([("Điều", 100), ("3.", 200), ("Chánh", 900), ("Văn", 1060), ("phòng", 1160)],
                                          160, 2), _line(body, 220, 2)]
     assert reading_order(lines, 2400) == lines
+
+
+def test_office_code_opening_a_letters_symbol_is_not_a_type() -> None:
+    def header(symbol: str, first_line: str = "Kính gửi: Các phòng thuộc Cục.") -> dict:
+        return extract(f"BỘ TÀI CHÍNH\nCỤC THUẾ\nSố: {symbol}\nHà Nội, ngày 12 tháng 11 năm 2025\n"
+                       f"{first_line}\nCục Thuế hướng dẫn thực hiện như sau.\n")["document"]
+
+    letter = header("5253/CT-CS")  # Cục Thuế's policy office: a letter without a "V/v" line
+    assert (letter["type"], letter["type_code"], letter["symbol"]) == ("công văn", None, "CT-CS")
+    notice = header("412/TB-CT", "THÔNG BÁO\nVề lịch nộp tờ khai")  # type code, then the issuer's code
+    assert (notice["type"], notice["type_code"]) == ("thông báo", "TB")
+    directive = header("07/CT-CT", "CHỈ THỊ\nVề tăng cường quản lý thuế")  # a chỉ thị of Cục Thuế itself
+    assert (directive["type"], directive["type_code"]) == ("chỉ thị", "CT")
+    council = extract("HỘI ĐỒNG NHÂN DÂN\nTỈNH HÒA AN\nSố: 03/HĐ-HĐND\nHòa An, ngày 2 tháng 5 năm 2025\n"
+                      "Bên A: Hội đồng nhân dân tỉnh Hòa An.\n")["document"]
+    assert (council["type"], council["type_code"]) == ("hợp đồng", "HĐ")  # HĐ is not HĐND's initials
+
+
+SCAN_HEAD = ("BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC HÒA AN\nSố: 1520/TB-ĐHHA\nHà Nội, ngày 12 tháng 9 năm 2025\n"
+             "THÔNG BÁO\nVề việc nộp hồ sơ học bổng\nNhà trường thông báo lịch nộp hồ sơ học bổng học kỳ I.\n")
+
+
+def test_recipient_list_read_from_a_scan_with_lost_dashes_and_seal_ink() -> None:
+    doc = extract(SCAN_HEAD + "Đề nghị các khoa thực hiện./.\nNơi nhận:\n- Các khoa quản lý SV, CVHT;\n"
+                  "CBL các lớp, SV các khóa;\n~ Hiệu trưởng (để b/c);\n- Lưu VT, CTSV, Lý NTM(02). #\n"
+                  "TL. HIỆU TRƯỞNG\nTRƯỜNG PHONG CTSV\n'\nN1 Hộ\nPhùng Thị Xuân Bình\n")["document"]
+    assert doc["recipients"] == ["Các khoa quản lý SV, CVHT", "CBL các lớp, SV các khóa", "Hiệu trưởng (để b/c)"]
+    assert doc["archive"] == "VT, CTSV, Lý NTM(02)"
+    assert doc["signer"] == {"authority": "TL.", "authority_text": "TL. HIỆU TRƯỞNG", "position": "TRƯỞNG PHÒNG CTSV",
+                             "name": "Phùng Thị Xuân Bình"}
+
+
+def test_closing_block_without_its_heading_or_end_mark() -> None:
+    # OCR lost "Nơi nhận:" and the first items; the dash list ending with "- Lưu:" is still the list.
+    doc = extract(SCAN_HEAD + "ký tên vào sổ gốc cấp bằng.\nB20. VI\n\"=..\nTL. HIỆU TRƯỞNG .\n"
+                  "KT. TRƯỞNG PHÒNG QL ĐÀO TẠO\n- Phòng KH-TC, CTSV (để thực hiện);\n"
+                  "- Lưu: VT, QL Đào tạo, Lanttp (01).\nPHÓ TRƯỞNG PHÒNG\nVuơ~\nVũ Thị Thu Hà\n")["document"]
+    assert (doc["recipients"], doc["archive"]) == (["Phòng KH-TC, CTSV (để thực hiện)"], "VT, QL Đào tạo, Lanttp (01)")
+    assert (doc["signer"]["authority"], doc["signer"]["position"], doc["signer"]["name"]) == (
+        "KT.", "PHÓ TRƯỞNG PHÒNG", "Vũ Thị Thu Hà")
+
+
+def test_archive_closes_the_list_and_signature_ink_is_no_title() -> None:
+    doc = extract(SCAN_HEAD + "Đề nghị các khoa thực hiện./.\nNơi nhận:\n- Các khoa quản lý SV;\n"
+                  "- Lưu: VT, CTSV.\n\\ §u(50075 0L”\n-._ Đỉnh Văn Châu\n-HIỆU TRƯỞNG,\n")["document"]
+    assert doc["recipients"] == ["Các khoa quản lý SV"]
+    assert (doc["signer"]["position"], doc["signer"]["name"]) == ("HIỆU TRƯỞNG", "Đinh Văn Châu")
+    junk = extract(SCAN_HEAD + "Đề nghị các khoa thực hiện./.\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n"
+                   "KT.BỘ TRƯỞNG\nTHÍ ”7£&UNG THƯỜNG TRỰC _ _\nhà\nTrần Văn Minh\n")["document"]
+    assert (junk["signer"]["authority"], junk["signer"]["position"]) == ("KT.", None)
+    ministry = extract(SCAN_HEAD + "Đề nghị các khoa thực hiện./.\nNơi nhận:\n- Như trên;\n"
+                       "- Lưu: VT, VP (KSTTHC).\nKT. BỘ TRƯỞNG\n¡XỨ TRƯỞNG\nLê Văn Hòa\n")["document"]
+    assert ministry["signer"]["position"] == "THỨ TRƯỞNG"

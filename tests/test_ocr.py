@@ -238,3 +238,36 @@ def test_char_choices_option_takes_the_old_bool_and_refuses_other_values() -> No
     assert OcrOptions(char_choices=False).char_choices == "never"  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="char_choices must be auto, always or never, not 'sometimes'"):
         OcrOptions(char_choices="sometimes")  # type: ignore[arg-type]
+
+
+def _hocr_line(*words: str) -> bytes:
+    """A one-line hOCR page as Tesseract writes it, with per-character choices for each word."""
+    spans = []
+    for i, word in enumerate(words):
+        steps = "".join(
+            f'<span class="ocrx_cinfo" id="lstm_choices_1_{i}_{j}">'
+            f'<span class="ocrx_cinfo" title="x_confs 90">{ch}</span>'
+            + ('<span class="ocrx_cinfo" title="x_confs 30">\u00d0</span>' if ch == "Đ" else "")
+            + "</span>"
+            for j, ch in enumerate(word)
+        )
+        spans.append(f'<span class="ocrx_word" title="bbox {i * 100} 0 {i * 100 + 90} 40; x_wconf 91">'
+                     f"{word}{steps}</span>")
+    return (
+        '<html xmlns="http://www.w3.org/1999/xhtml"><body><div class="ocr_page">'
+        '<div class="ocr_carea"><p class="ocr_par"><span class="ocr_line" title="bbox 0 0 900 40">'
+        + "".join(spans) + "</span></p></div></div></body></html>"
+    ).encode()
+
+
+def test_eth_read_for_d_with_stroke_is_repaired_once_where_words_are_read() -> None:
+    from pipeline.ocr.hocr import parse_hocr
+
+    (line,) = parse_hocr(_hocr_line("Ð\u1ec1", "HÐND", "76/QĐÐ-UBND", "Ðörður"))
+    assert line.text == "Đề HĐND 76/QĐ-UBND Ðörður"
+    de, council, symbol, foreign = line.words
+    assert council.choices == [[("H", 0.9)], [("Đ", 0.9)], [("N", 0.9)], [("D", 0.9)]]
+    # the doubled letter's second reading is dropped, so each choice still stands for one character
+    assert len(symbol.choices) == len(symbol.text) and symbol.choices[4] == [("Đ", 0.9)]
+    assert symbol.choices[3] == [("Q", 0.9)] and symbol.choices[5] == [("-", 0.9)]
+    assert de.text == "Đề" and foreign.choices[0] == [("Ð", 0.9)]

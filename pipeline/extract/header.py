@@ -10,10 +10,20 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from pipeline.orthography import UPPER
+from pipeline.orthography import UPPER, is_plausible_syllable
 
 from .casing import known_place, proper_name, restore_case, sentence_case
-from .lexicon import AUTHORITY_PREFIXES, DOC_TYPES, SECRECY, URGENCY, fold, nfc, place_names
+from .lexicon import (
+    AUTHORITY_PREFIXES,
+    DOC_TYPES,
+    SECRECY,
+    SIGNER_TITLES,
+    SURNAMES,
+    URGENCY,
+    fold,
+    nfc,
+    place_names,
+)
 from .patterns import DATE_RE, NUMSYM_RE, expect_code, fix_symbol, split_numsym, type_code_of, valid_date
 from .reflow import completes
 from .textutil import Cell, folded_startswith, is_upper_line
@@ -25,7 +35,7 @@ _NUMBER_LINE = re.compile(
 # "Hà Nội, ngày ..."; real text sometimes drops the comma ("Hà Nội ngày 01"), then the place must be a name.
 _DATE_LINE = re.compile(
     r"^(?:(?P<place>[^\d,;:]{2,40}?)\s*,\s*|(?P<place2>(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})\s+)"
-    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*tháng.*)$"
+    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*th\S{1,2}ng\s.*)$"  # OCR: "ngàu)9 thắng § năm"
 )
 # A letter's subject opened by "Về" instead of "V/v", under the number.
 _ABOUT = re.compile(r"^Về\s+(?!việc\b)(?P<rest>[a-zđà-ỹ].*)$")
@@ -114,7 +124,7 @@ def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
 
 
 _DATE_PARTS = re.compile(
-    r"ng[àa]y?\s*(?P<d>[^\s]{0,4}?)\s*tháng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
+    r"ng[àa]y?\S?\s*(?P<d>[^\s]{0,4}?)\s*th\S{1,2}ng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
 )
 
 
@@ -436,6 +446,11 @@ def apply_type_code(h: Header) -> None:
     code = type_code_of(symbol.value if symbol else None)
     from .lexicon import CODE_TO_TYPE
 
+    if code and _is_office_code(code, str(symbol.value), h.fields.get("issuer")):
+        code = None  # "CT-CS" of Cục Thuế: the issuer's own code opens a letter's symbol, not a type's
+        if typ is None:
+            h.fields["type"] = Field("công văn", symbol.start, symbol.start, 0.7)
+            typ = h.fields["type"]
     if code and code in CODE_TO_TYPE:
         if typ is None or code == "VBHN":  # a consolidated text repeats the title of the act it consolidates
             h.fields["type"] = Field(CODE_TO_TYPE[code], symbol.start, symbol.end, 0.8)
@@ -447,6 +462,32 @@ def apply_type_code(h: Header) -> None:
         h.fields["type_code"] = Field(code, symbol.start, symbol.start + len(code), conf)
     elif typ is not None and DOC_TYPES.get(str(typ.value)) is None:
         h.fields["type_code"] = Field(None, typ.start, typ.start, typ.confidence)
+
+
+def _is_office_code(code: str, symbol: str, issuer: Field | None) -> bool:
+    """Whether a symbol's first code is the issuing body's abbreviation rather than a document type.
+
+    Nghị định 30 builds a typed document's symbol as type-issuer ("TB-CT", a notice of Cục Thuế) and a
+    letter's as issuer-unit ("CT-CS", Cục Thuế's policy office). A first code that spells the initials of
+    the issuer's name ("Cục Thuế" -> CT, "Bộ Tài chính" -> BTC), with something other than the issuer's
+    code after it, is the office: the letter is no chỉ thị. (Found on the train and dev catalogue
+    documents: every CT-CS is a công văn of Cục Thuế, every TB-CT a thông báo of it.)
+    """
+    if issuer is None or not issuer.value:
+        return False
+    parts = re.split(r"[-/]", symbol.split("/", 1)[1] if re.match(r"^(?:19|20)\d\d/", symbol) else symbol)
+    return code.upper() in _initials(str(issuer.value)) and parts[1:2] != [code]
+
+
+_LOCALITY_WORDS = {"tỉnh", "thành", "huyện", "quận", "thị", "xã", "phường"}
+
+
+def _initials(name: str) -> set[str]:
+    """A body's abbreviations as formed from its initials, "và" left out: of the whole name, and of the
+    name without its locality ("Ủy ban nhân dân tỉnh Nghệ An" -> UBND; exact, so HĐ is not HĐND's)."""
+    words = [w for w in name.split() if w.lower() != "và" and w[0].isalpha()]
+    cut = next((i for i, w in enumerate(words) if w.lower() in _LOCALITY_WORDS), len(words))
+    return {"".join(w[0] for w in words).upper(), "".join(w[0] for w in words[:cut]).upper()}
 
 
 # ---------------------------------------------------------------------------------------------- footer
@@ -491,19 +532,28 @@ def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
 def _trailing_signature(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
     """Without "Nơi nhận:" or "./." (a biên bản, or OCR lost the mark): the run of short capitals lines,
     authority lines and names that ends the document, if it holds a name."""
-    start, seen_name = None, False
+    start, seen_name, seen_archive = None, False, False
     for i in range(len(cells_by_line) - 1, from_line, -1):
         cells = cells_by_line[i]
         if not cells:
             continue
         texts = [c.text for c in cells]
+        # A scan's closing block also holds seal and signature specks ("Vuơ~", '"=..'), and, when OCR lost
+        # "Nơi nhận:", its dash list ending with "- Lưu: ...".
+        seen_archive = seen_archive or any(_ARCHIVE.match(_BULLET.sub("", t)) for t in texts)
         if all(t == "\f" or _SIGN_NOISE.match(t) or _AUTH.match(t) or _is_person_name(t)
-               or (is_upper_line(t) and len(t) <= 60) for t in texts):
+               or (is_upper_line(t) and len(t) <= 60) or (seen_name and _speck(t))
+               or (seen_archive and _BULLET.match(t)) for t in texts):
             seen_name = seen_name or any(_is_person_name(t) for t in texts)
             start = i
             continue
         break
     return start if seen_name else None
+
+
+def _speck(t: str) -> bool:
+    """A short run of seal or signature ink that OCR read as characters, not a line of text."""
+    return len(t.strip()) <= 8 and not t.rstrip().endswith((".", ";", ":", "./."))
 
 
 _APPENDIX = re.compile(
@@ -546,11 +596,18 @@ def _block_end(cells_by_line: list[list[Cell]], start: int) -> int:
     return len(cells_by_line)
 
 
+_BULLET = re.compile(r"^(?:[~_.'`]?[-+•*]|~)\s*")  # OCR reads a dash as "~", "~-", "_-" in seal ink
+_ARCHIVE = re.compile(r"^L[ưu]u\s*(?:[:.]|(?=\s[A-ZĐ]{2}))\s*(?P<a>.*)$", re.IGNORECASE)
+
+
 def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None:
     """Recipients ("Nơi nhận:" list), archive ("Lưu: ..."), and the signature block."""
-    in_list = False
+    end = _block_end(cells_by_line, start)
+    # OCR may lose the "Nơi nhận:" line; a dash list that ends with "- Lưu: ..." is still the recipients.
+    in_list = any(c.col != 1 and _BULLET.match(c.text) and _ARCHIVE.match(_BULLET.sub("", c.text))
+                  for line in cells_by_line[start:end] for c in line)
     sig_cells: list[Cell] = []
-    for i in range(start, _block_end(cells_by_line, start)):
+    for i in range(start, end):
         for c in cells_by_line[i]:
             t = c.text
             if t == "\f":
@@ -562,13 +619,19 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
                 for a, body in inline_items(rest):
                     _recipient(body, c.end - len(rest) + a, h)
                 continue
-            if in_list and c.col != 1 and not h.recipients and t.endswith(";") and len(t) < 60 and not _AUTH.match(t) \
-                    and not re.match(r"^[~_.'`]?[-+•*]", t):
-                _recipient(t, c.start, h)  # the first item printed without its dash ("Như trên;")
+            if in_list and c.col != 1 and _ARCHIVE.match(t) and "archive" not in h.fields:
+                _recipient(t, c.start, h)  # "Lưu: VT" whose dash OCR lost, read after the signer's title
                 continue
-            if in_list and c.col != 1 and re.match(r"^[~_.'`]?[-+•*]\s*", t):
-                body = re.sub(r"^[~_.'`]?[-+•*]\s*", "", t)
+            if in_list and c.col != 1 and t.endswith(";") and len(t) < 60 and not _AUTH.match(t) \
+                    and not _BULLET.match(t) and not is_upper_line(t) \
+                    and (not h.recipients or str(h.recipients[-1].value).endswith(";")):
+                _recipient(t, c.start, h)  # an item printed (or read) without its dash ("Như trên;")
+                continue
+            if in_list and c.col != 1 and _BULLET.match(t):
+                body = _BULLET.sub("", t)
                 _recipient(body, c.end - len(body), h)
+                # "Lưu" closes the list: dashes after it are signature ink ("-HIỆU TRƯỞNG,").
+                in_list = not _ARCHIVE.match(body)
                 continue
             wrapped = (c.col == 0 and not is_upper_line(t)) or (
                 c.col != 1 and len(t) <= 40 and t.endswith((";", ".")) and not _AUTH.match(t))
@@ -597,7 +660,7 @@ def _without_junk_tail(s: str) -> str:
 
 def _recipient(body: str, start: int, h: Header) -> None:
     body = _without_junk_tail(body)
-    m = re.match(r"^L[ưu]u\s*[:.]\s*(?P<a>.*)$", body, flags=re.IGNORECASE)
+    m = _ARCHIVE.match(body)
     if m:
         a = re.sub(r"\s*,\s*", ", ", m.group("a").strip().rstrip(".;"))  # "VT,NN" as "VT, NN"
         off = start + m.start("a")
@@ -676,11 +739,56 @@ def _signature(cells: list[Cell], h: Header) -> None:
             h.signer["authority_text"] = Field(" / ".join(a.text for a in auth), auth[0].start, auth[-1].end, 0.9)
         if not positions and m.group("rest"):
             positions = [Cell(m.group("rest"), last.start + m.start("rest"), last.end, last.line, last.col)]
-    if positions:
+    title = signer_title(positions[-1].text) if positions else None
+    if title:
         p = positions[-1]
-        h.signer["position"] = Field(p.text, p.start, p.end, 0.9 if len(positions) == 1 else 0.8)
+        h.signer["position"] = Field(title, p.start, p.end, 0.9 if len(positions) == 1 else 0.8)
     if name:
-        h.signer["name"] = Field(name.text, name.start, name.end, 0.9)
+        h.signer["name"] = Field(with_surname(name.text), name.start, name.end, 0.9)
+
+
+_ABBREVIATION = re.compile(r"^[A-ZĐ][A-ZĐ&./-]{1,11}$")
+
+
+def signer_title(text: str) -> str | None:
+    """The signer's title as printed, with the damage OCR does on a scan undone where a known title is
+    recognisable ("TRƯỜNG PHONG CTSV" -> "TRƯỞNG PHÒNG CTSV", "¡XỨ TRƯỞNG" -> "THỨ TRƯỞNG"); None when
+    what is left is seal or signature ink read as letters ("HEEIÔING TU HÚ TT L”TRV"): better no title
+    than a wrong one."""
+    words = re.sub(r"^[\W_]+|[\W_]+$", "", text).split()
+    # Similarity without marks (what OCR changes most) and with them (which keeps "THỨ" from "VỤ").
+    scored = [((fuzz.ratio(fold(head), fold(title)) + fuzz.ratio(head, title)) / 2, n, title)
+              for title in SIGNER_TITLES if len(words) >= (n := len(title.split()))
+              for head in [" ".join(words[:n])]]
+    score, n, title = max(scored, default=(0.0, 0, ""))
+    head: list[str] = []
+    if score >= 82:
+        head, words = title.split(), words[n:]
+    elif not all(_is_word(w) for w in words):
+        return None
+    # After a known title, the office ("CTSV", "QL ĐÀO TẠO") up to the first word that is no word.
+    tail = []
+    for w in words:
+        if not _is_word(w):
+            break
+        tail.append(w)
+    return " ".join(head + tail) or None
+
+
+def _is_word(w: str) -> bool:
+    core = w.strip(".,;:()")
+    return is_plausible_syllable(core) or bool(_ABBREVIATION.match(core)) or core.isdigit()
+
+
+_SURNAME_BY_FOLD = {fold(s): s for s in SURNAMES}
+
+
+def with_surname(name: str) -> str:
+    """A name whose family name OCR gave a wrong tone or vowel mark, with the family name it can only be."""
+    first, _, rest = name.partition(" ")
+    if first in SURNAMES or not rest:
+        return name
+    return f"{_SURNAME_BY_FOLD.get(fold(first), first)} {rest}"
 
 
 def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Header) -> int | None:
@@ -731,6 +839,19 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                 h.recipients = found + h.recipients
                 return j
     return None
+
+
+def date_after_citations(h: Header, cited: list[str]) -> bool:
+    """Unset a date of issue read earlier than a document the text cites (a handwritten or stamped digit
+    misread: "ngày 04 tháng 4" on a notice citing one of 22/8); True if it was unset."""
+    date = h.fields.get("date")
+    latest = max(cited, default=None)
+    if date is None or not date.value or latest is None or str(date.value) >= latest:
+        return False
+    h.fields["date"] = Field(None, date.start, date.end, 0.0)
+    h.unknown.append({"field": "date", "reason": f"the date read ({date.value}) is before that of a document "
+                      f"it cites ({latest}): a digit is misread"})
+    return True
 
 
 def note_unknown(h: Header, footer_line: int | None) -> None:

@@ -69,7 +69,27 @@ REFERENCE_KINDS = sorted(
 SECRECY = ["TUYỆT MẬT", "TỐI MẬT", "MẬT"]
 URGENCY = ["THƯỢNG KHẨN", "HỎA TỐC", "HOẢ TỐC", "KHẨN"]
 AUTHORITY_PREFIXES = ["TM.", "KT.", "Q.", "TL.", "TUQ."]
+# Titles a signer holds (art. 8 of the decree's Phụ lục I and the usual heads of bodies and offices); a
+# title on the signature may go on with its office ("TRƯỞNG PHÒNG CTSV", "THỨ TRƯỞNG THƯỜNG TRỰC").
+SIGNER_TITLES = [
+    f"{deputy}{title}"
+    for title in (
+        "BỘ TRƯỞNG", "THỨ TRƯỞNG", "CHỦ TỊCH", "GIÁM ĐỐC", "HIỆU TRƯỞNG", "TRƯỞNG PHÒNG", "CỤC TRƯỞNG",
+        "VỤ TRƯỞNG", "CHÁNH VĂN PHÒNG", "THỦ TƯỚNG", "TỔNG CỤC TRƯỞNG", "TRƯỞNG BAN", "VIỆN TRƯỞNG",
+        "CHÁNH ÁN", "BÍ THƯ", "CHỦ NHIỆM", "CHÁNH THANH TRA", "TRƯỞNG KHOA", "TỔNG GIÁM ĐỐC", "TRƯỞNG ĐOÀN",
+        "CHI CỤC TRƯỞNG", "TRƯỞNG CÔNG AN", "VIỆN TRƯỞNG VIỆN KIỂM SÁT", "TRƯỞNG TRẠM", "ĐỘI TRƯỞNG",
+    )
+    for deputy in ("", "PHÓ ")
+]
 
+
+# The common Vietnamese family names: the first word of a signer's name, which OCR may give a wrong tone
+# ("Đỉnh Văn Châu" for Đinh).
+SURNAMES = [
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô",
+    "Dương", "Lý", "Đinh", "Đào", "Đoàn", "Trịnh", "Lương", "Lâm", "Mai", "Cao", "Chu", "Tô", "Hà", "Thái",
+    "Kiều", "Quách", "Tạ", "Từ", "Triệu", "Lưu", "Vương", "Tăng", "Hứa", "Châu", "Trương", "Nghiêm",
+]
 
 # Lower-case verbs that start the task text after the unit in "Giao <unit> <verb> ...".
 TASK_VERBS = sorted(

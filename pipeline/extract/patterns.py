@@ -9,7 +9,7 @@ from pipeline import orthography
 
 from .lexicon import CODE_TO_TYPE, EXTRA_CODES
 
-_UP = orthography.UPPER + "Ð"  # with the look-alike Ð (U+00D0) that OCR reads for Đ
+_UP = orthography.UPPER
 _LOW = orthography.LOWER
 UPPER = _UP
 LOWER = _LOW
@@ -54,9 +54,8 @@ def valid_date(y: int, m: int, d: int) -> str | None:
 
 
 def fix_symbol(text: str) -> str:
-    """Symbols are written with Đ (U+0110); Tesseract sometimes reads it as "ĐÐ" or "Ð" (U+00D0), and
-    the legislature's number "QH15" as "QHI5"."""
-    text = re.sub(r"ĐÐ|ÐĐ|Ð", "Đ", text)
+    """The legislature's number "QH15" that OCR reads as "QHI5" (the look-alike Ð for Đ is repaired where
+    the OCR words are read, ``pipeline.ocr.hocr.repair_eth``)."""
     return re.sub(r"(?<=QH)[0-9Il|O]{2}(?![\w])", lambda m: m.group(0).translate(_DIGITS), text)
 
 

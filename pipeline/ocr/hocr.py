@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from pipeline.errors import OcrError
 from pipeline.ocr.layout import reading_order
-from pipeline.orthography import nfc
+from pipeline.orthography import VIET_CHARS, nfc
 from pipeline.record import Line, Word
 
 _NS = "{http://www.w3.org/1999/xhtml}"
@@ -22,6 +22,42 @@ def _bbox(title: str, scale: float = 1.0) -> tuple[int, int, int, int]:
         return (0, 0, 0, 0)
     x0, y0, x1, y1 = (round(int(v) * scale) for v in match.groups())
     return (x0, y0, x1, y1)
+
+
+_ETH = "\u00d0"  # Ð, the Icelandic eth, which Tesseract's vie model writes for Đ (U+0110)
+_ETH_DOUBLED = re.compile(f"Đ{_ETH}|{_ETH}Đ")
+_CONTEXT_LETTERS = VIET_CHARS | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+Choices = list[list[tuple[str, float]]]
+
+
+def repair_eth(text: str, choices: Choices | None) -> tuple[str, Choices | None]:
+    """A word with Đ where Tesseract wrote its look-alike Ð ("HÐND", "Ðề", "QĐÐ" read twice).
+
+    Done once here, where the words are read, so that every later stage sees Đ. Only in a Vietnamese
+    context: every other letter of the word is a Vietnamese letter or an upper-case code letter (the F, J,
+    W, Z of "ĐHĐL-FJW"); a word of another language ("Ðörður") keeps its eth. The per-character choices
+    follow the text.
+    """
+    if _ETH not in text or not all(c in _CONTEXT_LETTERS for c in text if c.isalpha() and c != _ETH):
+        return text, choices
+    doubled = _ETH_DOUBLED.search(text)
+    while doubled:
+        if choices is not None and len(choices) == len(text):
+            choices = choices[: doubled.start() + 1] + choices[doubled.start() + 2:]
+        text = text[: doubled.start()] + "Đ" + text[doubled.end():]
+        doubled = _ETH_DOUBLED.search(text)
+    if choices is not None:
+        choices = [_eth_options(step) for step in choices]
+    return text.replace(_ETH, "Đ"), choices
+
+
+def _eth_options(step: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """One character's alternatives with Ð read as Đ, the stronger probability kept for a merged pair."""
+    best: dict[str, float] = {}
+    for char, prob in step:
+        char = char.replace(_ETH, "Đ").replace("ð", "đ")
+        best[char] = max(prob, best.get(char, 0.0))
+    return list(best.items())
 
 
 def _word_choices(word: ET.Element) -> list[list[tuple[str, float]]] | None:
@@ -68,12 +104,13 @@ def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
                     if not text:
                         continue
                     conf = _WCONF.search(word_el.get("title", ""))
+                    text, choices = repair_eth(text, _word_choices(word_el))
                     words.append(
                         Word(
                             text=text,
                             confidence=float(conf.group(1)) if conf else 0.0,
                             bbox=_bbox(word_el.get("title", ""), scale),
-                            choices=_word_choices(word_el),
+                            choices=choices,
                         )
                     )
                 if words:

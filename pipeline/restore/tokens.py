@@ -42,8 +42,8 @@ ABBR_CONTEXT = {
 }
 # Damaged codes an old OCR produces, and what they were.
 CODE_FIXES = {
-    "VBND": "UBND", "UBNO": "UBND", "U8ND": "UBND", "UBNĐ": "UBND", "HDND": "HĐND", "HÐND": "HĐND",
-    "QD": "QĐ", "QÐ": "QĐ", "ND": "NĐ", "NÐ": "NĐ", "CCHG": "CCHC", "TTATGI": "TTATGT",
+    "VBND": "UBND", "UBNO": "UBND", "U8ND": "UBND", "UBNĐ": "UBND", "HDND": "HĐND",
+    "QD": "QĐ", "ND": "NĐ", "CCHG": "CCHC", "TTATGI": "TTATGT",
 }
 FOREIGN = {"Zalo", "Facebook", "Google", "YouTube", "Youtube", "TikTok", "Email", "email", "Internet",
            "internet", "website", "Website", "online", "COVID", "Covid", "iPhone", "Wifi", "wifi", "Word",
