@@ -151,11 +151,12 @@ def proper_name(upper: str, text: str) -> str:
     return written
 
 
-def sentence_case(upper: str, text: str) -> str:
+def sentence_case(upper: str, text: str, first_upper: bool = True) -> str:
     """A title printed in capitals ("PHÊ DUYỆT DANH MỤC ... TỈNH BẮC NINH NĂM 2026") in sentence case: each
     word lower-cased unless it is an abbreviation or the document writes it capitalised more often than
     not after the same word inside its sentences (proper names: "tỉnh Bắc Ninh"; "trụ sở" stays lower
-    though "Sở Xây dựng" is capitalised); the first letter upper-case."""
+    though "Sở Xây dựng" is capitalised); the first letter upper-case unless ``first_upper`` is False (a
+    title whose "VỀ VIỆC" was dropped goes on in lower case: "giải quyết ...")."""
     after: Counter = Counter()
     alone: Counter = Counter()
     for line in text.split("\n"):
@@ -178,6 +179,10 @@ def sentence_case(upper: str, text: str) -> str:
         if not core or _is_abbreviation(core):
             out.append(word)
             continue
+        if "/" in core and any(_is_abbreviation(part) for part in core.split("/")):  # "PHÁP/UBND"
+            head, _, tail = word.partition("/")
+            out.append(sentence_case(head, text, first_upper=False) + "/" + tail)
+            continue
         cap, low = core[:1] + core[1:].lower(), core.lower()
         prev = out[-1].strip(",.;:()\"'“”").lower() if out else ""
         votes = (after[(prev, cap)], after[(prev, low)])
@@ -185,7 +190,7 @@ def sentence_case(upper: str, text: str) -> str:
             votes = (alone[cap], alone[low])
         out.append(word.replace(core, cap if votes[0] > votes[1] else low))
     result = " ".join(out)
-    return result[:1].upper() + result[1:]
+    return result[:1].upper() + result[1:] if first_upper else result
 
 
 _LOWER_LEVELS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "phường", "xã")
@@ -200,6 +205,7 @@ def restore_case(lowered: str) -> str:
                   lambda m: m.group(1) + m.group(2).upper(), lowered)
     text = re.sub(r"\b(khóa|khoá)\s+([ivxl]+)\b", lambda m: f"{m.group(1)} {m.group(2).upper()}", text)
     text = re.sub(r"\(([a-zđ]{2,6})\)", lambda m: f"({m.group(1).upper()})", text)
+    text = re.sub(r"(?<!\w)(ubnd|hđnd)(?!\w)", lambda m: m.group(1).upper(), text)
     text = re.sub(r"(?<!\w)(hội đồng nhân dân|ủy ban nhân dân|uỷ ban nhân dân)", lambda m: m.group(1)[:1].upper() + m.group(1)[1:],
                   text)
     text = re.sub(r"(?<=\s)(nghị quyết|quyết định|chỉ thị|thông tư|nghị định|luật|kế hoạch|công văn)(?=\s+số\s)",

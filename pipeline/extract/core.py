@@ -10,7 +10,6 @@ from .header import (
     Field,
     Header,
     apply_type_code,
-    date_after_citations,
     footer_start,
     note_unknown,
     parse_footer,
@@ -79,8 +78,6 @@ def extract(text: str, *, layout: list[dict] | None = None) -> dict:
     refs = find_references(text, reference_spans(text), own.value if own else None, [footer_zone])
     ref_dates = [tuple(r["date_span"]) for r in refs if r.get("date_span")]
     dates = find_dates(text, h.date_span, ref_dates)
-    if date_after_citations(h, [r["date"] for r in refs if r.get("date")]):
-        dates = [d for d in dates if d["role"] != "issued" or (d["start"], d["end"]) != h.date_span]
     sents = sentences(text, body_start, body_end, _BODY_SKIP)
     tasks = find_tasks(text, sents, dates)
 

@@ -101,9 +101,12 @@ def _is_issuer_start(cell: str) -> bool:
 _HEAD_WORDS = {"CUC", "SO", "BO", "VU", "VIEN", "PHONG"}
 
 
+_PREFIX = re.compile(r"^(?:V\s*/\s*v\.?|Về\s+việc)\s*:?\s*", re.IGNORECASE)
+
+
 def _clean_subject(s: str) -> str:
     s = re.sub(r"\s+", " ", s).strip()
-    s = re.sub(r"^(?:V\s*/\s*v\.?|Về\s+việc)\s*:?\s*", "", s, flags=re.IGNORECASE)
+    s = _PREFIX.sub("", s)
     return s.rstrip(" .;,")
 
 
@@ -294,8 +297,12 @@ def _type_and_subject(text: str, cells_by_line: list[list[Cell]], scan: _HeaderS
         h.fields["type"] = Field("công văn", subject_cells[0].start, subject_cells[0].start, 0.85)
     if subject_cells:
         s, e = subject_cells[0].start, subject_cells[-1].end
-        subject = _clean_subject(" ".join(c.text for c in subject_cells))
-        h.fields["subject"] = Field(sentence_case(subject, text) if is_upper_line(subject) else subject, s, e, 0.9)
+        raw = " ".join(c.text for c in subject_cells)
+        subject = _clean_subject(raw)
+        if is_upper_line(subject):
+            # After a dropped "VỀ VIỆC" the title goes on in lower case, as a "V/v" line is written.
+            subject = sentence_case(subject, text, first_upper=not _PREFIX.match(raw.strip()))
+        h.fields["subject"] = Field(subject, s, e, 0.9)
     elif "type" not in h.fields and "number_raw" not in h.fields and "date" not in h.fields:
         _title_line(cells_by_line, h)
 
@@ -317,6 +324,8 @@ def _title_line(cells_by_line: list[list[Cell]], h: Header) -> None:
         return
     h.fields["type"] = Field(m.group("type").lower(), c.start, c.start + len(m.group("type")), 0.8)
     subject = restore_case(m.group("s").rstrip(" .;"))
+    if m.start("s") == m.end("type") + 1:  # no "về việc" dropped: the title starts there ("Ban hành ...")
+        subject = subject[:1].upper() + subject[1:]
     h.fields["subject"] = Field(subject, c.start + m.start("s"), c.end, 0.7)
     h.end_line = first + 1
     nxt = cells_by_line[first + 1] if first + 1 < len(cells_by_line) else []
@@ -367,9 +376,24 @@ def _ends_title(cells: list[Cell], so_far: list[Cell]) -> bool:
     return fold(t).startswith(_ENACTING)
 
 
+# A parent body and its unit printed on one line ("BỘ TÀI CHÍNH TỔNG CỤC THUẾ"): the unit starts there.
+_MERGED_UNIT = re.compile(r"^(?:BỘ|UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)\s.*?\s(?<!TỔNG\s)(?<!CHI\s)"
+                          r"(?P<unit>(?:TỔNG CỤC|CHI CỤC|CỤC|SỞ|VỤ|VĂN PHÒNG|TRƯỜNG ĐẠI HỌC)\s.*)$")
+
+
+def _split_bodies(c: Cell) -> list[Cell]:
+    m = _MERGED_UNIT.match(c.text)
+    if not m:
+        return [c]
+    cut = m.start("unit")
+    parent = c.text[:cut].rstrip()
+    return [Cell(parent, c.start, c.start + len(parent), c.line, c.col),
+            Cell(m.group("unit"), c.start + cut, c.end, c.line, c.col)]
+
+
 def _issuer(text: str, cells: list[Cell], h: Header) -> None:
     units: list[list[Cell]] = []
-    for c in cells:
+    for c in [piece for cell in cells for piece in _split_bodies(cell)]:
         # A one-word line ("TRƯỜNG" under "SỞ NÔNG NGHIỆP VÀ MÔI") is the wrapped end of the name above, and
         # so is a line that completes the last word of the line above ("ỦY" / "BAN NHÂN DÂN").
         head = (_is_issuer_start(c.text) and len(c.text.split()) > 1) or fold(c.text).strip() in _HEAD_WORDS
@@ -728,8 +752,11 @@ def _signature(cells: list[Cell], h: Header) -> None:
             if positions:
                 last_positions = positions
             positions = []
-    if name is not None and not positions:
-        positions = last_positions
+    if name is not None and (last_positions or not positions):
+        positions = last_positions  # capitals after the signer's name are no title ("FILE ĐƯỢC ĐÍNH KÈM")
+    if len(positions) >= 2 and positions[-2].text.strip() == "PHÓ":  # "PHÓ" / "TRƯỞNG BAN" wrapped
+        p, q = positions[-2], positions[-1]
+        positions = [*positions[:-2], Cell(f"PHÓ {q.text}", p.start, q.end, q.line, q.col)]
     if auth:
         last = auth[-1]
         m = _AUTH.match(last.text)
@@ -839,19 +866,6 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                 h.recipients = found + h.recipients
                 return j
     return None
-
-
-def date_after_citations(h: Header, cited: list[str]) -> bool:
-    """Unset a date of issue read earlier than a document the text cites (a handwritten or stamped digit
-    misread: "ngày 04 tháng 4" on a notice citing one of 22/8); True if it was unset."""
-    date = h.fields.get("date")
-    latest = max(cited, default=None)
-    if date is None or not date.value or latest is None or str(date.value) >= latest:
-        return False
-    h.fields["date"] = Field(None, date.start, date.end, 0.0)
-    h.unknown.append({"field": "date", "reason": f"the date read ({date.value}) is before that of a document "
-                      f"it cites ({latest}): a digit is misread"})
-    return True
 
 
 def note_unknown(h: Header, footer_line: int | None) -> None:
