@@ -379,3 +379,16 @@ def test_parent_and_unit_on_one_line_and_a_wrapped_deputy_title() -> None:
     d = doc["document"]
     assert (d["issuer"], d["parent_issuer"]) == ("Tổng cục Thuế", "Bộ Tài chính")
     assert (d["signer"]["position"], d["signer"]["name"]) == ("PHÓ TRƯỞNG BAN", "Đào Thu Hà")
+
+
+def test_scan_header_name_with_a_misread_mark_and_a_university() -> None:
+    ministry = extract("BỘ GIÁO ĐỤC VÀ ĐÀO TẠO\nSố: 2827 /QĐ-BGDĐT\nHà Nội, ngày 14 tháng 10 năm 2025\nQUYẾT ĐỊNH\n"
+                       "Về việc công bố thủ tục hành chính nội bộ\nBỘ TRƯỞNG BỘ GIÁO DỤC VÀ ĐÀO TẠO\n"
+                       "Căn cứ Nghị định số 37/2025/NĐ-CP quy định chức năng của Bộ Giáo dục và Đào tạo;\n"
+                       "QUYẾT ĐỊNH:\nĐiều 1. Công bố kèm theo Quyết định này./.\nNơi nhận:\n- Như Điều 1;\n"
+                       "- Lưu: VI, VP (KSTTHC).\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\nLê Văn Hòa\n")["document"]
+    assert ministry["issuer"] == "Bộ Giáo dục và Đào tạo"
+    assert ministry["archive"] == "VT, VP (KSTTHC)"  # "VT", the office of records, read "VI"
+    school = extract("BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC ĐIỆN LỰC\nSố: 2116/TB-ĐHĐL\nHà Nội, ngày 29 tháng 8 năm 2025\n"
+                     "THÔNG BÁO\nVề việc nộp hồ sơ miễn học phí\nNhà trường thông báo như sau.\n")["document"]
+    assert (school["issuer"], school["parent_issuer"]) == ("Trường Đại học Điện lực", "Bộ Công Thương")

@@ -25,7 +25,7 @@ _FIXED = {
 _TWO_SYLLABLE_HEADS = {
     "VĂN PHÒNG", "TRUNG TÂM", "CHI CỤC", "TỔNG CỤC", "CÔNG AN", "THANH TRA", "KHO BẠC", "BỆNH VIỆN",
     "HỘI ĐỒNG", "CÔNG TY", "LIÊN ĐOÀN", "BẢO HIỂM", "MẶT TRẬN", "NGÂN HÀNG", "ĐẢNG ỦY", "ĐẢNG UỶ",
-    "THỦ TƯỚNG", "TỈNH ỦY", "HUYỆN ỦY", "TÒA ÁN", "VIỆN KIỂM",
+    "THỦ TƯỚNG", "TỈNH ỦY", "HUYỆN ỦY", "TÒA ÁN", "VIỆN KIỂM", "ĐẠI HỌC", "CAO ĐẲNG", "HỌC VIỆN",
 }
 _ONE_SYLLABLE_HEADS = {"SỞ", "BỘ", "PHÒNG", "BAN", "CỤC", "VỤ", "VIỆN", "TRƯỜNG", "ĐÀI", "ĐOÀN", "HỘI", "TỔ", "TRẠM"}
 _LEVELS = ["KHU VỰC", "THÀNH PHỐ", "THỊ XÃ", "THỊ TRẤN", "ĐẶC KHU", "TỈNH", "HUYỆN", "QUẬN", "PHƯỜNG", "XÃ"]
@@ -66,6 +66,14 @@ def from_document(upper: str, text: str) -> str | None:
         found = match.group(0)
         if any(c.islower() for c in found) and found[:1].isupper():
             return re.sub(r"\s+", " ", found)
+    # A scan's header may carry a mark OCR misread ("BỘ GIÁO ĐỤC VÀ ĐÀO TẠO"): the same letters without
+    # marks, written in mixed case in the body, are the name.
+    folded = fold(upper).split()
+    for match in re.finditer(rf"(?<!\w){re.escape(words[0][:1])}\w*" + r"(?:\s+\w+)" * (len(words) - 1),
+                             text, flags=re.IGNORECASE):
+        found = re.sub(r"\s+", " ", match.group(0))
+        if any(c.islower() for c in found) and found[:1].isupper() and fold(found).split() == folded:
+            return found
     return None
 
 

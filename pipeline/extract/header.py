@@ -687,6 +687,7 @@ def _recipient(body: str, start: int, h: Header) -> None:
     m = _ARCHIVE.match(body)
     if m:
         a = re.sub(r"\s*,\s*", ", ", m.group("a").strip().rstrip(".;"))  # "VT,NN" as "VT, NN"
+        a = re.sub(r"^V[I1lĩ](?=,|$)", "VT", a)  # the office of records, "VT", that OCR reads "VI"
         off = start + m.start("a")
         h.fields["archive"] = Field(a, off, off + len(a), 0.9)
         return
