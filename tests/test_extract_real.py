@@ -392,3 +392,17 @@ def test_scan_header_name_with_a_misread_mark_and_a_university() -> None:
     school = extract("BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC ĐIỆN LỰC\nSố: 2116/TB-ĐHĐL\nHà Nội, ngày 29 tháng 8 năm 2025\n"
                      "THÔNG BÁO\nVề việc nộp hồ sơ miễn học phí\nNhà trường thông báo như sau.\n")["document"]
     assert (school["issuer"], school["parent_issuer"]) == ("Trường Đại học Điện lực", "Bộ Công Thương")
+
+
+def test_recipients_wrapped_without_dash_with_sub_items_and_a_cut_inline_name() -> None:
+    doc = extract("BỘ TÀI CHÍNH\nSố: 9120/BTC-KTTH\nV/v: động lực tăng trưởng\nHà Nội, ngày 17 tháng 11 năm 2025\n"
+                  "Kính gửi: Bộ trưởng, Thủ trưởng các cơ quan ngang Bộ, cơ quan thuộc\nChính phủ\n"
+                  "Xét báo cáo của Bộ Tài chính, Bộ đề nghị như sau./.\nNơi nhận:\n"
+                  "Công ty TNHH Hòa An (Lô B3, Khu Công nghiệp Bá Thiện II, Xã Bình\nXuyên, Tỉnh Phú Thọ);\n"
+                  "- Như Diễu 3;\n- VP UBND tỉnh:\n+ LĐVP, KGVX;\n+ Lưu: VT.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n"
+                  "Trần Quốc Phương\n")["document"]
+    assert doc["recipients"] == [
+        "Bộ trưởng, Thủ trưởng các cơ quan ngang Bộ, cơ quan thuộc Chính phủ",
+        "Công ty TNHH Hòa An (Lô B3, Khu Công nghiệp Bá Thiện II, Xã Bình Xuyên, Tỉnh Phú Thọ)",
+        "Như Điều 3", "VP UBND tỉnh: LĐVP, KGVX"]
+    assert doc["archive"] == "VT"

@@ -646,10 +646,15 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
             if in_list and c.col != 1 and _ARCHIVE.match(t) and "archive" not in h.fields:
                 _recipient(t, c.start, h)  # "Lưu: VT" whose dash OCR lost, read after the signer's title
                 continue
-            if in_list and c.col != 1 and t.endswith(";") and len(t) < 60 and not _AUTH.match(t) \
-                    and not _BULLET.match(t) and not is_upper_line(t) \
-                    and (not h.recipients or str(h.recipients[-1].value).endswith(";")):
+            if in_list and c.col != 1 and not _AUTH.match(t) and not _BULLET.match(t) and not is_upper_line(t) \
+                    and ((t.endswith(";") and len(t) < 60 and (not h.recipients or str(h.recipients[-1].value).endswith(";")))
+                         or (not h.recipients and len(t) < 90 and not _is_person_name(t))):
                 _recipient(t, c.start, h)  # an item printed (or read) without its dash ("Như trên;")
+                continue
+            if in_list and c.col != 1 and _BULLET.match(t) and h.recipients and str(h.recipients[-1].value).endswith(":") \
+                    and not _ARCHIVE.match(_BULLET.sub("", t)):
+                last = h.recipients[-1]  # "- VP UBND tỉnh:" then "+ LĐVP, KGVX;": one item
+                h.recipients[-1] = Field(f"{last.value} {_BULLET.sub('', t)}", last.start, c.end, last.confidence)
                 continue
             if in_list and c.col != 1 and _BULLET.match(t):
                 body = _BULLET.sub("", t)
@@ -691,7 +696,15 @@ def _recipient(body: str, start: int, h: Header) -> None:
         off = start + m.start("a")
         h.fields["archive"] = Field(a, off, off + len(a), 0.9)
         return
-    h.recipients.append(Field(body.strip(), start, start + len(body.strip()), 0.9))
+    body = body.strip()
+    formula = _FORMULA.match(fold(body.rstrip(" ;.,")))
+    if formula:  # "Như Điều 3" / "Như trên", whose marks OCR misread ("Như Diễu 3")
+        body = "Như trên" + body[len(body.rstrip(" ;.,")):] if formula.group(1) is None else \
+            f"Như Điều {formula.group(1)}" + body[len(body.rstrip(" ;.,")):]
+    h.recipients.append(Field(body, start, start + len(body), 0.9))
+
+
+_FORMULA = re.compile(r"^NHU (?:DIEU (\d+)|TREN)$")
 
 
 _FLAT_SIGNATURE = re.compile(
@@ -819,6 +832,9 @@ def with_surname(name: str) -> str:
     return f"{_SURNAME_BY_FOLD.get(fold(first), first)} {rest}"
 
 
+_DANGLING = re.compile(r"(?<!\w)(?:thuộc|và|của|các|với|cho|tại|trực)$")
+
+
 def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Header) -> int | None:
     """Recipients named under "Kính gửi:" (inline or as a dash list); returns the line after the list."""
     for i in range(begin, min(end, len(cells_by_line))):
@@ -848,9 +864,11 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
                         # An address in brackets may hold ";" ("(Địa chỉ: ...; Số ĐT: ...)"): it goes on to ")".
                         if found and str(found[-1].value).count("(") > str(found[-1].value).count(")"):
                             follows, raw_end_punct = True, False
-                        if found and (len(found) > (1 if rest else 0) or t.startswith("(")) \
-                                and (follows or not str(found[-1].value).endswith((";", "."))) \
-                                and not raw_end_punct and ((len(t) < 60 and not blank) or follows) \
+                        # An inline name cut before its end ("..., cơ quan thuộc" / "Chính phủ") goes on.
+                        dangling = bool(found) and bool(_DANGLING.search(str(found[-1].value)))
+                        if found and (len(found) > (1 if rest else 0) or t.startswith("(") or dangling) \
+                                and (follows or dangling or not str(found[-1].value).endswith((";", "."))) \
+                                and (not raw_end_punct or t.startswith("(")) and ((len(t) < 60 and not blank) or follows) \
                                 and not _BODY_START.match(t):
                             last = found[-1]
                             joined = (str(last.value) + " " + t).rstrip(" ;.,")
