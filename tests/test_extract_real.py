@@ -406,3 +406,17 @@ def test_recipients_wrapped_without_dash_with_sub_items_and_a_cut_inline_name() 
         "Công ty TNHH Hòa An (Lô B3, Khu Công nghiệp Bá Thiện II, Xã Bình Xuyên, Tỉnh Phú Thọ)",
         "Như Điều 3", "VP UBND tỉnh: LĐVP, KGVX"]
     assert doc["archive"] == "VT"
+
+
+def test_rendered_two_column_page_name_split_place_cut_and_ink_in_the_issuer() -> None:
+    text = ("ỦY BAN NHÂN DÂN TỈNH BẮC\nMnH\nSố: 471/QĐ-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+            "Bắc Ninh, ngày 28 tháng 11 năm 2025\nQUYẾT ĐỊNH\nVỀ VIỆC PHÊ DUYỆT DANH MỤC HỘI CHỢ\n"
+            "ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nCăn cứ Luật Tổ chức chính quyền địa phương;\nQUYẾT ĐỊNH:\n"
+            "Điều 1. Phê duyệt danh mục hội chợ năm 2026./.\nNơi nhận:\n- Như Điều 1;\n"
+            "- Cục KTVB và QLXL VPHC\tBộ Tư\npháp;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nTrần\n\nChí Hùng\n")
+    doc = extract(text)["document"]
+    assert doc["issuer"] == "Ủy ban nhân dân tỉnh Bắc Ninh"  # "NINH" read as "MnH": the date line's place
+    assert (doc["signer"]["position"], doc["signer"]["name"]) == ("PHÓ CHỦ TỊCH", "Trần Chí Hùng")
+    city = extract("ỦY BAN NHÂN DÂN THÀNH PHỐ_\nCẦN THƠ\nSố: 2666/QĐ-UBND\nCần Thơ, ngày 26 tháng 11 năm 2025\n"
+                   "QUYẾT ĐỊNH\nVề việc công bố danh mục thủ tục\nCăn cứ Luật Tổ chức chính quyền địa phương;\n")
+    assert city["document"]["issuer"] == "Ủy ban nhân dân thành phố Cần Thơ"

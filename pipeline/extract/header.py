@@ -405,15 +405,29 @@ def _issuer(text: str, cells: list[Cell], h: Header) -> None:
         return
     def name(group: list[Cell]) -> Field:
         # OCR specks after the name ("UBND HUYỆN KRÔNG BÚK ˆ") are no part of it.
-        words = " ".join(c.text for c in group).split()
+        words = [w.strip("_~`'") for w in " ".join(c.text for c in group).split()]  # "THÀNH PHỐ_": ink
         while len(words) > 1 and not any(unicodedata.category(ch) in ("Lu", "Ll", "Nd") for ch in words[-1]):
             words.pop()
-        upper = " ".join(words).rstrip(" .,:;-_'`")
-        return Field(known_place(nfc(proper_name(upper, text))), group[0].start, group[-1].end, 0.9)
+        upper = " ".join(w for w in words if w).rstrip(" .,:;-_'`")
+        return Field(_place_completed(known_place(nfc(proper_name(upper, text))), h), group[0].start,
+                     group[-1].end, 0.9)
 
     h.fields["issuer"] = name(units[-1])
     if len(units) >= 2:
         h.fields["parent_issuer"] = name(units[-2])
+
+
+def _place_completed(name: str, h: Header) -> str:
+    """A body whose place lost its last word on a scan ("Ủy ban nhân dân tỉnh Bắc" over a "MnH" speck)
+    with the place of the date line that starts with it ("Bắc Ninh, ngày ...")."""
+    m = re.search(r"(?:tỉnh|thành phố)\s+(?P<place>[A-ZĐÀ-Ỹ].*)$", name)
+    place = h.fields.get("place")
+    if not m or place is None or m.group("place") in place_names():
+        return name
+    written = str(place.value)
+    if written.startswith(m.group("place") + " ") and written in place_names():
+        return name[: m.start("place")] + written
+    return name
 
 
 def _compact(rest: str) -> tuple[str, list[int]]:
@@ -525,7 +539,14 @@ def _is_person_name(t: str) -> bool:
     if not _NAME.match(t) or is_upper_line(t) or any(ch.isdigit() for ch in t):
         return False
     words = t.split()
-    return all(w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in words) and 2 <= len(words) <= 6
+    return all(w[:1].isupper() and (w[1:].islower() or len(w) == 1) for w in words) and 2 <= len(words) <= 6 \
+        and words[0] not in _NOT_FAMILY_NAMES
+
+
+# Words that open the name of a body or a list item, never a person's ("Bộ Tư" / "pháp" cut by a column).
+_NOT_FAMILY_NAMES = {"Bộ", "Sở", "Cục", "Vụ", "Ban", "Phòng", "Viện", "Ủy", "Uỷ", "Hội", "Trường", "Văn", "Trung",
+                     "Chi", "Tổng", "Công", "Kho", "Bệnh", "Đảng", "Cổng", "Tỉnh", "Huyện", "Xã", "Phường", "Thành",
+                     "Quận", "Thị", "Đài", "Báo", "Các", "Như", "Lưu", "Nơi", "Chủ", "Giám", "Phó"}
 
 
 def footer_start(cells_by_line: list[list[Cell]], from_line: int) -> int | None:
@@ -739,8 +760,23 @@ def unflatten_signature(cell: Cell) -> list[Cell]:
     return out
 
 
+def _join_split_name(cells: list[Cell]) -> list[Cell]:
+    """A name broken after its family name by a wrap or by the column beside it ("Trần" ... "Chí Hùng",
+    "Mai" / "Sơn") as one cell."""
+    out: list[Cell] = []
+    for c in cells:
+        prev = out[-1] if out else None
+        if prev is not None and prev.text.strip() in SURNAMES and c.text.split()[:1] != [] \
+                and c.text.split()[0] not in SURNAMES and re.fullmatch(rf"[{UPPER}][a-zđà-ỹ]+(?:\s+[{UPPER}][a-zđà-ỹ]+){{0,3}}",
+                                                                      c.text.strip()):
+            out[-1] = Cell(f"{prev.text.strip()} {c.text.strip()}", prev.start, c.end, c.line, c.col)
+        else:
+            out.append(c)
+    return out
+
+
 def _signature(cells: list[Cell], h: Header) -> None:
-    cells = [piece for c in cells for piece in unflatten_signature(c)]
+    cells = _join_split_name([piece for c in cells for piece in unflatten_signature(c)])
     # Two signature blocks side by side (a biên bản: secretary left, chair right): the right one signs.
     if any(c.col == 1 and _is_person_name(c.text) for c in cells):
         cells = [c for c in cells if c.col != 0]
@@ -785,7 +821,7 @@ def _signature(cells: list[Cell], h: Header) -> None:
         p = positions[-1]
         h.signer["position"] = Field(title, p.start, p.end, 0.9 if len(positions) == 1 else 0.8)
     if name:
-        h.signer["name"] = Field(with_surname(name.text), name.start, name.end, 0.9)
+        h.signer["name"] = Field(with_surname(" ".join(name.text.split())), name.start, name.end, 0.9)
 
 
 _ABBREVIATION = re.compile(r"^[A-ZĐ][A-ZĐ&./-]{1,11}$")
