@@ -824,6 +824,7 @@ def _signature(cells: list[Cell], h: Header) -> None:
         h.signer["name"] = Field(with_surname(" ".join(name.text.split())), name.start, name.end, 0.9)
 
 
+_TITLE_WORDS = {w for title in SIGNER_TITLES for w in title.split()}
 _ABBREVIATION = re.compile(r"^[A-ZĐ][A-ZĐ&./-]{1,11}$")
 
 
@@ -839,7 +840,8 @@ def signer_title(text: str) -> str | None:
               for head in [" ".join(words[:n])]]
     score, n, title = max(scored, default=(0.0, 0, ""))
     head: list[str] = []
-    if score >= 82:
+    # Only a head with a word no title has ("TRƯỜNG PHONG", "XỨ") is OCR damage; "CỤC PHÓ" is as printed.
+    if score == 100 or (score >= 84 and not set(words[:n]) <= _TITLE_WORDS):
         head, words = title.split(), words[n:]
     elif not all(_is_word(w) for w in words):
         return None

@@ -78,6 +78,11 @@ SIGNER_TITLES = [
         "VỤ TRƯỞNG", "CHÁNH VĂN PHÒNG", "THỦ TƯỚNG", "TỔNG CỤC TRƯỞNG", "TRƯỞNG BAN", "VIỆN TRƯỞNG",
         "CHÁNH ÁN", "BÍ THƯ", "CHỦ NHIỆM", "CHÁNH THANH TRA", "TRƯỞNG KHOA", "TỔNG GIÁM ĐỐC", "TRƯỞNG ĐOÀN",
         "CHI CỤC TRƯỞNG", "TRƯỞNG CÔNG AN", "VIỆN TRƯỞNG VIỆN KIỂM SÁT", "TRƯỞNG TRẠM", "ĐỘI TRƯỞNG",
+        "TỔ TRƯỞNG", "ĐOÀN TRƯỞNG", "TRƯỞNG THÔN", "TRƯỞNG ẤP", "TRƯỞNG BẢN", "TRƯỞNG KHU PHỐ", "TRƯỞNG ĐÀI",
+        "TRƯỞNG CHI NHÁNH", "KẾ TOÁN TRƯỞNG", "TỔNG BIÊN TẬP", "THƯ KÝ", "CHỦ TỌA", "GIÁM ĐỐC SỞ",
+        "TRƯỞNG TIỂU BAN", "CHỦ NHIỆM ỦY BAN", "TƯ LỆNH", "CHÍNH ỦY", "CHỈ HUY TRƯỞNG", "TRƯỞNG KHO",
+        "HIỆU PHÓ", "THỦ TRƯỞNG", "XÃ ĐỘI TRƯỞNG", "TRƯỞNG BAN CHỈ ĐẠO", "THẨM PHÁN", "KIỂM SÁT VIÊN",
+        "ĐẠI TƯỚNG", "THƯỢNG TƯỚNG", "TRUNG TƯỚNG", "THIẾU TƯỚNG", "ĐẠI TÁ", "THƯỢNG TÁ", "TRUNG TÁ", "THIẾU TÁ",
     )
     for deputy in ("", "PHÓ ")
 ]
