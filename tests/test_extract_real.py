@@ -420,3 +420,12 @@ def test_rendered_two_column_page_name_split_place_cut_and_ink_in_the_issuer() -
     city = extract("ỦY BAN NHÂN DÂN THÀNH PHỐ_\nCẦN THƠ\nSố: 2666/QĐ-UBND\nCần Thơ, ngày 26 tháng 11 năm 2025\n"
                    "QUYẾT ĐỊNH\nVề việc công bố danh mục thủ tục\nCăn cứ Luật Tổ chức chính quyền địa phương;\n")
     assert city["document"]["issuer"] == "Ủy ban nhân dân thành phố Cần Thơ"
+
+
+def test_damaged_date_line_keeps_the_place_and_says_what_is_unreadable() -> None:
+    for line, reason in (("Hà Nội, ngàu)9 thắng § năm 2025", "the day, month are unreadable ('u)9', '§')"),
+                         ("Hà Nội, ngà¿2§tháng0„năm 2022", "the day, month are unreadable ('¿2§', '0„')")):
+        doc = extract(f"BỘ CÔNG THƯƠNG\nTRƯỜNG ĐẠI HỌC HÒA AN\nSố: 5/TB-ĐHHA\n{line}\nTHÔNG BÁO\n"
+                      "Về việc nộp hồ sơ\nNhà trường thông báo.\n")["document"]
+        assert (doc["place"], doc["date"]) == ("Hà Nội", None), line
+        assert {"field": "date", "reason": reason, "partial": line[-4:]} in doc["unknown"], line

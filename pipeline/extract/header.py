@@ -35,7 +35,7 @@ _NUMBER_LINE = re.compile(
 # "Hà Nội, ngày ..."; real text sometimes drops the comma ("Hà Nội ngày 01"), then the place must be a name.
 _DATE_LINE = re.compile(
     r"^(?:(?P<place>[^\d,;:]{2,40}?)\s*,\s*|(?P<place2>(?:TP\.\s*)?[A-ZĐÀ-Ỹ][\wÀ-ỹ]*(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*){0,3})\s+)"
-    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*th\S{1,2}ng\s.*)$"  # OCR: "ngàu)9 thắng § năm"
+    r"(?P<date>[Nn]gày\b.*|[Nn]g[àa]\S*\s*\S{0,4}?\s*th\S{1,2}ng.*)$"  # OCR: "ngàu)9 thắng § năm"
 )
 # A letter's subject opened by "Về" instead of "V/v", under the number.
 _ABOUT = re.compile(r"^Về\s+(?!việc\b)(?P<rest>[a-zđà-ỹ].*)$")
@@ -127,7 +127,7 @@ def parse_date_text(s: str) -> tuple[str | None, int, int] | None:
 
 
 _DATE_PARTS = re.compile(
-    r"ng[àa]y?\S?\s*(?P<d>[^\s]{0,4}?)\s*th\S{1,2}ng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
+    r"ng[àa]y?\s*(?P<d>[^\s]{0,4}?)\s*th\S{1,2}ng\s*(?P<m>[^\s]{0,4}?)\s*năm\s*(?P<y>[^\s]{0,6})", re.IGNORECASE
 )
 
 
