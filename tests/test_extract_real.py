@@ -429,3 +429,23 @@ def test_damaged_date_line_keeps_the_place_and_says_what_is_unreadable() -> None
                       "Về việc nộp hồ sơ\nNhà trường thông báo.\n")["document"]
         assert (doc["place"], doc["date"]) == ("Hà Nội", None), line
         assert {"field": "date", "reason": reason, "partial": line[-4:]} in doc["unknown"], line
+
+
+def test_kinh_gui_wrapped_after_kinh_and_a_title_cased_by_the_words_after() -> None:
+    doc = extract("BỘ TÀI CHÍNH\nCỤC HẢI QUAN\nSố: 38162/CHQ-GSQL\nV/v hướng dẫn thủ tục hải quan\n"
+                  "Hà Nội, ngày 25\ntháng 11 năm 2025\n\nKính\ngửi: Công ty TNHH Hòa An.\n"
+                  "(đ/c: KCN Đồng Văn, tỉnh Ninh Bình)\nTrả lời công văn của Công ty, Cục Hải quan có ý kiến như sau.\n")
+    assert doc["document"]["recipients"] == ["Công ty TNHH Hòa An (đ/c: KCN Đồng Văn, tỉnh Ninh Bình)"]
+    directive = extract("ỦY BAN NHÂN DÂN\nTỈNH HÒA AN\nSố: 12/CT-UBND\nHòa An, ngày 26 tháng 11 năm 2025\nCHỈ THỊ\n"
+                        "VỀ VIỆC TĂNG CƯỜNG CẢI CÁCH THỦ TỤC HÀNH CHÍNH (THỰC HIỆN ĐIỂM B KHOẢN 2 ĐIỀU 29)\n"
+                        "Thời gian qua, Thủ tướng Chính phủ và Thủ trưởng các sở đã chỉ đạo cải cách thủ tục hành "
+                        "chính trên địa bàn tỉnh theo Điều 29 của Luật.\n")["document"]
+    assert directive["subject"] == "tăng cường cải cách thủ tục hành chính (thực hiện điểm b khoản 2 Điều 29)"
+
+
+def test_body_only_directive_takes_its_issuer_from_the_enacting_sentence() -> None:
+    doc = extract("Chỉ thị về việc tăng cường phòng, chống tác hại thuốc lá.\n"
+                  "Thực hiện Chỉ thị số 23/2009/CT-UBND của Uỷ ban nhân dân thành phố về phòng, chống tác hại "
+                  "thuốc lá.\nUỷ ban nhân dân quận yêu cầu các phòng, ban thực hiện tốt các nội dung sau:\n")
+    assert (doc["document"]["type"], doc["document"]["issuer"]) == ("chỉ thị", "Uỷ ban nhân dân quận")
+    assert doc["document"]["subject"] == "tăng cường phòng, chống tác hại thuốc lá"

@@ -166,24 +166,32 @@ def sentence_case(upper: str, text: str, first_upper: bool = True) -> str:
     though "Sở Xây dựng" is capitalised); the first letter upper-case unless ``first_upper`` is False (a
     title whose "VỀ VIỆC" was dropped goes on in lower case: "giải quyết ...")."""
     after: Counter = Counter()
+    before: Counter = Counter()  # (word as written, next word lower-cased): "thủ tục" apart from "Thủ tướng"
     alone: Counter = Counter()
     for line in text.split("\n"):
         letters = [c for c in line if c.isalpha()]
         if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
             continue  # a line in capitals says nothing about case
-        prev = ""
+        prev = last_inside = ""
         for m in re.finditer(r"\w+|[.:;!?(•+-]", line):
             word = m.group()
             if not word[0].isalnum():
-                prev = ""  # a sentence or item starts after this mark
+                prev = last_inside = ""  # a sentence or item starts after this mark
                 continue
             if prev:
                 after[(prev, word)] += 1
                 alone[word] += 1
+                if last_inside:
+                    before[(last_inside, word.lower())] += 1
+            last_inside = word if prev else ""
             prev = word.lower()
     out: list[str] = []
-    for word in upper.split():
+    words = upper.split()
+    for i, word in enumerate(words):
         core = word.strip(",.;:()\"'“”")
+        if len(core) == 1 and out and out[-1].lower() == "điểm":  # "điểm b khoản 2": a point of an article
+            out.append(word.lower())
+            continue
         if not core or _is_abbreviation(core):
             out.append(word)
             continue
@@ -193,7 +201,10 @@ def sentence_case(upper: str, text: str, first_upper: bool = True) -> str:
             continue
         cap, low = core[:1] + core[1:].lower(), core.lower()
         prev = out[-1].strip(",.;:()\"'“”").lower() if out else ""
+        nxt = words[i + 1].strip(",.;:()\"'“”").lower() if i + 1 < len(words) else ""
         votes = (after[(prev, cap)], after[(prev, low)])
+        if votes == (0, 0):
+            votes = (before[(cap, nxt)], before[(low, nxt)])
         if votes == (0, 0):
             votes = (alone[cap], alone[low])
         out.append(word.replace(core, cap if votes[0] > votes[1] else low))

@@ -221,7 +221,7 @@ def _header_cell(c: Cell, i: int, cells_by_line: list[list[Cell]], last: int, sc
         return False
     if _marking(c, f, h):
         return False
-    if folded_startswith(t, "Kính gửi") or _BODY_START.match(t):
+    if folded_startswith(t, "Kính gửi") or _BODY_START.match(t) or t.strip() == "Kính":  # "Kính" / "gửi:"
         return True
     if scan.in_vv and c.col != 1:
         scan.subject_cells.append(c)
@@ -333,6 +333,19 @@ def _title_line(cells_by_line: list[list[Cell]], h: Header) -> None:
         issuer = restore_case(nxt[0].text.rstrip(" .;"))
         h.fields["issuer"] = Field(issuer[:1].upper() + issuer[1:], nxt[0].start, nxt[0].end, 0.8)
         h.end_line = first + 2
+        return
+    # No issuer line: the body that enacts ("Uỷ ban nhân dân quận yêu cầu các phòng, ban ...").
+    for cells in cells_by_line[first + 1: first + 80]:
+        m = _ENACTING_SENTENCE.match(cells[0].text) if cells else None
+        if m:
+            c = cells[0]
+            h.fields["issuer"] = Field(restore_case(m.group("body")), c.start, c.start + m.end("body"), 0.7)
+            return
+
+
+_ENACTING_SENTENCE = re.compile(
+    r"^(?P<body>(?:Uỷ|Ủy)\s+ban\s+nhân\s+dân\s+(?:tỉnh|thành\s+phố|quận|huyện|thị\s+xã|xã|phường)"
+    r"(?:\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]*)*)\s+(?:chỉ\s+thị|yêu\s+cầu|quyết\s+định|giao)\b")
 
 
 # The line under a decision's title that names who decides ("ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "BỘ TRƯỞNG BỘ
@@ -879,7 +892,10 @@ def parse_kinh_gui(cells_by_line: list[list[Cell]], begin: int, end: int, h: Hea
         for c in cells_by_line[i]:
             # A công điện names its recipients after "... điện:".
             is_dien = bool(re.search(r"\bđiện\s*:$", c.text)) and is_upper_line(c.text.split("điện")[0])
-            if folded_startswith(c.text, "Kính gửi", 82) or is_dien:
+            # "Kính" / "gửi: ..." wrapped by a web page
+            wrapped = bool(re.match(r"gửi\s*:", c.text)) and i > begin and \
+                [x.text.strip() for x in cells_by_line[i - 1]] == ["Kính"]
+            if folded_startswith(c.text, "Kính gửi", 82) or is_dien or wrapped:
                 rest = "" if is_dien else (
                     re.sub(r"^[^:]*:\s*", "", c.text) if ":" in c.text[:14] else c.text[8:].strip())
                 found = []
