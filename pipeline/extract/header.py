@@ -665,13 +665,14 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
     in_list = any(c.col != 1 and _BULLET.match(c.text) and _ARCHIVE.match(_BULLET.sub("", c.text))
                   for line in cells_by_line[start:end] for c in line)
     sig_cells: list[Cell] = []
+    heading = False  # "Nơi nhận:" seen (not only a dash list ending with "- Lưu:")
     for i in range(start, end):
         for c in cells_by_line[i]:
             t = c.text
             if t == "\f":
                 continue
             if c.col != 1 and _is_noi_nhan(t):
-                in_list = True
+                in_list = heading = True
                 rest = re.sub(r"^[^:]*:\s*", "", t) if ":" in t else ""
                 # A web table flattened into one line: "Nơi nhận: - Như trên; - Bộ Y tế; - Lưu: VT."
                 for a, body in inline_items(rest):
@@ -682,10 +683,11 @@ def parse_footer(cells_by_line: list[list[Cell]], start: int, h: Header) -> None
                 continue
             if in_list and c.col != 1 and not _AUTH.match(t) and not _BULLET.match(t) and not is_upper_line(t) \
                     and ((t.endswith(";") and len(t) < 60 and (not h.recipients or str(h.recipients[-1].value).endswith(";")))
-                         or (not h.recipients and len(t) < 90 and not _is_person_name(t))):
+                         or (heading and not h.recipients and len(t) < 90 and not _is_person_name(t)
+                             and not t.startswith("("))):
                 _recipient(t, c.start, h)  # an item printed (or read) without its dash ("Như trên;")
                 continue
-            if in_list and c.col != 1 and _BULLET.match(t) and h.recipients and str(h.recipients[-1].value).endswith(":") \
+            if in_list and c.col != 1 and t.startswith("+") and h.recipients and str(h.recipients[-1].value).endswith(":") \
                     and not _ARCHIVE.match(_BULLET.sub("", t)):
                 last = h.recipients[-1]  # "- VP UBND tỉnh:" then "+ LĐVP, KGVX;": one item
                 h.recipients[-1] = Field(f"{last.value} {_BULLET.sub('', t)}", last.start, c.end, last.confidence)
