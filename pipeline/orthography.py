@@ -165,3 +165,27 @@ def is_plausible_syllable(token: str) -> bool:
     if sum(c in TONE_SET for c in unicodedata.normalize("NFD", lowered)) > 1:
         return False
     return _LOOSE_SYLLABLE.fullmatch(strip_tone(lowered)) is not None
+
+
+ETH = "\u00d0"  # Ð, the Icelandic eth, which OCR (Tesseract's vie model, scanners' layers) writes for Đ (U+0110)
+ETH_DOUBLED = re.compile(f"Đ{ETH}|{ETH}Đ")  # one Đ read twice ("QĐÐ")
+_ETH_CONTEXT = VIET_CHARS | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_WORD = re.compile(r"\S+")
+
+
+def eth_in_vietnamese(word: str) -> bool:
+    """Does the word hold Ð in a Vietnamese context: every other letter a Vietnamese letter or an upper-case
+    code letter (the F, J, W, Z of "ĐHĐL-FJW")? A word of another language ("Ðörður") keeps its eth."""
+    return ETH in word and all(c in _ETH_CONTEXT for c in word if c.isalpha() and c != ETH)
+
+
+def repair_eth_word(word: str) -> str:
+    """The word with Đ where OCR wrote its look-alike Ð ("HÐND", "Ðề"; "QĐÐ" read twice gives "QĐ")."""
+    if not eth_in_vietnamese(word):
+        return word
+    return ETH_DOUBLED.sub("Đ", word).replace(ETH, "Đ")
+
+
+def repair_eth_text(text: str) -> str:
+    """`repair_eth_word` on every word of a text (a PDF's own text layer, which no OCR word list carries)."""
+    return _WORD.sub(lambda m: repair_eth_word(m.group(0)), text) if ETH in text else text

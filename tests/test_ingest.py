@@ -155,3 +155,21 @@ def test_corrupt_pdf_error_is_the_only_line_on_stderr(tmp_path: Path) -> None:
     )
     assert done.returncode == 3
     assert done.stderr.splitlines() == [f"vanban: error: {path}: corrupt PDF (Stream has ended unexpectedly)"]
+
+
+def test_eth_in_a_pdf_text_layer_is_read_as_d_with_stroke(tmp_path: Path) -> None:
+    """A scanner's own layer writes Ð for Đ as Tesseract does; no OCR word list carries it, so ingest repairs it."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding))
+    text = "So 12/QÐ-UBND cua HÐND ngày 3 tháng 5 Ðörður".encode("cp1252")  # WinAnsi has Ð, not Đ
+    content = b"BT /F1 12 Tf 72 720 Td (" + text + b") Tj ET"
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.pages[0].Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    pdf.pages[0].Contents = pdf.make_stream(content)
+    path = tmp_path / "layer.pdf"
+    pdf.save(path)
+    (page,) = open_document(path).pages
+    assert page.text_layer == "So 12/QĐ-UBND cua HĐND ngày 3 tháng 5 Ðörður"

@@ -31,3 +31,12 @@ def test_letter_classes_cover_every_marked_letter() -> None:
 def test_tone_marks_are_placed_and_stripped() -> None:
     assert canonical("hoà") == "hòa" and canonical("hòa", "new") == "hoà"
     assert strip_tone("Thuỷ") == "Thuy" and strip_tone("Ướt") == "Ươt"
+
+
+def test_eth_is_read_as_d_with_stroke_only_in_vietnamese_words() -> None:
+    from pipeline.orthography import repair_eth_text, repair_eth_word
+
+    assert repair_eth_word("HÐND") == "HĐND"
+    assert repair_eth_word("76/QĐÐ-UBND") == "76/QĐ-UBND"
+    assert repair_eth_word("Ðörður") == "Ðörður"
+    assert repair_eth_text("Ðề án của HÐND, Ðörður\nÐ") == "Đề án của HĐND, Ðörður\nĐ"

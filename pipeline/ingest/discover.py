@@ -21,7 +21,7 @@ from pipeline.errors import (
 from pipeline.ingest.formats import DOCUMENT_SUFFIXES, IMAGE_SUFFIXES, sniff_kind
 from pipeline.ingest.limits import check_pdf_page_sizes
 from pipeline.ingest.render import open_image
-from pipeline.orthography import nfc
+from pipeline.orthography import nfc, repair_eth_text
 from pipeline.record import DocumentSource, OcrOptions, PageContext
 
 # pypdf logs its own warnings ("EOF marker not found") on damaged files; vanban reports those files
@@ -172,7 +172,8 @@ def _open_pdf(path: Path):
 
 
 def _page_layer(page) -> str:
-    """A page's text layer; a damaged content stream loses its layer, not the page.
+    """A page's text layer, with Đ where the layer's OCR wrote Ð; a damaged content stream loses its
+    layer, not the page.
 
     A missing AES provider is not damage: it used to end here as an empty layer, so AES-128 owner-only
     PDFs (whose password check needs only MD5 and RC4) were OCR'd as if they had no layer.
@@ -180,7 +181,7 @@ def _page_layer(page) -> str:
     from pypdf.errors import DependencyError, FileNotDecryptedError
 
     try:
-        return nfc(page.extract_text() or "")
+        return repair_eth_text(nfc(page.extract_text() or ""))
     except (DependencyError, FileNotDecryptedError):
         raise
     except Exception:  # noqa: BLE001 - pypdf raises many types on broken content streams

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 from pipeline.errors import OcrError
 from pipeline.ocr.layout import reading_order
-from pipeline.orthography import VIET_CHARS, nfc
+from pipeline.orthography import ETH, ETH_DOUBLED, eth_in_vietnamese, nfc, repair_eth_word
 from pipeline.record import Line, Word
 
 _NS = "{http://www.w3.org/1999/xhtml}"
@@ -24,38 +24,33 @@ def _bbox(title: str, scale: float = 1.0) -> tuple[int, int, int, int]:
     return (x0, y0, x1, y1)
 
 
-_ETH = "\u00d0"  # Ð, the Icelandic eth, which Tesseract's vie model writes for Đ (U+0110)
-_ETH_DOUBLED = re.compile(f"Đ{_ETH}|{_ETH}Đ")
-_CONTEXT_LETTERS = VIET_CHARS | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 Choices = list[list[tuple[str, float]]]
 
 
 def repair_eth(text: str, choices: Choices | None) -> tuple[str, Choices | None]:
-    """A word with Đ where Tesseract wrote its look-alike Ð ("HÐND", "Ðề", "QĐÐ" read twice).
+    """A word with Đ where Tesseract wrote its look-alike Ð (`orthography.repair_eth_word`), with its
+    per-character choices following the text.
 
-    Done once here, where the words are read, so that every later stage sees Đ. Only in a Vietnamese
-    context: every other letter of the word is a Vietnamese letter or an upper-case code letter (the F, J,
-    W, Z of "ĐHĐL-FJW"); a word of another language ("Ðörður") keeps its eth. The per-character choices
-    follow the text.
+    Done once here, where the words are read, so that every later stage sees Đ (a PDF's own layer gets the
+    same repair in ingest).
     """
-    if _ETH not in text or not all(c in _CONTEXT_LETTERS for c in text if c.isalpha() and c != _ETH):
+    if not eth_in_vietnamese(text):
         return text, choices
-    doubled = _ETH_DOUBLED.search(text)
-    while doubled:
-        if choices is not None and len(choices) == len(text):
-            choices = choices[: doubled.start() + 1] + choices[doubled.start() + 2:]
-        text = text[: doubled.start()] + "Đ" + text[doubled.end():]
-        doubled = _ETH_DOUBLED.search(text)
     if choices is not None:
+        doubled = ETH_DOUBLED.search(text)
+        while doubled and len(choices) == len(text):
+            choices = choices[: doubled.start() + 1] + choices[doubled.start() + 2:]
+            text = text[: doubled.start()] + "Đ" + text[doubled.end():]
+            doubled = ETH_DOUBLED.search(text)
         choices = [_eth_options(step) for step in choices]
-    return text.replace(_ETH, "Đ"), choices
+    return repair_eth_word(text), choices
 
 
 def _eth_options(step: list[tuple[str, float]]) -> list[tuple[str, float]]:
     """One character's alternatives with Ð read as Đ, the stronger probability kept for a merged pair."""
     best: dict[str, float] = {}
     for char, prob in step:
-        char = char.replace(_ETH, "Đ").replace("ð", "đ")
+        char = char.replace(ETH, "Đ").replace("ð", "đ")
         best[char] = max(prob, best.get(char, 0.0))
     return list(best.items())
 
