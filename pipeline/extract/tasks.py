@@ -51,6 +51,7 @@ class Sentence:
     text: str
     start: int
     bullet: str | None  # kind of bullet: "-", "a)", "1.", "Điều", or None
+    continued: bool = False  # a later sentence of the same paragraph (it keeps the paragraph's heading)
 
 
 def head_length(s: str) -> int:
@@ -125,7 +126,9 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         last_word = prev.rsplit(None, 1)[-1] if prev else ""
         lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
                                           and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING))
-        if (prev_open or lower_start) and not _BULLET.match(stripped) and not _is_caps(stripped):
+        # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
+        caps_heading = _is_caps(stripped) and not (adjacent and last_word in _CONTINUING)
+        if (prev_open or lower_start) and not _BULLET.match(stripped) and not caps_heading:
             out[-1][1] = le
         else:
             out.append([ls, le])
@@ -162,7 +165,7 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
         p_off = off
         for k, part in enumerate(parts):
             idx = text.index(part, p_off) if part else p_off
-            out.append(Sentence(part, idx, bullet if k == 0 else None))
+            out.append(Sentence(part, idx, bullet if k == 0 else None, continued=k > 0))
             p_off = idx + len(part)
     return out
 
@@ -272,10 +275,10 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
     reader = _TaskReader(text, deadlines, issued)
     for s in sents:
-        t = s.text.strip()
+        t = " ".join(s.text.split())  # web and OCR line breaks inside a sentence are spaces here
         if not t:
             continue
-        if reader.pending and (s.bullet is None or s.bullet == reader.pending[1]):
+        if reader.pending and not s.continued and (s.bullet is None or s.bullet == reader.pending[1]):
             reader.pending = None
         reader.read(s, t)
     return reader.tasks
