@@ -94,6 +94,8 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
+# A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
+_REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 # Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
 _CONTINUING = {"và", "của", "với", "các", "cho", "tại", "về", "theo", "trong", "để", "là", "được", "những", "từ",
                "đến", "hoặc", "đối", "bằng", "nhằm"}
@@ -125,7 +127,8 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
         last_word = prev.rsplit(None, 1)[-1] if prev else ""
         lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
-                                          and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING))
+                                          and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING
+                                               or _REQUEST_END.search(prev)))
         # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
         caps_heading = _is_caps(stripped) and not (adjacent and last_word in _CONTINUING)
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not caps_heading:
@@ -278,8 +281,7 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         t = " ".join(s.text.split())  # web and OCR line breaks inside a sentence are spaces here
         if not t:
             continue
-        if reader.pending and not s.continued and (s.bullet is None or s.bullet == reader.pending[1]):
-            reader.pending = None
+        reader.close_heading(s, t)
         reader.read(s, t)
     return reader.tasks
 
@@ -293,17 +295,64 @@ class _TaskReader:
     issued: str | None
     tasks: list[dict] = field(default_factory=list)
     pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+    open_item: int | None = None  # the task of a heading's item whose paragraph may go on
+    item_kind: str | None = None  # bullet kind of the items read under the open heading so far
+    suspended: tuple[str, str | None, str | None] | None = None  # a heading interrupted by a plain paragraph
+    prose_items: bool = False  # the last sentence was a unit heading or an unbulleted item under it
+
+    def close_heading(self, s: Sentence, t: str) -> None:
+        """End the open heading where its items end: at a paragraph without a bullet, or at the next heading
+        of its level. "b) Bộ Tài chính:" may be followed by its task as a plain paragraph that opens with
+        a verb; an aside between lettered items ("Ngoài nguồn vốn ..., tùy điều kiện ...") only pauses it."""
+        if s.continued:
+            return
+        if self.pending is None:
+            if self.suspended and s.bullet is not None and s.bullet == self.suspended[2]:
+                self.pending, self.item_kind = self.suspended[:2], self.suspended[2]
+            self.suspended = None
+            return
+        if s.bullet is None and self.prose_items and _VERB_RE.match(t[:1].lower() + t[1:]):
+            return
+        if s.bullet is None:
+            self.suspended = (*self.pending, self.item_kind)
+        if s.bullet is None or s.bullet == self.pending[1]:
+            self.pending, self.item_kind = None, None
 
     def read(self, s: Sentence, t: str) -> None:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
-        for rule in (self._giao, self._request, self._unit_trigger, self._unit_colon, self._units_heading,
-                     self._heading_item):
+        open_item = self.open_item if s.continued else None
+        self.open_item = None
+        prose_items, self.prose_items = self.prose_items, False
+        if s.continued:
+            self.prose_items = prose_items
+        for rule in (self._giao, self._request, self._unit_trigger):
+            if rule(s, t):
+                return
+        # A later sentence of a heading's item ("... hiện hành. Song song đó, tăng cường ...") is the same task.
+        if open_item is not None and not is_unit_start(t):
+            self._extend(open_item, s, t)
+            return
+        for rule in (self._unit_colon, self._units_heading, self._heading_item):
             if rule(s, t):
                 return
         self._unit_verb(s, t)
 
-    def add(self, assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> None:
-        """Record one task, its unit cleaned and its deadline the first one inside the sentence."""
+    def _deadline_in(self, start: int, end: int) -> str | None:
+        """The first deadline-role date in text[start:end], or a deadline written without a full date."""
+        found = next((d for d in self.deadlines if start <= d["start"] < end and d["role"] == "deadline"), None)
+        return found["value"] if found else short_deadline(self.text[start:end], self.issued)
+
+    def _extend(self, index: int, s: Sentence, t: str) -> None:
+        """Append a further sentence of the same paragraph to task ``index``."""
+        task = self.tasks[index]
+        task["description"] = _clean(task["description"] + ". " + t)
+        task["span"][1] = s.start + len(s.text.rstrip())
+        task["deadline"] = task["deadline"] or self._deadline_in(s.start, task["span"][1])
+        self.open_item = index
+
+    def add(self, assignee: str, coordinating: list[str], desc: str, s: Sentence, conf: float) -> bool:
+        """Record one task, its unit cleaned and its deadline the first one inside the sentence; False when
+        nothing is left of the unit or the task once cleaned."""
         # "Ủy ban nhân dân phường, xã (sau đây gọi là Ủy ban nhân dân cấp xã)": the name, not its short form.
         assignee = re.sub(r"\s*\((?:sau đây )?gọi (?:tắt )?là[^)]*\)", "", assignee)
         remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
@@ -311,17 +360,17 @@ class _TaskReader:
             assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
         desc_c = _clean(desc)
         if not desc_c or not assignee:
-            return
+            return False
         end = s.start + len(s.text.rstrip())
-        deadline = next((d for d in self.deadlines if s.start <= d["start"] < end and d["role"] == "deadline"), None)
         self.tasks.append({
             "assignee": _clean(assignee),
             "coordinating_units": coordinating,
             "description": desc_c,
-            "deadline": deadline["value"] if deadline else short_deadline(self.text[s.start : end], self.issued),
+            "deadline": self._deadline_in(s.start, end),
             "span": [s.start, end],
             "confidence": conf,
         })
+        return True
 
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
@@ -392,28 +441,37 @@ class _TaskReader:
         if d0:
             self.add(m.group("u"), [], m.group("d"), s, 0.8)
         else:
-            self.pending = (_clean(m.group("u")), s.bullet)
+            self.pending, self.item_kind, self.prose_items = (_clean(m.group("u")), s.bullet), None, True
         return True
 
     def _units_heading(self, s: Sentence, t: str) -> bool:
         """4b. A numbered heading that only names the units, its lettered items below; True if it is one."""
-        # "1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch UBND các xã, phường"
-        if s.bullet is not None and is_unit_start(t) and len(t) < 200 and not t.endswith((".", ":")) \
-                and _first_verb(t, head_length(t)) is None:
-            self.pending = (_clean(t), s.bullet)
+        # "1. Thủ trưởng các sở, ban, ngành tỉnh; Chủ tịch UBND các xã, phường"; "2. Trách nhiệm của Ủy ban
+        # nhân dân các tỉnh, thành phố" (the unit is the one named after "của").
+        duty = re.match(r"(?:Trách nhiệm|Nhiệm vụ)(?: cụ thể)? của\s+", t)
+        named = t[duty.end() :].rstrip(" :") if duty else t
+        if s.bullet is not None and is_unit_start(named) and len(t) < 200 and not t.endswith(".") \
+                and (duty or not t.endswith(":")) and _first_verb(named, head_length(named)) is None:
+            self.pending, self.item_kind = (_clean(named), s.bullet), None
             return True
         return False
 
     def _heading_item(self, s: Sentence, t: str) -> bool:
         """5. An item under an open heading, keeping "Chủ trì, phối hợp với <units>"; True if it is one."""
-        if not (self.pending and s.bullet is not None):
+        # An unbulleted paragraph reaches here only as the task of a "<unit>:" heading (see close_heading).
+        if not self.pending or s.bullet is None and s.continued:
             return False
+        coordinating: list[str] = []
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
             parsed = _parse_rest("X " + t[:1].lower() + t[1:])
             if parsed and parsed[1]:
-                self.add(self.pending[0], parsed[1], parsed[2], s, 0.75)
-                return True
-        self.add(self.pending[0], [], t, s, 0.75)
+                coordinating, t = parsed[1], parsed[2]
+        if self.add(self.pending[0], coordinating, t, s, 0.75):
+            self.open_item = len(self.tasks) - 1
+        if s.bullet is None:
+            self.prose_items = True
+        else:
+            self.item_kind = s.bullet
         return True
 
     def _unit_verb(self, s: Sentence, t: str) -> None:
