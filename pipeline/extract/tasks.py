@@ -52,6 +52,7 @@ class Sentence:
     start: int
     bullet: str | None  # kind of bullet: "-", "a)", "1.", "Điều", or None
     continued: bool = False  # a later sentence of the same paragraph (it keeps the paragraph's heading)
+    item: bool = False  # the paragraph opens with a bullet
 
 
 def head_length(s: str) -> int:
@@ -165,12 +166,27 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
             stripped = stripped[m.end() :]
         # Sentences: ". " before a capital, or "; " before a new assignment.
         parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
+        parts = [clause for part in parts for clause in _unit_clauses(part)]
         p_off = off
         for k, part in enumerate(parts):
             idx = text.index(part, p_off) if part else p_off
-            out.append(Sentence(part, idx, bullet if k == 0 else None, continued=k > 0))
+            out.append(Sentence(part, idx, bullet if k == 0 else None, continued=k > 0, item=bullet is not None))
             p_off = idx + len(part)
     return out
+
+
+def _unit_clauses(sentence: str) -> list[str]:
+    """A sentence cut where "; " opens another unit's clause ("UBND cấp xã đối chiếu ...; UBND cấp huyện
+    tổng hợp ..."); a list of units alone ("Thủ trưởng các sở; Chủ tịch UBND các xã") stays whole."""
+    out: list[str] = []
+    start = 0
+    for m in re.finditer(r";\s+", sentence):
+        rest = sentence[m.end() :]
+        verb = _first_verb(rest, head_length(rest)) if is_unit_start(rest) else None
+        if verb and verb.start() < 120 and _first_verb(sentence[start : m.start()]) is not None:
+            out.append(sentence[start : m.start() + 1])
+            start = m.end()
+    return [*out, sentence[start:]]
 
 
 def _split_units(s: str) -> list[str]:
@@ -245,6 +261,22 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
             desc_off += m2.end()
             desc = desc[m2.end() :]
     return assignee, coordinating, desc, desc_off
+
+
+_CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
+_MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
+
+
+def _after_circumstance(t: str) -> str:
+    """The clause after a leading circumstance ("Trong năm 2014, các địa phương tiếp tục ...", "Căn cứ số vốn
+    được phân bổ, Ủy ban nhân dân cấp tỉnh phân bổ ..."): it starts at the comma that opens a unit."""
+    if is_unit_start(t) or not _CIRCUMSTANCE.match(t):
+        return t
+    for m in re.finditer(r",\s+", t[:300]):
+        if is_unit_start(t[m.end() :]):
+            # "nếu có vướng mắc, các đơn vị liên hệ ...": a procedural conditional is no task (corpora/dev 02).
+            return t if re.search(r"\bnếu\b|vướng mắc", t[: m.start()]) else t[m.end() :]
+    return t
 
 
 _REMIT = re.compile(r"(?<=\s)theo\s+(?:chức\s+năng|thẩm\s+quyền|nhiệm\s+vụ\s+được\s+giao)")
@@ -358,6 +390,7 @@ class _TaskReader:
         remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
         if remit:
             assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
+        assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
         desc_c = _clean(desc)
         if not desc_c or not assignee:
             return False
@@ -480,6 +513,7 @@ class _TaskReader:
         label = re.match(r"^[^:]{2,40}:\s+", t)
         if label and is_unit_start(t[label.end() :]):
             t = t[label.end() :]
+        t = _after_circumstance(t)
         v = _first_verb(t, head_length(t))
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
         remit = _REMIT.search(t, 0, v.start()) if v else None
@@ -488,7 +522,7 @@ class _TaskReader:
             return
         has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                            for d in self.deadlines)
-        if has_deadline or s.bullet is not None or _RECURRING.search(t) or short_deadline(t, self.issued):
+        if has_deadline or s.item or _RECURRING.search(t) or short_deadline(t, self.issued):
             self.add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
             if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
                 self.pending = (_clean(t[:cut]), s.bullet)
