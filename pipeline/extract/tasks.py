@@ -32,6 +32,8 @@ _MULTI_HEADS = (
     "Ban Quản lý", "Đài Truyền thanh", "Đoàn Thanh niên", "Hội Liên hiệp", "Hội Nông dân", "Hội Cựu chiến binh",
     "Ban Chỉ đạo", "Tổ trưởng", "Kế toán", "Văn thư", "Ban Tổ chức", "Ban Tuyên giáo", "Thành viên",
     "Giáo viên", "Nhân viên", "Chuyên viên", "Đơn vị", "Chủ đầu tư", "Nhà thầu", "Doanh nghiệp",
+    "Bộ trưởng", "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tổng Giám đốc", "Chánh văn phòng", "Quỹ",
+    "Lực lượng",
 )
 _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
                  "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
@@ -95,6 +97,7 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
+_TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng")
 # A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 # Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
@@ -130,6 +133,8 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
                                           and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING
                                                or _REQUEST_END.search(prev)))
+        # A holder's title cut from its body ("2. Chánh Văn phòng UBND tỉnh; Giám đốc" / "Công an tỉnh; ...").
+        lower_start = lower_start or bool(unfinished and adjacent and prev.endswith(_TITLE_ENDS))
         # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
         caps_heading = _is_caps(stripped) and not (adjacent and last_word in _CONTINUING)
         if (prev_open or lower_start) and not _BULLET.match(stripped) and not caps_heading:
@@ -326,10 +331,11 @@ class _TaskReader:
     deadlines: list[dict]
     issued: str | None
     tasks: list[dict] = field(default_factory=list)
-    pending: tuple[str, str | None] | None = None  # (assignee, bullet kind of its heading)
+    # (assignee, bullet kind of its heading, coordinating units the heading names for all its items)
+    pending: tuple[str, str | None, list[str]] | None = None
     open_item: int | None = None  # the task of a heading's item whose paragraph may go on
     item_kind: str | None = None  # bullet kind of the items read under the open heading so far
-    suspended: tuple[str, str | None, str | None] | None = None  # a heading interrupted by a plain paragraph
+    suspended: tuple[tuple[str, str | None, list[str]], str | None] | None = None  # heading paused by an aside
     prose_items: bool = False  # the last sentence was a unit heading or an unbulleted item under it
 
     def close_heading(self, s: Sentence, t: str) -> None:
@@ -339,14 +345,14 @@ class _TaskReader:
         if s.continued:
             return
         if self.pending is None:
-            if self.suspended and s.bullet is not None and s.bullet == self.suspended[2]:
-                self.pending, self.item_kind = self.suspended[:2], self.suspended[2]
+            if self.suspended and s.bullet is not None and s.bullet == self.suspended[1]:
+                self.pending, self.item_kind = self.suspended
             self.suspended = None
             return
         if s.bullet is None and self.prose_items and _VERB_RE.match(t[:1].lower() + t[1:]):
             return
         if s.bullet is None:
-            self.suspended = (*self.pending, self.item_kind)
+            self.suspended = (self.pending, self.item_kind)
         if s.bullet is None or s.bullet == self.pending[1]:
             self.pending, self.item_kind = None, None
 
@@ -413,7 +419,7 @@ class _TaskReader:
             return False
         a, co, d, _ = parsed
         if d.rstrip().endswith(":") and len(d) < 120:
-            self.pending = (_clean(a), s.bullet)
+            self.pending = (_clean(a), s.bullet, co)
         else:
             self.add(a, co, d, s, 0.9)
         return True
@@ -434,7 +440,7 @@ class _TaskReader:
             return False
         a, co, d, _ = parsed
         if t.rstrip().endswith(":"):
-            self.pending = (_clean(a), s.bullet)
+            self.pending = (_clean(a), s.bullet, co)
         else:
             self.add(a, co, d, s, 0.85)
         return True
@@ -454,6 +460,12 @@ class _TaskReader:
         after = rest[len(m.group("t")) :]
         if trig in ("có trách nhiệm", "có nhiệm vụ") and re.match(r"\s*(?:chủ\s+trì|phối\s+hợp)", after):
             rest = after.lstrip()
+        # "1. Bộ Tài chính chủ trì, phối hợp với các bộ, địa phương liên quan:": a heading; its items are
+        # the unit's tasks with those coordinating units.
+        units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+):", rest)
+        if units and _first_verb(units.group("u")) is None:
+            self.pending, self.item_kind = (_clean(a), s.bullet, _split_units(units.group("u"))), None
+            return True
         if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
             parsed = _parse_rest("X " + rest)
             if parsed:
@@ -474,7 +486,7 @@ class _TaskReader:
         if d0:
             self.add(m.group("u"), [], m.group("d"), s, 0.8)
         else:
-            self.pending, self.item_kind, self.prose_items = (_clean(m.group("u")), s.bullet), None, True
+            self.pending, self.item_kind, self.prose_items = (_clean(m.group("u")), s.bullet, []), None, True
         return True
 
     def _units_heading(self, s: Sentence, t: str) -> bool:
@@ -485,7 +497,7 @@ class _TaskReader:
         named = t[duty.end() :].rstrip(" :") if duty else t
         if s.bullet is not None and is_unit_start(named) and len(t) < 200 and not t.endswith(".") \
                 and (duty or not t.endswith(":")) and _first_verb(named, head_length(named)) is None:
-            self.pending, self.item_kind = (_clean(named), s.bullet), None
+            self.pending, self.item_kind = (_clean(named), s.bullet, []), None
             return True
         return False
 
@@ -494,7 +506,7 @@ class _TaskReader:
         # An unbulleted paragraph reaches here only as the task of a "<unit>:" heading (see close_heading).
         if not self.pending or s.bullet is None and s.continued:
             return False
-        coordinating: list[str] = []
+        coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
             parsed = _parse_rest("X " + t[:1].lower() + t[1:])
             if parsed and parsed[1]:
@@ -525,4 +537,4 @@ class _TaskReader:
         if has_deadline or s.item or _RECURRING.search(t) or short_deadline(t, self.issued):
             self.add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
             if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
-                self.pending = (_clean(t[:cut]), s.bullet)
+                self.pending = (_clean(t[:cut]), s.bullet, [])
