@@ -186,12 +186,16 @@ def _unit_clauses(sentence: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in re.finditer(r";\s+", sentence):
-        rest = sentence[m.end() :]
-        verb = _first_verb(rest, head_length(rest)) if is_unit_start(rest) else None
-        if verb and verb.start() < 120 and _first_verb(sentence[start : m.start()]) is not None:
+        if _unit_clause(sentence[m.end() :]) and _first_verb(sentence[start : m.start()]) is not None:
             out.append(sentence[start : m.start() + 1])
             start = m.end()
     return [*out, sentence[start:]]
+
+
+def _unit_clause(t: str) -> bool:
+    """Does t open with a unit followed soon by what it must do ("Lực lượng Cảnh sát kinh tế tăng cường ...")?"""
+    verb = _first_verb(t, head_length(t)) if is_unit_start(t) else None
+    return verb is not None and verb.start() < 120
 
 
 def _split_units(s: str) -> list[str]:
@@ -336,12 +340,12 @@ class _TaskReader:
     open_item: int | None = None  # the task of a heading's item whose paragraph may go on
     item_kind: str | None = None  # bullet kind of the items read under the open heading so far
     suspended: tuple[tuple[str, str | None, list[str]], str | None] | None = None  # heading paused by an aside
-    prose_items: bool = False  # the last sentence was a unit heading or an unbulleted item under it
 
     def close_heading(self, s: Sentence, t: str) -> None:
-        """End the open heading where its items end: at a paragraph without a bullet, or at the next heading
-        of its level. "b) Bộ Tài chính:" may be followed by its task as a plain paragraph that opens with
-        a verb; an aside between lettered items ("Ngoài nguồn vốn ..., tùy điều kiện ...") only pauses it."""
+        """End the open heading where its items end: at the next heading of its level, or at a plain
+        paragraph that neither opens with a verb ("b) Bộ Tài chính:" / "Phối hợp với ...", the heading's
+        task) nor with a unit and its verb (a task of its own inside the section). An aside between
+        lettered items ("Ngoài nguồn vốn ..., tùy điều kiện ...") only pauses the heading."""
         if s.continued:
             return
         if self.pending is None:
@@ -349,7 +353,7 @@ class _TaskReader:
                 self.pending, self.item_kind = self.suspended
             self.suspended = None
             return
-        if s.bullet is None and self.prose_items and _VERB_RE.match(t[:1].lower() + t[1:]):
+        if s.bullet is None and (_VERB_RE.match(t[:1].lower() + t[1:]) or _unit_clause(t)):
             return
         if s.bullet is None:
             self.suspended = (self.pending, self.item_kind)
@@ -360,9 +364,6 @@ class _TaskReader:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
         open_item = self.open_item if s.continued else None
         self.open_item = None
-        prose_items, self.prose_items = self.prose_items, False
-        if s.continued:
-            self.prose_items = prose_items
         for rule in (self._giao, self._request, self._unit_trigger):
             if rule(s, t):
                 return
@@ -486,7 +487,7 @@ class _TaskReader:
         if d0:
             self.add(m.group("u"), [], m.group("d"), s, 0.8)
         else:
-            self.pending, self.item_kind, self.prose_items = (_clean(m.group("u")), s.bullet, []), None, True
+            self.pending, self.item_kind = (_clean(m.group("u")), s.bullet, []), None
         return True
 
     def _units_heading(self, s: Sentence, t: str) -> bool:
@@ -504,8 +505,11 @@ class _TaskReader:
     def _heading_item(self, s: Sentence, t: str) -> bool:
         """5. An item under an open heading, keeping "Chủ trì, phối hợp với <units>"; True if it is one."""
         # An unbulleted paragraph reaches here only as the task of a "<unit>:" heading (see close_heading).
-        if not self.pending or s.bullet is None and s.continued:
+        if not self.pending or s.bullet is None and (s.continued or _unit_clause(t)):
             return False
+        # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:": a topic; its items stay X's.
+        if s.bullet is not None and t.endswith(":") and not is_unit_start(t):
+            return True
         coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
             parsed = _parse_rest("X " + t[:1].lower() + t[1:])
@@ -513,9 +517,7 @@ class _TaskReader:
                 coordinating, t = parsed[1], parsed[2]
         if self.add(self.pending[0], coordinating, t, s, 0.75):
             self.open_item = len(self.tasks) - 1
-        if s.bullet is None:
-            self.prose_items = True
-        else:
+        if s.bullet is not None:
             self.item_kind = s.bullet
         return True
 
@@ -534,7 +536,7 @@ class _TaskReader:
             return
         has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                            for d in self.deadlines)
-        if has_deadline or s.item or _RECURRING.search(t) or short_deadline(t, self.issued):
+        if has_deadline or s.item or self.pending or _RECURRING.search(t) or short_deadline(t, self.issued):
             self.add(t[:cut], [], t[cut:], s, 0.7 if has_deadline else 0.6)
             if t.rstrip().endswith(":"):  # "... các nội dung trọng tâm sau:": the items below are theirs too
                 self.pending = (_clean(t[:cut]), s.bullet, [])
