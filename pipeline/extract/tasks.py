@@ -40,7 +40,7 @@ _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Tr
 _ABBR_HEADS = ("UBND", "HĐND", "MTTQ", "UBMTTQ", "BCH", "BCĐ", "KBNN", "BHXH")
 _UNIT_NOUNS = ("đồng chí", "cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
                "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
-               "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã")
+               "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã", "Bộ")
 _TRIGGER_AFTER_UNIT = re.compile(
     r"\s+(?P<t>chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|phối\s+hợp\s+với|phối\s+hợp\s+cùng)\b"
 )
@@ -102,7 +102,7 @@ _TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 # Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
 _CONTINUING = {"và", "của", "với", "các", "cho", "tại", "về", "theo", "trong", "để", "là", "được", "những", "từ",
-               "đến", "hoặc", "đối", "bằng", "nhằm"}
+               "đến", "hoặc", "đối", "bằng", "nhằm", "thuộc"}
 
 
 def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -131,8 +131,8 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
         last_word = prev.rsplit(None, 1)[-1] if prev else ""
         lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
-                                          and (is_unit_start(last_word + " " + stripped) or last_word in _CONTINUING
-                                               or _REQUEST_END.search(prev)))
+                                          and (is_unit_start(last_word + " " + stripped) or _REQUEST_END.search(prev)))
+        lower_start = lower_start or bool(unfinished and adjacent and last_word in _CONTINUING)
         # A holder's title cut from its body ("2. Chánh Văn phòng UBND tỉnh; Giám đốc" / "Công an tỉnh; ...").
         lower_start = lower_start or bool(unfinished and adjacent and prev.endswith(_TITLE_ENDS))
         # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
@@ -190,6 +190,18 @@ def _unit_clauses(sentence: str) -> list[str]:
             out.append(sentence[start : m.start() + 1])
             start = m.end()
     return [*out, sentence[start:]]
+
+
+def _rank(bullet: str | None) -> int:
+    """Level of a bullet kind, outermost first: "Điều"/"I.", "1.", "1.1.", ..., "a)", "-"; no bullet is
+    outside them all (an unbulleted heading is closed only by a plain paragraph)."""
+    if bullet is None:
+        return -1
+    if bullet in ("Điều", "I."):
+        return 0
+    if bullet[0].isdigit():
+        return 1 + int(bullet[:-1])
+    return 10 if bullet == "a)" else 11
 
 
 def _unit_clause(t: str) -> bool:
@@ -273,6 +285,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
 
 
 _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
+_CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -357,14 +370,14 @@ class _TaskReader:
             return
         if s.bullet is None:
             self.suspended = (self.pending, self.item_kind)
-        if s.bullet is None or s.bullet == self.pending[1]:
+        if s.bullet is None or _rank(s.bullet) <= _rank(self.pending[1]):
             self.pending, self.item_kind = None, None
 
     def read(self, s: Sentence, t: str) -> None:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
         open_item = self.open_item if s.continued else None
         self.open_item = None
-        for rule in (self._giao, self._request, self._unit_trigger):
+        for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
                 return
         # A later sentence of a heading's item ("... hiện hành. Song song đó, tăng cường ...") is the same task.
@@ -475,6 +488,13 @@ class _TaskReader:
                 return True
         self.add(a, [], after, s, 0.85)
         return True
+
+    def _closing(self, s: Sentence, t: str) -> bool:
+        """3b. The executing article "<units> căn cứ Quyết định thi hành", whose list of units may be long."""
+        m = _CLOSING.search(t)
+        if not (m and is_unit_start(t) and m.start() < 400):
+            return False
+        return self.add(t[: m.start()], [], t[m.start() :], s, 0.85)
 
     def _unit_colon(self, s: Sentence, t: str) -> bool:
         """4. "<unit>: <task>", or a unit heading "<unit>:" for the items below; True if it matched."""
