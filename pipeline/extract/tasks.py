@@ -284,7 +284,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
-_CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
+_CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
@@ -432,7 +432,7 @@ class _TaskReader:
         if not parsed:
             return False
         a, co, d, _ = parsed
-        if d.rstrip().endswith(":") and len(d) < 120:
+        if t.endswith(":") and len(d) < 120:  # "Giao Ủy ban nhân dân Thành phố:" and its items
             self.pending = (_clean(a), s.bullet, co)
         else:
             self.add(a, co, d, s, 0.9)
@@ -461,6 +461,7 @@ class _TaskReader:
 
     def _unit_trigger(self, s: Sentence, t: str) -> bool:
         """3. "<unit> chủ trì / có trách nhiệm / chịu trách nhiệm / có nhiệm vụ ..."; True if it matched."""
+        t = _after_circumstance(t)  # "Định kỳ (trước ngày 30 tháng 6 hằng năm), Ủy ban nhân dân cấp xã có ..."
         m = _TRIGGER_AFTER_UNIT.search(t)
         if not m:
             return False
@@ -479,6 +480,9 @@ class _TaskReader:
         units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+):", rest)
         if units and _first_verb(units.group("u")) is None:
             self.pending, self.item_kind = (_clean(a), s.bullet, _split_units(units.group("u"))), None
+            return True
+        if after.strip() == ":":  # "3. Quỹ đầu tư phát triển Thành phố có trách nhiệm:" and its items
+            self.pending, self.item_kind = (_clean(a), s.bullet, []), None
             return True
         if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
             parsed = _parse_rest("X " + rest)
