@@ -170,7 +170,7 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
             off += m.end()
             stripped = stripped[m.end() :]
         # Sentences: ". " before a capital, or "; " before a new assignment.
-        parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
+        parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zà-ỹđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
         parts = [clause for part in parts for clause in _unit_clauses(part)]
         p_off = off
         for k, part in enumerate(parts):
@@ -428,6 +428,11 @@ class _TaskReader:
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
         m = re.match(r"^(?:Giao|giao)\s+(?:cho\s+)?", t)
+        # "Hội đồng nhân dân Thành phố thống nhất giao Ủy ban nhân dân Thành phố bố trí ...": the unit given
+        # the work is the one after "giao".
+        by_unit = None if m or not is_unit_start(t) else re.search(r"\s(?:thống nhất\s+)?giao\s+(?:cho\s+)?", t[:160])
+        if by_unit and is_unit_start(t[by_unit.end() :]) and _first_verb(t[: by_unit.start()], head_length(t)) is None:
+            m = by_unit
         parsed = _parse_rest(t[m.end() :]) if m else None
         if not parsed:
             return False
