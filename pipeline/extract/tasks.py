@@ -100,6 +100,7 @@ def _bullet_kind(b: str | None) -> str | None:
 _TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng")
 # A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
+_REQUEST_START = re.compile(r"(?:Đề nghị|Yêu cầu|Giao)\s")  # "1. Đề nghị Ủy ban Mặt trận" / "Tổ quốc ..."
 # Words no line ends a paragraph with ("- Định hướng, chỉ đạo Báo và" / "Phát thanh, Truyền hình ...").
 _CONTINUING = {"và", "của", "với", "các", "cho", "tại", "về", "theo", "trong", "để", "là", "được", "những", "từ",
                "đến", "hoặc", "đối", "bằng", "nhằm", "thuộc"}
@@ -131,7 +132,8 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
         # trách nhiệm ..."); a short heading ("3. Thời hạn báo cáo") stays apart.
         last_word = prev.rsplit(None, 1)[-1] if prev else ""
         lower_start = lower_start or bool(unfinished and adjacent and out[-1][1] - out[-1][0] < 40 and last_word
-                                          and (is_unit_start(last_word + " " + stripped) or _REQUEST_END.search(prev)))
+                                          and (is_unit_start(last_word + " " + stripped) or _REQUEST_END.search(prev)
+                                               or _REQUEST_START.match(_BULLET.sub("", prev, count=1))))
         lower_start = lower_start or bool(unfinished and adjacent and last_word in _CONTINUING)
         # A holder's title cut from its body ("2. Chánh Văn phòng UBND tỉnh; Giám đốc" / "Công an tỉnh; ...").
         lower_start = lower_start or bool(unfinished and adjacent and prev.endswith(_TITLE_ENDS))
@@ -186,7 +188,7 @@ def _unit_clauses(sentence: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in re.finditer(r";\s+", sentence):
-        if _unit_clause(sentence[m.end() :]) and _first_verb(sentence[start : m.start()]) is not None:
+        if _unit_clause(sentence[m.end() :]) and _unit_clause(sentence[start : m.start()]):
             out.append(sentence[start : m.start() + 1])
             start = m.end()
     return [*out, sentence[start:]]
@@ -205,7 +207,9 @@ def _rank(bullet: str | None) -> int:
 
 
 def _unit_clause(t: str) -> bool:
-    """Does t open with a unit followed soon by what it must do ("Lực lượng Cảnh sát kinh tế tăng cường ...")?"""
+    """Does t open with a unit followed soon by what it must do ("Lực lượng Cảnh sát kinh tế tăng cường ...",
+    also after a circumstance: "Trường hợp ..., các đơn vị, trường học chủ động tạm dừng ...")?"""
+    t = _after_circumstance(t)
     verb = _first_verb(t, head_length(t)) if is_unit_start(t) else None
     return verb is not None and verb.start() < 120
 
@@ -286,6 +290,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
 
 _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
+_REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -380,6 +385,10 @@ class _TaskReader:
         for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
                 return
+        # "... đề nghị X thực hiện nghiêm túc ... . Cụ thể:": the bullets below are X's too.
+        if s.continued and self.tasks and re.fullmatch(r"Cụ thể(?: như sau)?\s*:", t):
+            self.pending, self.item_kind = (self.tasks[-1]["assignee"], None, []), None
+            return
         # A later sentence of a heading's item ("... hiện hành. Song song đó, tăng cường ...") is the same task.
         if open_item is not None and not is_unit_start(t):
             self._extend(open_item, s, t)
@@ -455,6 +464,10 @@ class _TaskReader:
         if g and is_unit_start(rest2[g.end() :]) and not _VERB_RE.search(rest2[: g.start()]):
             rest2 = rest2[g.end() :]
         parsed = _parse_rest(rest2) if is_unit_start(rest2) else None
+        if not parsed and s.bullet is not None and is_unit_start(rest2) and len(rest2) < 160:
+            # "4. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam thành phố và các Đoàn thể" over its bullets
+            self.pending, self.item_kind = (_clean(rest2), s.bullet, []), None
+            return True
         if not parsed:
             return False
         a, co, d, _ = parsed
@@ -536,6 +549,7 @@ class _TaskReader:
         # An unbulleted paragraph reaches here only as the task of a "<unit>:" heading (see close_heading).
         if not self.pending or s.bullet is None and (s.continued or _unit_clause(t)):
             return False
+        t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
         # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:": a topic; its items stay X's.
         if s.bullet is not None and t.endswith(":") and not is_unit_start(t):
             return True
