@@ -273,9 +273,13 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     desc_off += lead
     desc = desc.lstrip()
     coordinating: list[str] = []
-    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:với|cùng)\s+)", desc)
-    # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh").
-    verb_after = _first_verb(desc, m.end()) if m and re.match(r"chủ\s+trì|phối\s+hợp", m.group(0)) else None
+    # "phối hợp với Y", "phối hợp Y" (a unit right after), "cùng với Y"
+    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]))|cùng\s+với\s+)", desc)
+    # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh"),
+    # or at a time that opens the task ("phối hợp với phòng Y tế hàng năm tổ chức ...").
+    verb_after = _first_verb(desc, m.end()) if m else None
+    when = _WHEN.search(desc, m.end(), verb_after.start()) if m and verb_after else None
+    verb_after = when or verb_after
     if m and verb_after and desc[m.end() : verb_after.start()].strip(" ,"):
         coordinating = _split_units(desc[m.end() : verb_after.start()].rstrip(" ,"))
         desc_off += verb_after.start()
@@ -288,6 +292,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
+_WHEN = re.compile(r"\s(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)\b|\sđịnh\s+kỳ\b")
 _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
@@ -554,7 +559,7 @@ class _TaskReader:
         if s.bullet is not None and t.endswith(":") and not is_unit_start(t):
             return True
         coordinating: list[str] = list(self.pending[2])
-        if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)", t):
+        if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)|[Cc]ùng với\s", t):
             parsed = _parse_rest("X " + t[:1].lower() + t[1:])
             if parsed and parsed[1]:
                 coordinating, t = parsed[1], parsed[2]
