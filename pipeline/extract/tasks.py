@@ -188,7 +188,9 @@ def _unit_clauses(sentence: str) -> list[str]:
     out: list[str] = []
     start = 0
     for m in re.finditer(r";\s+", sentence):
-        if _unit_clause(sentence[m.end() :]) and _unit_clause(sentence[start : m.start()]):
+        # "...; chủ trì, phối hợp với Y nghiên cứu ...": a second assignment of the same unit.
+        again = re.match(r"chủ\s+trì\s*,\s*phối\s+hợp", sentence[m.end() :])
+        if (again or _unit_clause(sentence[m.end() :])) and _unit_clause(sentence[start : m.start()]):
             out.append(sentence[start : m.start() + 1])
             start = m.end()
     return [*out, sentence[start:]]
@@ -293,7 +295,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
 
 
 _WHEN = re.compile(r"\s(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)\b|\sđịnh\s+kỳ\b")
-_CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
+_CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
@@ -390,12 +392,17 @@ class _TaskReader:
         for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
                 return
+        if s.continued and self.tasks and re.match(r"chủ\s+trì\s*,\s*phối\s+hợp", t):
+            parsed = _parse_rest("X " + t)
+            if parsed:
+                self.add(self.tasks[-1]["assignee"], parsed[1], parsed[2], s, 0.8)
+                return
         # "... đề nghị X thực hiện nghiêm túc ... . Cụ thể:": the bullets below are X's too.
         if s.continued and self.tasks and re.fullmatch(r"Cụ thể(?: như sau)?\s*:", t):
             self.pending, self.item_kind = (self.tasks[-1]["assignee"], None, []), None
             return
         # A later sentence of a heading's item ("... hiện hành. Song song đó, tăng cường ...") is the same task.
-        if open_item is not None and not is_unit_start(t):
+        if open_item is not None and not _unit_clause(t):
             self._extend(open_item, s, t)
             return
         for rule in (self._unit_colon, self._units_heading, self._heading_item):
