@@ -77,6 +77,8 @@ def is_unit_start(s: str) -> bool:
     first, second = m.group(1), m.group(2)
     if first in _SINGLE_HEADS:
         return second[:1].isupper() or second in _ABBR_HEADS
+    if first in ("quý", "Quý"):  # "đề nghị quý Bộ khẩn trương ...", "quý cơ quan"
+        return second in _SINGLE_HEADS or second in ("cơ", "đơn", "Ủy", "Uỷ", "Công", "Ông", "Bà")
     if first in ("Các", "các", "Mỗi", "Từng"):
         rest = s[len(first) :].lstrip()
         return rest.startswith(_UNIT_NOUNS)
