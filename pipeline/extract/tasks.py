@@ -219,6 +219,10 @@ def _unit_clause(t: str) -> bool:
 
 
 def _split_units(s: str) -> list[str]:
+    """Coordinating units, one per name: split at commas and "và" between names, or only at ";" when the
+    list uses it ("Chủ tịch UBND huyện, thành phố; thủ trưởng các ngành có liên quan")."""
+    if ";" in s:
+        return [u for u in (_clean(p) for p in s.split(";")) if u]
     protected = re.sub(r"\s+", " ", s).replace("HĐND và UBND", "HĐND\u0001UBND").replace(
         "Hội đồng nhân dân và Ủy ban nhân dân", "Hội đồng nhân dân\u0001Ủy ban nhân dân")
     pieces = re.split(r"(,\s*|\s+và\s+)", protected)
@@ -451,6 +455,9 @@ class _TaskReader:
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
         m = re.match(r"^(?:Giao|giao)\s+(?:cho\s+)?", t)
+        if m and s.bullet is not None and is_unit_start(t[m.end() :]) and len(t) < 160 \
+                and _first_verb(t[m.end() :], head_length(t[m.end() :])) is None and ":" not in t:
+            t += ":"  # "Điều 2. Giao Giám đốc Sở Giáo dục và Đào tạo" over its numbered items
         # "Hội đồng nhân dân Thành phố thống nhất giao Ủy ban nhân dân Thành phố bố trí ...": the unit given
         # the work is the one after "giao".
         by_unit = None if m or not is_unit_start(t) else re.search(r"\s(?:thống nhất\s+)?giao\s+(?:cho\s+)?", t[:160])
@@ -460,7 +467,7 @@ class _TaskReader:
         if not parsed:
             return False
         a, co, d, _ = parsed
-        if t.endswith(":") and len(d) < 120:  # "Giao Ủy ban nhân dân Thành phố:" and its items
+        if t.endswith(":") and len(d) < 120 or not d:  # "Giao Ủy ban nhân dân Thành phố:" and its items
             self.pending = (_clean(a), s.bullet, co)
         else:
             self.add(a, co, d, s, 0.9)
