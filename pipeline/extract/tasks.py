@@ -158,6 +158,7 @@ def _is_caps(s: str) -> bool:
 def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sentence]:
     """Body paragraphs split at sentence ends, bullets noted and stripped."""
     out: list[Sentence] = []
+    lone_bullet = None  # "1." printed on a line of its own numbers the paragraph below
     for ls, le in logical_lines(text, start, end):
         line = text[ls:le]
         if skip_re.match(line):
@@ -168,7 +169,10 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
             continue
         off = ls + line.index(stripped)
         m = _BULLET.match(stripped)
-        bullet = None
+        bullet, lone_bullet = lone_bullet, None
+        if m and not stripped[m.end() :].strip():
+            lone_bullet = _bullet_kind(m.group("b"))
+            continue
         if m:
             bullet = _bullet_kind(m.group("b"))
             off += m.end()
@@ -571,8 +575,10 @@ class _TaskReader:
         if not self.pending or s.bullet is None and (s.continued or _unit_clause(t)):
             return False
         t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
-        # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:": a topic; its items stay X's.
-        if s.bullet is not None and t.endswith(":") and not is_unit_start(t):
+        # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:", or a short title ("I. Nội dung
+        # phong trào thi đua"): a topic; its items stay X's.
+        if s.bullet is not None and not is_unit_start(t) and (t.endswith(":") or (
+                len(t) < 80 and not t.endswith((".", ";")) and not _VERB_RE.match(t[:1].lower() + t[1:]))):
             return True
         coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)|[Cc]ùng với\s", t):
