@@ -42,7 +42,8 @@ _UNIT_NOUNS = ("đồng chí", "cơ quan", "đơn vị", "sở", "ngành", "phò
                "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
                "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã", "Bộ")
 _TRIGGER_AFTER_UNIT = re.compile(
-    r"\s+(?P<t>chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|phối\s+hợp\s+với|phối\s+hợp\s+cùng)\b"
+    r"\s+(?P<t>chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|"
+    r"(?:chủ\s+động\s+)?phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:với|cùng))\b"
 )
 _NOT_HEADING = re.compile(r"(?:mời|gồm|như sau|sau đây|thành phần|điện)\s*$")
 _DEADLINE_WORDS = re.compile(r"(?:trước|chậm nhất|hoàn thành|hạn|không quá|muộn nhất)", re.IGNORECASE)
@@ -286,7 +287,8 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     desc = desc.lstrip()
     coordinating: list[str] = []
     # "phối hợp với Y", "phối hợp Y" (a unit right after), "cùng với Y"
-    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?)?(?:phối\s+hợp\s+(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]))|cùng\s+với\s+)", desc)
+    m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?|chủ\s+động\s+)?"
+                 r"(?:phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]))|cùng\s+với\s+)", desc)
     # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh"),
     # or at a time that opens the task ("phối hợp với phòng Y tế hàng năm tổ chức ...").
     verb_after = _first_verb(desc, m.end()) if m else None
@@ -527,7 +529,7 @@ class _TaskReader:
         if after.strip() == ":":  # "3. Quỹ đầu tư phát triển Thành phố có trách nhiệm:" and its items
             self.pending, self.item_kind = (_clean(a), s.bullet, []), None
             return True
-        if re.match(r"(?:chủ\s+trì|phối\s+hợp)", rest):
+        if re.match(r"(?:chủ\s+trì|phối\s+hợp|chủ\s+động\s+phối\s+hợp)", rest):
             parsed = _parse_rest("X " + rest)
             if parsed:
                 _, co, d, _ = parsed
@@ -545,7 +547,7 @@ class _TaskReader:
 
     def _unit_colon(self, s: Sentence, t: str) -> bool:
         """4. "<unit>: <task>", or a unit heading "<unit>:" for the items below; True if it matched."""
-        m = re.match(r"^(?P<u>[^:]{3,160}):\s*(?P<d>.*)$", t)
+        m = re.match(r"^(?P<u>[^:]{3,250}):\s*(?P<d>.*)$", t)
         if not (m and is_unit_start(t) and not _VERB_RE.search(m.group("u")) and not _NOT_HEADING.search(m.group("u"))):
             return False
         d0 = m.group("d").strip()
