@@ -604,7 +604,7 @@ class _TaskReader:
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
         remit = _REMIT.search(t, 0, v.start()) if v else None
         cut = remit.start() if remit else v.start() if v else 0
-        if not (v and is_unit_start(t) and cut < 120 and not t.startswith(("Ông ", "Bà "))):
+        if not (v and is_unit_start(t) and cut < 250 and not t.startswith(("Ông ", "Bà "))):
             return
         has_deadline = any(s.start <= d["start"] < s.start + len(s.text) and d["role"] == "deadline"
                            for d in self.deadlines)
