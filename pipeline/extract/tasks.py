@@ -326,6 +326,7 @@ def _after_circumstance(t: str) -> str:
 
 
 _REMIT = re.compile(r"(?<=\s)theo\s+(?:chức\s+năng|thẩm\s+quyền|nhiệm\s+vụ\s+được\s+giao)")
+_SCOPE = re.compile(r"\s+trong\s+phạm\s+vi(?:\s*,\s*|\s+)(?:chức\s+năng,\s*)?nhiệm\s+vụ,\s*quyền\s+hạn(?:\s+được\s+giao)?\s*$")
 _RECURRING = re.compile(r"\bđịnh\s+kỳ\b|\bhằng\s+(?:quý|tháng|năm|tuần)\b|\bhàng\s+(?:quý|tháng|năm|tuần)\b")
 _MONTH_DEADLINE = re.compile(r"\b(?:trong|hết|cuối|trước\s+hết)\s+tháng\s+(?P<m>\d{1,2})\s*(?:/|năm)\s*(?P<y>(?:19|20)\d\d)\b")
 _DAY_MONTH_DEADLINE = re.compile(
@@ -443,6 +444,9 @@ class _TaskReader:
         remit = _REMIT.search(assignee)  # "Bộ Y tế theo chức năng, nhiệm vụ được giao": the unit is "Bộ Y tế"
         if remit:
             assignee, desc = assignee[: remit.start()], assignee[remit.start() :] + " " + desc
+        # "... đại biểu Hội đồng nhân dân thành phố trong phạm vi, nhiệm vụ, quyền hạn giám sát ...": the
+        # scope of a body's powers is neither the body nor the task.
+        assignee = _SCOPE.sub("", assignee)
         assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
         desc_c = _clean(desc)
         if not desc_c or not assignee:
@@ -460,7 +464,7 @@ class _TaskReader:
 
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
-        m = re.match(r"^(?:Giao|giao)\s+(?:cho\s+)?", t)
+        m = re.match(r"^(?:Giao|giao)\s+(?!tiếp|thông|dịch|nhận|lưu|ban\b)(?:cho\s+)?", t)  # not "Giao tiếp"
         if m and s.bullet is not None and is_unit_start(t[m.end() :]) and len(t) < 160 \
                 and _first_verb(t[m.end() :], head_length(t[m.end() :])) is None and ":" not in t:
             t += ":"  # "Điều 2. Giao Giám đốc Sở Giáo dục và Đào tạo" over its numbered items
