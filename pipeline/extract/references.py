@@ -20,7 +20,13 @@ _OTHER_KIND = re.compile(
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+)?(?:ngày\s+)?(?=\d)")
 # Lower-case words that may sit inside a body's name ("Ủy ban nhân dân tỉnh", "Bộ Giáo dục và Đào tạo").
 _NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", "thành", "phố", "quận", "thị", "trấn", "khu",
-               "vực", "đặc", "trung", "ương", "thường", "vụ"}
+               "vực", "đặc", "trung", "ương", "thường", "vụ", "trưởng"}
+# Capitalised words that open what the cited document does, not the rest of its issuer ("của Chính phủ Quy
+# định chi tiết ...", "của Ủy ban nhân dân thành phố Cần Thơ Thực hiện Chương trình ...").
+_VERB_PAIRS = {("quy", "định"), ("hướng", "dẫn"), ("sửa", "đổi"), ("ban", "hành"), ("thực", "hiện"),
+               ("triển", "khai"), ("phê", "duyệt"), ("về", "việc"), ("bãi", "bỏ"), ("thay", "thế")}
+# A council's term and session after its name ("Hội đồng nhân dân tỉnh khóa VII, kỳ họp thứ 8").
+_SESSION = re.compile(r"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:\s*[,-]\s*[Kk]ỳ\s+họp\s+thứ\s+\d+)?")
 # "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
 _KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
@@ -39,7 +45,7 @@ _LAW_BY_NAME = re.compile(
 def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     """The body named after "của" at pos: capitalised words, the second syllables of capitalised words and
     the lower-case words names allow ("Ủy ban nhân dân tỉnh Lâm Đồng", "Bộ Giáo dục và Đào tạo")."""
-    m = re.match(r"\s*của\s+", text[pos:])
+    m = re.match(r"\s*của\s+(?=liên\s+[Bb]ộ\s|[^\W\d_])", text[pos:])  # "của liên Bộ Y tế và Bộ Nội vụ"
     if not m:
         return None, pos
     i = pos + m.end()
@@ -56,11 +62,20 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
         if not tok:
             break
         if tok in {"-", "–"}:
-            if not (prev_cap and nxt[:1].isupper()):
+            # "Bộ Lao động - Thương binh và Xã hội", "Ban Văn hóa - Xã hội HĐND tỉnh"
+            if not (end > i and nxt[:1].isupper()):
                 break
             continue
         low = tok.lower()
-        if tok[:1].isupper():
+        if raw.startswith("(") and end > i:
+            # "UBND tỉnh Bắc Giang (cũ)", "Tổng cục Hải quan (nay là Cục Hải quan)": a short remark is kept.
+            close = text.find(")", i + w.start(), i + w.start() + 60)
+            if close != -1 and "\n\n" not in text[i + w.start() : close]:
+                end = close + 1
+            break
+        if tok[:1].isupper() and (low, nxt.lower().rstrip(",;.:")) in _VERB_PAIRS and end > i:
+            break
+        if tok[:1].isupper() or low == "liên" and end == i:
             prev_cap = True
         elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(
                 text, i + words[k + 1].start() if k + 1 < len(words) else len(text))) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
@@ -80,6 +95,9 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
                 break
     if end == i:
         return None, pos
+    session = _SESSION.match(text, end)
+    if session:
+        end = session.end()
     return re.sub(r"\s+", " ", text[i:end]), end
 
 
@@ -164,6 +182,10 @@ def find_references(
             for k in ("date", "issuer", "about"):
                 if first[k] is None and e[k] is not None:
                     first[k] = e[k]
+            # "của UBND tỉnh", later "của UBND tỉnh Bình Thuận": the fuller name is kept.
+            if first["issuer"] and e["issuer"] and len(e["issuer"]) > len(first["issuer"]) \
+                    and e["issuer"].startswith(first["issuer"]):
+                first["issuer"] = e["issuer"]
             first.setdefault("other_spans", []).append(e["span"])
             continue
         merged[key] = e
