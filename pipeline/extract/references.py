@@ -73,7 +73,7 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
             if close != -1 and "\n\n" not in text[i + w.start() : close]:
                 end = close + 1
             break
-        if tok[:1].isupper() and (low, nxt.lower().rstrip(",;.:")) in _VERB_PAIRS and end > i:
+        if tok[:1].isupper() and end > i and ((low, nxt.lower().rstrip(",;.:")) in _VERB_PAIRS or low in ("về", "v/v")):
             break
         if tok[:1].isupper() or low == "liên" and end == i:
             prev_cap = True
@@ -102,18 +102,22 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
 
 
 def _about_after(text: str, pos: int) -> tuple[str | None, int]:
-    m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:hướng\s+dẫn|quy\s+định|ban\s+hành|phê\s+duyệt|sửa\s+đổi)\s))",
-                 text[pos:])
+    # The document's own verb may be capitalised after its issuer ("của Thủ tướng Chính phủ Quy định ...").
+    m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
+                 r"|[Ss]ửa\s+đổi)\s))", text[pos:])
     if not m:
         return None, pos
     i = pos + m.end()
     stop = re.search(
         rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|:|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
-        r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)",
+        r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)"
+        # what the citing text goes on to say: "..., được sửa đổi bổ sung tại ...", "... gửi UBND tỉnh",
+        # "... đến ngày 31/12/2007", a remark in brackets "(Bộ chỉ số 766)", "(Văn bản đính kèm)"
+        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\s)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?!cũ\))",
         text[i : i + 300],
     )
     end = i + (stop.start() if stop else min(300, len(text) - i))
-    about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",")
+    about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",").strip('"“” ')  # a quoted title: the title
     return (about or None), i + len(text[i:end].rstrip().rstrip(","))
 
 
