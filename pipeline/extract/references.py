@@ -36,10 +36,23 @@ _LONG_NAMES = re.compile(
     r"Ban\s+Chỉ\s+(?:huy|đạo)\s+(?:[Pp]hòng,\s+chống|PCTT)[^;.,\n]{0,80}?(?:tỉnh|huyện|xã|thành phố|quốc gia|Trung ương)"
     r"(?:\s+[A-ZĐ][\w]*)*"
 )
+# The name may be written in lower case when a date or number follows ("Luật tổ chức Chính phủ ngày ...").
 _LAW_BY_NAME = re.compile(
-    r"(?P<kind>Bộ luật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?:sửa\s+đổi,\s+bổ\s+sung\s|[A-ZĐÀ-Ỹ])(?:[^;:\n]|\n(?!\s*\n)){2,140}?)\s+"
+    r"(?P<kind>Bộ luật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?!này\b|định\b)(?:sửa\s+đổi,\s+bổ\s+sung\s|[^\W\d_])(?:[^;:\n]|\n(?!\s*\n)){2,140}?)\s+"
     r"(?:số\s+(?P<ns>\d{1,5}/[^\s;,]+?)(?=[\s;,]|\.(?:\s|$)|$)|(?:số\s+\S+\s+)?(?=ngày\s+\d))"
 )
+
+
+# A law, code or ordinance cited by name alone ("Căn cứ Luật Ngân sách Nhà nước ban hành năm 2002;", "theo quy
+# định của Bộ Luật Lao động và các văn bản ..."): the name ends at punctuation, at a comma before a lower-case
+# word, or at the words that follow a name.
+_LAW_NAMED = re.compile(
+    r"(?P<kind>Bộ [Ll]uật|Luật|Hiến pháp|Pháp lệnh)\s+(?P<name>(?:sửa\s+đổi,\s+bổ\s+sung\s+)?"
+    r"(?!này\b|định\b|sư\b|pháp\b|hiện\b|số\b)[^\W\d_]"
+    r"[^;:.\n()]{1,120}?)(?=\s*(?:;|\.(?:\s|$)|:|\(|\n|,\s+(?![A-ZĐÀ-Ỹ])|$)|\s+(?:và\s+các|ban\s+hành|của|năm|ngày|số"
+    r"|hiện\s+hành|được|đã|quy\s+định|theo|tại|thì|để|với\s+các|về|hướng\s+dẫn|và\s+(?:Luật|Nghị|Thông|Quyết|Pháp))\b)"
+)
+_LAW_CONTEXT = re.compile(r"(?:^|\n|Căn cứ|của|theo|;|tại|và)\s*$")
 
 
 def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
@@ -166,12 +179,25 @@ def find_references(
         if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found):
             continue
         name = re.sub(r"\s+", " ", m.group("name")).strip()
-        if re.search(r"\d+/", name) or len(name.split()) > 18 or _OTHER_KIND.search(name):
+        if re.search(r"\d+/", name) or len(name.split()) > 24 or _OTHER_KIND.search(name):
             continue
+        if name[0].islower() and not name.startswith("sửa đổi") and ("," in name or len(name.split()) > 8):
+            continue  # a lower-case name is short ("Luật nhà ở ngày ..."), not the sentence before a date
         number, symbol = split_numsym(m.group("ns")) if m.group("ns") else (None, None)
         entry = {"kind": m.group("kind").lower(), "number_symbol": f"{number}/{symbol}" if number and symbol else None,
                  "number": number if symbol else None, "symbol": symbol, "date": None, "issuer": None, "about": name,
                  "span": [m.start(), m.end()], "date_span": None, "confidence": 0.85}
+        _complete(text, entry, m.end(), about=False)
+        found.append(entry)
+    for m in _LAW_NAMED.finditer(text):
+        if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found) \
+                or not _LAW_CONTEXT.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
+        name = re.sub(r"\s+", " ", m.group("name")).strip()
+        if len(name.split()) > 14 or _OTHER_KIND.search(name):
+            continue
+        entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None, "date": None,
+                 "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None, "confidence": 0.75}
         _complete(text, entry, m.end(), about=False)
         found.append(entry)
     found.sort(key=lambda e: e["span"][0])
