@@ -174,6 +174,8 @@ def find_references(
                  "number": number, "symbol": symbol, "date": None, "issuer": None, "about": None,
                  "span": [span.start_char, pos], "date_span": None, "confidence": 0.95}
         _complete(text, entry, pos)
+        if entry["date"] is None and entry["issuer"] is None:
+            _sender_before(text, entry)
         found.append(entry)
     for m in _LAW_BY_NAME.finditer(text):
         if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found):
@@ -201,6 +203,7 @@ def find_references(
         _complete(text, entry, m.end(), about=False)
         found.append(entry)
     found.sort(key=lambda e: e["span"][0])
+    _share_amended_issuer(text, found)
     merged: dict[str, dict] = {}
     out = []
     for e in found:
@@ -221,6 +224,33 @@ def find_references(
         merged[key] = e
         out.append(e)
     return out
+
+
+_SENDER = re.compile(r"(?:^|[.;:\n])\s*(?P<date>Ngày\s[^,\n]{4,30}),\s+(?P<unit>[^,.;\n]{3,80}?)\s+(?:đã\s+)?(?:có|ban\s+hành|gửi)\s+$")
+
+
+def _sender_before(text: str, entry: dict) -> None:
+    """"Ngày 19 tháng 9 năm 2013, Văn phòng Chính phủ có văn bản số 349/TB-VPCP ...": the date and the sender
+    written before the citation are its date and issuer."""
+    start = entry["span"][0]
+    m = _SENDER.search(text, max(0, start - 160), start)
+    dm = DATE_RE.match(text, m.start("date")) if m else None
+    if not (m and dm and dm.end() <= m.end("date")):
+        return
+    d, mo, y = (dm.group("d"), dm.group("m"), dm.group("y")) if dm.group("d") else (dm.group("d2"), dm.group("m2"), dm.group("y2"))
+    entry["date"] = valid_date(int(y), int(mo), int(d))
+    entry["date_span"] = [dm.start(), dm.end()]
+    entry["issuer"] = re.sub(r"\s+", " ", m.group("unit")).strip()
+
+
+def _share_amended_issuer(text: str, found: list[dict]) -> None:
+    """"Thông tư số 38/2015/TT-BTC ngày 25/03/2015 được sửa đổi, bổ sung tại ... Thông tư số 39/2018/TT-BTC ngày
+    20/4/2018 của Bộ Tài chính": the issuer named after the amending document is the amended one's too."""
+    for first, second in zip(found, found[1:], strict=False):
+        between = text[first["span"][1] : second["span"][0]]
+        if first["issuer"] is None and second["issuer"] and len(between) < 120 \
+                and re.match(r"\s*,?\s*(?:đã\s+)?được\s+sửa\s+đổi,?\s+bổ\s+sung\s+(?:tại|bởi|theo)\b", between):
+            first["issuer"] = second["issuer"]
 
 
 def _complete(text: str, entry: dict, pos: int, about: bool = True) -> None:
