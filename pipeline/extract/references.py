@@ -125,12 +125,17 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|:|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
         r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)"
         # what the citing text goes on to say: "..., được sửa đổi bổ sung tại ...", "... gửi UBND tỉnh",
-        # "... đến ngày 31/12/2007", a remark in brackets "(Bộ chỉ số 766)", "(Văn bản đính kèm)"
-        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\s)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?!cũ\))",
+        # "... đến ngày 31/12/2007", ", như sau", a capitalised remark in brackets "(Bộ chỉ số 766)", "(Văn bản
+        # đính kèm)" (not "(ODA)" or "(tỉnh Sơn La)", which belong to the description)
+        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\s)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
         text[i : i + 300],
     )
     end = i + (stop.start() if stop else min(300, len(text) - i))
-    about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",").strip('"“” ')  # a quoted title: the title
+    about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",")
+    if about[:1] in "\"“":  # a quoted title: the title
+        about = about.strip('"“” ')
+    if about.endswith(")") and about.count("(") < about.count(")"):  # the citation sat inside brackets
+        about = about[:-1].rstrip()
     return (about or None), i + len(text[i:end].rstrip().rstrip(","))
 
 
