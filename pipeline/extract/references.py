@@ -127,7 +127,7 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         # what the citing text goes on to say: "..., được sửa đổi bổ sung tại ...", "... gửi UBND tỉnh",
         # "... đến ngày 31/12/2007", ", như sau", a capitalised remark in brackets "(Bộ chỉ số 766)", "(Văn bản
         # đính kèm)" (not "(ODA)" or "(tỉnh Sơn La)", which belong to the description)
-        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\s)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
+        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
         text[i : i + 300],
     )
     end = i + (stop.start() if stop else min(300, len(text) - i))
@@ -201,7 +201,9 @@ def find_references(
                 or not _LAW_CONTEXT.search(text[max(0, m.start() - 12) : m.start()]):
             continue
         name = re.sub(r"\s+", " ", m.group("name")).strip()
-        if len(name.split()) > 14 or _OTHER_KIND.search(name):
+        other = _OTHER_KIND.search(name)
+        # "Pháp lệnh sửa đổi, bổ sung Pháp lệnh ưu đãi ...": the amended text of the same kind is part of the name.
+        if len(name.split()) > 14 or other and not (name.startswith("sửa đổi") and other.group(0).strip() == m.group("kind")):
             continue
         entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None, "date": None,
                  "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None, "confidence": 0.75}
