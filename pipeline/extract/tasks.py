@@ -309,6 +309,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
 _WHEN = re.compile(r"\s(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)\b|\sđịnh\s+kỳ\b")
 _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
+_PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
@@ -321,7 +322,7 @@ def _after_circumstance(t: str) -> str:
     for m in re.finditer(r",\s+", t[:300]):
         if is_unit_start(t[m.end() :]):
             # "nếu có vướng mắc, các đơn vị liên hệ ...": a procedural conditional is no task (corpora/dev 02).
-            return t if re.search(r"\bnếu\b|vướng mắc", t[: m.start()]) else t[m.end() :]
+            return t if _PROCEDURAL.search(t[: m.start()]) else t[m.end() :]
     return t
 
 
@@ -490,6 +491,8 @@ class _TaskReader:
             t.startswith(("Căn cứ", "Theo")) and not t.rstrip().endswith(":")
         ):
             return False
+        if _PROCEDURAL.search(t[: m.start()]):  # "nếu có vướng mắc, đề nghị ... phản ánh về ..." (corpora/dev 02)
+            return True
         rest2 = t[m.end() :]
         g = re.search(r"\s(?:giao|giao cho)\s+(?=\S)", rest2)
         if g and is_unit_start(rest2[g.end() :]) and not _VERB_RE.search(rest2[: g.start()]):
