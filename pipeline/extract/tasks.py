@@ -403,6 +403,10 @@ class _TaskReader:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
         open_item = self.open_item if s.continued else None
         self.open_item = None
+        # "2. Trách nhiệm của UBND các tỉnh" / "d) Giao Sở Xây dựng ...": assigning is the heading unit's duty.
+        if self.pending and self.pending[1] and s.bullet and not s.continued and re.match(r"Giao\s", t) \
+                and _rank(s.bullet) > _rank(self.pending[1]) and self._heading_item(s, t):
+            return
         for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
                 return
