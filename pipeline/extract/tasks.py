@@ -40,7 +40,7 @@ _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Tr
 _ABBR_HEADS = ("UBND", "HĐND", "MTTQ", "UBMTTQ", "BCH", "BCĐ", "KBNN", "BHXH")
 _UNIT_NOUNS = ("đồng chí", "cơ quan", "đơn vị", "sở", "ngành", "phòng", "ban", "xã", "phường", "địa phương", "trường",
                "chủ đầu tư", "tổ chức", "thành viên", "hội", "đoàn thể", "huyện", "tỉnh", "cấp", "doanh nghiệp",
-               "ông", "bà", "cá nhân", "thôn", "tổ", "hộ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã", "Bộ")
+               "ông", "bà", "cá nhân", "thôn", "tổ", "cơ sở", "bộ", "Sở", "Phòng", "trung tâm", "hợp tác xã", "Bộ")
 _TRIGGER_AFTER_UNIT = re.compile(
     r"\s+(?P<t>chủ\s+trì|có\s+trách\s+nhiệm|chịu\s+trách\s+nhiệm|có\s+nhiệm\s+vụ|"
     r"(?:chủ\s+động\s+)?phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:với|cùng))\b"
