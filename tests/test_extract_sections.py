@@ -202,3 +202,26 @@ Căn cứ Quyết định số 42/2004/QĐ-UBND ngày 26/5/2004 của UBND tỉn
         ("chỉ thị", "39-CT/TW", "2004-05-21", "Bộ Chính trị", "tiếp tục đổi mới phong trào thi đua yêu nước"),
         ("quyết định", "42/2004/QĐ-UBND", "2004-05-26", "UBND tỉnh", "ban hành Quy định phụ cấp"),
     ]
+
+
+def test_giao_inside_a_units_section_and_a_procedural_conditional() -> None:
+    body = """Điều 4. Tổ chức thực hiện
+2. Trách nhiệm của Ủy ban nhân dân các huyện
+a) Công bố công khai danh sách hộ được hỗ trợ;
+b) Giao phòng Lao động - Thương binh và Xã hội rà soát đối tượng được hỗ trợ;
+Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị các đơn vị kịp thời phản ánh về Sở Xây dựng.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân các huyện", [], None, "Công bố công khai danh sách hộ được hỗ trợ"),
+        ("Ủy ban nhân dân các huyện", [], None,
+         "Giao phòng Lao động - Thương binh và Xã hội rà soát đối tượng được hỗ trợ"),
+    ]
+
+
+def test_date_roles_after_a_citation_number_and_long_before_the_document() -> None:
+    body = """Điều 1. Hỗ trợ người hoạt động cách mạng trước ngày 01 tháng 01 năm 1945.
+Điều 2. Thực hiện theo Nghị quyết số 66-NQ/TW ngày 30/4/2025 của Bộ Chính trị về đổi mới công tác xây dựng pháp luật; các Bộ tiếp tục thực hiện Nghị quyết số 66-NQ/TW ngày 30/4/2025.
+"""
+    dates = [(d["value"], d["role"]) for d in extract(HEAD + body + FOOT)["dates"]]
+    assert dates == [("2025-11-02", "issued"), ("1945-01-01", "event"), ("2025-04-30", "reference"),
+                     ("2025-04-30", "reference")]
