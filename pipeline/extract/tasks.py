@@ -251,7 +251,7 @@ def _clean(s: str) -> str:
 _NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng")
 
 
-_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình"}
+_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập"}
 
 
 def _first_verb(rest: str, start: int = 0) -> re.Match | None:
@@ -262,6 +262,11 @@ def _first_verb(rest: str, start: int = 0) -> re.Match | None:
             continue
         before = rest[: v.start()].split()
         if before and f"{before[-1].lower()} {v.group(0)}" in _NOUN_COMPOUNDS:
+            continue
+        # "Các tổ chức kinh tế ...", "các cơ quan, tổ chức, cá nhân": "tổ chức" after a plural or in a list of
+        # units is the noun.
+        if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng")
+                                                   or before[-1].endswith(",")):
             continue
         return v
     return None
@@ -311,6 +316,8 @@ _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Đ�
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
+_WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
+_NOT_ASSIGNEE = re.compile(r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự)(?:\s|:|$)|:\s*là\s")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -453,8 +460,15 @@ class _TaskReader:
         # scope of a body's powers is neither the body nor the task.
         assignee = _SCOPE.sub("", assignee)
         assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
+        # "Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm ...": the time
+        # belongs to the task.
+        within = _WITHIN.search(assignee)
+        if within:
+            assignee, desc = assignee[: within.start()], assignee[within.start() :].strip() + " " + desc
         desc_c = _clean(desc)
-        if not desc_c or not assignee:
+        # "Sở Tư pháp là cơ quan chuyên môn ...", "Ủy ban nhân dân tỉnh quyết định việc ...", "Trường ... được phép
+        # tuyển sinh": a definition, a power or a permission, not an assignment.
+        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee):
             return False
         end = s.start + len(s.text.rstrip())
         self.tasks.append({
@@ -585,7 +599,8 @@ class _TaskReader:
     def _heading_item(self, s: Sentence, t: str) -> bool:
         """5. An item under an open heading, keeping "Chủ trì, phối hợp với <units>"; True if it is one."""
         # An unbulleted paragraph reaches here only as the task of a "<unit>:" heading (see close_heading).
-        if not self.pending or s.bullet is None and (s.continued or _unit_clause(t)):
+        # An item that names its own unit and verb ("- Các tỉnh, thành phố tổ chức quản lý ...") is that unit's.
+        if not self.pending or _unit_clause(t) or s.bullet is None and s.continued:
             return False
         t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
         # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:", or a short title ("I. Nội dung
