@@ -225,3 +225,18 @@ def test_date_roles_after_a_citation_number_and_long_before_the_document() -> No
     dates = [(d["value"], d["role"]) for d in extract(HEAD + body + FOOT)["dates"]]
     assert dates == [("2025-11-02", "issued"), ("1945-01-01", "event"), ("2025-04-30", "reference"),
                      ("2025-04-30", "reference")]
+
+
+def test_definitions_powers_and_permissions_are_no_assignments() -> None:
+    body = """Điều 1. Vị trí và chức năng
+1. Sở Tư pháp là cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh, tham mưu về công tác tư pháp.
+2. Ủy ban nhân dân tỉnh quyết định việc thu hồi giấy tờ cấp trái quy định.
+3. Trường Cao đẳng nghề được phép tuyển sinh theo quy định.
+4. Các tổ chức kinh tế tập thể phát huy nội lực.
+5. Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm xác minh hồ sơ.
+"""
+    assert _tasks(body) == [
+        ("Các tổ chức kinh tế tập thể", [], None, "phát huy nội lực"),
+        ("Ủy ban nhân dân cấp xã", [], None,
+         "trong thời gian 15 ngày kể từ ngày nhận đơn xác minh hồ sơ"),
+    ]

@@ -316,6 +316,7 @@ _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Đ�
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
+_DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)\s+(?!:)")
 _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự)(?:\s|:|$)|:\s*là\s")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
@@ -463,6 +464,7 @@ class _TaskReader:
         # "Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm ...": the time
         # belongs to the task.
         within = _WITHIN.search(assignee)
+        desc = _DUTY_LEAD.sub("", desc.lstrip())  # "có trách nhiệm" is no part of the task (CONVENTIONS)
         if within:
             assignee, desc = assignee[: within.start()], assignee[within.start() :].strip() + " " + desc
         desc_c = _clean(desc)
