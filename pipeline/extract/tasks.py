@@ -263,6 +263,8 @@ def _first_verb(rest: str, start: int = 0) -> re.Match | None:
         before = rest[: v.start()].split()
         if before and f"{before[-1].lower()} {v.group(0)}" in _NOUN_COMPOUNDS:
             continue
+        if before and before[-1] == "về":  # "Trung tâm ... Đào tạo về sử dụng năng lượng ...": a topic, not a verb
+            continue
         # "Các tổ chức kinh tế ...", "các cơ quan, tổ chức, cá nhân": "tổ chức" after a plural or in a list of
         # units is the noun.
         if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng")
