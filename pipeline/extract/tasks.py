@@ -319,6 +319,10 @@ _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|
 _PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
 _DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)\s+(?!:)")
+_LABEL_ITEM = re.compile(
+    r"(?:Dự\s+án|Tiểu\s+dự\s+án|Quy\s+chuẩn|Tiêu\s+chuẩn|Thông\s+tin|Kết\s+quả|Nội\s+dung|Mục\s+tiêu|Phạm\s+vi"
+    r"|Đối\s+tượng|Thời\s+gian|Kinh\s+phí|Nguồn\s+vốn|Danh\s+mục|Hồ\s+sơ|Mẫu|Phụ\s+lục|Thành\s+phần)\b"
+)
 _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự)(?:\s|:|$)|:\s*là\s")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
@@ -611,6 +615,10 @@ class _TaskReader:
         # phong trào thi đua"): a topic; its items stay X's.
         if s.bullet is not None and not is_unit_start(t) and (t.endswith(":") or (
                 len(t) < 80 and not t.endswith((".", ";")) and not _VERB_RE.match(t[:1].lower() + t[1:]))):
+            return True
+        # An item that opens with a label is a topic or a list entry ("Dự án 1: Phòng ngừa ...", "Quy chuẩn
+        # QCVN 01:2022/BQP ...", "Thông tin về ..."), not a task.
+        if _LABEL_ITEM.match(t):
             return True
         coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)|[Cc]ùng với\s", t):
