@@ -248,7 +248,7 @@ def _clean(s: str) -> str:
 
 
 # Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
-_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng")
+_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra")
 
 
 _NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập"}
@@ -324,7 +324,9 @@ _LABEL_ITEM = re.compile(
     r"|Đối\s+tượng|Thời\s+gian|Kinh\s+phí|Nguồn\s+vốn|Danh\s+mục|Hồ\s+sơ|Mẫu|Phụ\s+lục|Thành\s+phần)\b"
 )
 _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
-_NOT_ASSIGNEE = re.compile(r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự)(?:\s|:|$)|:\s*là\s")
+_NOT_ASSIGNEE = re.compile(
+    r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự|đã|có\s+thể|có\s+thẩm\s+quyền|có\s+tư\s+cách)(?:\s|:|$)|:\s*là\s"
+)
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
