@@ -20,7 +20,7 @@ _OTHER_KIND = re.compile(
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ban hành\s+)?(?:ngày\s+)?(?=\d)")
 # Lower-case words that may sit inside a body's name ("Ủy ban nhân dân tỉnh", "Bộ Giáo dục và Đào tạo").
 _NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", "thành", "phố", "quận", "thị", "trấn", "khu",
-               "vực", "đặc", "trung", "ương", "thường", "vụ", "trưởng"}
+               "vực", "đặc", "trung", "ương", "thường", "vụ", "trưởng", "nông", "thôn"}
 # Capitalised words that open what the cited document does, not the rest of its issuer ("của Chính phủ Quy
 # định chi tiết ...", "của Ủy ban nhân dân thành phố Cần Thơ Thực hiện Chương trình ...").
 _VERB_PAIRS = {("quy", "định"), ("hướng", "dẫn"), ("sửa", "đổi"), ("ban", "hành"), ("thực", "hiện"),
@@ -30,7 +30,7 @@ _SESSION = re.compile(r"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:\s*[,-]\s*[Kk]�
 # "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
 _KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
-              "năm", "ngày", "số", "theo", "và", "gửi", "đề", "nhận", "trình", "đến", "cho", "với"}
+              "năm", "ngày", "số", "theo", "và", "gửi", "đề", "nhận", "trình", "đến", "cho", "với", "vướng"}
 # Names with lower-case stretches that the word rule cannot follow.
 _LONG_NAMES = re.compile(
     r"Ban\s+Chỉ\s+(?:huy|đạo)\s+(?:[Pp]hòng,\s+chống|PCTT)[^;.,\n]{0,80}?(?:tỉnh|huyện|xã|thành phố|quốc gia|Trung ương)"
@@ -53,6 +53,17 @@ _LAW_NAMED = re.compile(
     r"|hiện\s+hành|được|đã|quy\s+định|theo|tại|thì|để|với\s+các|về|hướng\s+dẫn|và\s+(?:Luật|Nghị|Thông|Quyết|Pháp))\b)"
 )
 _LAW_CONTEXT = re.compile(r"(?:^|\n|Căn cứ|của|theo|;|tại|và)\s*$")
+
+
+def _lower_in_name(text: str, low: str, prev: str, nxt: str, nxt_pos: int, prev_cap: bool) -> bool:
+    """Does a lower-case word continue a body's name: a word names allow ("nhân dân", "tỉnh"; "và" before
+    another capitalised name that is no second citation), the second syllable of a capitalised word, or
+    "triển" of "Phát triển"?"""
+    if low == "triển" and prev == "Phát":  # "Bộ Nông nghiệp và Phát triển nông thôn"
+        return True
+    if low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(text, nxt_pos)):
+        return True
+    return prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành"))
 
 
 def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
@@ -83,15 +94,16 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
         if raw.startswith("(") and end > i:
             # "UBND tỉnh Bắc Giang (cũ)", "Tổng cục Hải quan (nay là Cục Hải quan)": a short remark is kept.
             close = text.find(")", i + w.start(), i + w.start() + 60)
-            if close != -1 and "\n\n" not in text[i + w.start() : close]:
+            remark = text[i + w.start() : close] if close != -1 else ""
+            if remark and "\n\n" not in remark and not re.search(r"\d+/", remark):  # not "(Quyết định số 95/...)"
                 end = close + 1
             break
         if tok[:1].isupper() and end > i and ((low, nxt.lower().rstrip(",;.:")) in _VERB_PAIRS or low in ("về", "v/v")):
             break
         if tok[:1].isupper() or low == "liên" and end == i:
             prev_cap = True
-        elif low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(
-                text, i + words[k + 1].start() if k + 1 < len(words) else len(text))) or prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành")):
+        elif _lower_in_name(text, low, words[k - 1].group(0) if k else "", nxt,
+                            i + words[k + 1].start() if k + 1 < len(words) else len(text), prev_cap):
             prev_cap = False
         else:
             break
@@ -197,8 +209,14 @@ def find_references(
         _complete(text, entry, m.end(), about=False)
         found.append(entry)
     for m in _LAW_NAMED.finditer(text):
+        context = _LAW_CONTEXT.search(text[max(0, m.start() - 12) : m.start()])
         if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found) \
-                or not _LAW_CONTEXT.search(text[max(0, m.start() - 12) : m.start()]):
+                or not context:
+            continue
+        # A lower-case name only where a citation is sure ("Căn cứ Pháp lệnh ưu đãi ...", "của Pháp lệnh ...");
+        # "theo Luật đất đai phù hợp ..." is prose.
+        if m.group("name")[0].islower() and not m.group("name").startswith("sửa") \
+                and not re.search(r"(?:Căn cứ|của)\s*$", context.group(0)):
             continue
         name = re.sub(r"\s+", " ", m.group("name")).strip()
         other = _OTHER_KIND.search(name)
