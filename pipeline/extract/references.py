@@ -169,6 +169,20 @@ def find_references(
 ) -> list[dict]:
     """Every document cited, once each (first citation, completed by later ones), in text order;
     ``spans``: the span ruler's citations in ``text`` (``nlp.reference_spans``)."""
+    found = _numbered_citations(text, spans, skip)
+    found += _laws_with_date_or_number(text, skip, found)
+    found += _laws_by_name_alone(text, skip, found)
+    found.sort(key=lambda e: e["span"][0])
+    _share_amended_issuer(text, found)
+    return _merged(found, own_number_symbol)
+
+
+def _inside(pos: int, skip: list[tuple[int, int]], found: list[dict]) -> bool:
+    return any(s <= pos < e for s, e in skip) or any(f["span"][0] <= pos < f["span"][1] for f in found)
+
+
+def _numbered_citations(text: str, spans: list[RefSpan], skip: list[tuple[int, int]]) -> list[dict]:
+    """"<kind> số <number/symbol> [ngày ...] [của ...] [về ...]" from the span ruler's citations."""
     found: list[dict] = []
     for span in spans:
         if any(s <= span.start_char < e for s, e in skip):
@@ -194,8 +208,14 @@ def find_references(
         if entry["date"] is None and entry["issuer"] is None:
             _sender_before(text, entry)
         found.append(entry)
+    return found
+
+
+def _laws_with_date_or_number(text: str, skip: list[tuple[int, int]], found: list[dict]) -> list[dict]:
+    """"Luật Tổ chức chính quyền địa phương ngày 19/6/2015", "Luật ... số 72/2025/QH15"."""
+    out: list[dict] = []
     for m in _LAW_BY_NAME.finditer(text):
-        if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found):
+        if _inside(m.start(), skip, found):
             continue
         name = re.sub(r"\s+", " ", m.group("name")).strip()
         if re.search(r"\d+/", name) or len(name.split()) > 24 or _OTHER_KIND.search(name):
@@ -207,11 +227,16 @@ def find_references(
                  "number": number if symbol else None, "symbol": symbol, "date": None, "issuer": None, "about": name,
                  "span": [m.start(), m.end()], "date_span": None, "confidence": 0.85}
         _complete(text, entry, m.end(), about=False)
-        found.append(entry)
+        out.append(entry)
+    return out
+
+
+def _laws_by_name_alone(text: str, skip: list[tuple[int, int]], found: list[dict]) -> list[dict]:
+    """"Căn cứ Luật Ngân sách Nhà nước ban hành năm 2002;", "theo quy định của Bộ Luật Lao động ..."."""
+    out: list[dict] = []
     for m in _LAW_NAMED.finditer(text):
         context = _LAW_CONTEXT.search(text[max(0, m.start() - 12) : m.start()])
-        if any(s <= m.start() < e for s, e in skip) or any(f["span"][0] <= m.start() < f["span"][1] for f in found) \
-                or not context:
+        if _inside(m.start(), skip, found + out) or not context:
             continue
         # A lower-case name only where a citation is sure ("Căn cứ Pháp lệnh ưu đãi ...", "của Pháp lệnh ...");
         # "theo Luật đất đai phù hợp ..." is prose.
@@ -226,9 +251,12 @@ def find_references(
         entry = {"kind": m.group("kind").lower(), "number_symbol": None, "number": None, "symbol": None, "date": None,
                  "issuer": None, "about": name, "span": [m.start(), m.end()], "date_span": None, "confidence": 0.75}
         _complete(text, entry, m.end(), about=False)
-        found.append(entry)
-    found.sort(key=lambda e: e["span"][0])
-    _share_amended_issuer(text, found)
+        out.append(entry)
+    return out
+
+
+def _merged(found: list[dict], own_number_symbol: str | None) -> list[dict]:
+    """One entry per cited document (the document's own number left out), completed by its later citations."""
     merged: dict[str, dict] = {}
     out = []
     for e in found:
