@@ -26,7 +26,9 @@ _NAME_LOWER = {"nhân", "dân", "và", "tỉnh", "huyện", "xã", "phường", 
 _VERB_PAIRS = {("quy", "định"), ("hướng", "dẫn"), ("sửa", "đổi"), ("ban", "hành"), ("thực", "hiện"),
                ("triển", "khai"), ("phê", "duyệt"), ("về", "việc"), ("bãi", "bỏ"), ("thay", "thế")}
 # A council's term and session after its name ("Hội đồng nhân dân tỉnh khóa VII, kỳ họp thứ 8").
-_SESSION = re.compile(r"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:\s*[,-]\s*[Kk]ỳ\s+họp\s+thứ\s+\d+)?")
+_NUMBER_WORDS = r"(?:một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|mốt)"
+_SESSION = re.compile(rf"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:\s*[,-]\s*(?:tại\s+)?[Kk]ỳ\s+họp\s+thứ\s+"
+                      rf"(?:\d+|{_NUMBER_WORDS}(?:\s+{_NUMBER_WORDS})*\b))?")
 # "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
 _KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
@@ -61,6 +63,10 @@ def _lower_in_name(text: str, low: str, prev: str, nxt: str, nxt_pos: int, prev_
     "triển" of "Phát triển"?"""
     if low == "triển" and prev == "Phát":  # "Bộ Nông nghiệp và Phát triển nông thôn"
         return True
+    if low.isdigit() and prev.lower() in ("quận", "phường", "khu"):  # "Ủy ban nhân dân quận 3"
+        return True
+    if low == "thành" and not nxt.startswith("phố"):  # "của Bộ Nội vụ thành lập ...": a verb
+        return False
     if low in _NAME_LOWER and (low != "và" or nxt[:1].isupper() and not _KIND_AFTER_AND.match(text, nxt_pos)):
         return True
     return prev_cap and low not in _NAME_STOP and not (low == "ban" and nxt.startswith("hành"))
@@ -134,9 +140,10 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         return None, pos
     i = pos + m.end()
     stop = re.search(
-        rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|:|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
+        rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|(?<!huyện)(?<!xã)(?<!phường)(?<!tỉnh):|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
         r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)"
         # what the citing text goes on to say: "..., được sửa đổi bổ sung tại ...", "... gửi UBND tỉnh",
+        # (a colon ends it too, unless it opens the places of a title: "... thuộc các huyện: Kiên Lương, ...")
         # "... đến ngày 31/12/2007", ", như sau", a capitalised remark in brackets "(Bộ chỉ số 766)", "(Văn bản
         # đính kèm)" (not "(ODA)" or "(tỉnh Sơn La)", which belong to the description)
         r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
