@@ -251,7 +251,7 @@ def _clean(s: str) -> str:
 _NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra")
 
 
-_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập"}
+_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập"}
 
 
 def _first_verb(rest: str, start: int = 0) -> re.Match | None:
@@ -278,6 +278,10 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     """Split "<unit> [chủ trì, phối hợp với <units>] <task>" into its parts; offset of the task text."""
     colon = rest.find(":")
     verb = _first_verb(rest)
+    # "Chủ tịch UBND các huyện: Giang Thành, Tân Hiệp; ... chịu trách nhiệm ...": the places after the colon
+    # are part of the unit.
+    if colon != -1 and verb and _PLACES_AFTER_COLON.match(rest, colon):
+        colon = -1
     if colon != -1 and (verb is None or colon < verb.start()) and colon < 160:
         assignee, desc_off = rest[:colon], colon + 1
     elif verb:
@@ -313,6 +317,9 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     return assignee, coordinating, desc, desc_off
 
 
+_PLACES_AFTER_COLON = re.compile(r":\s*[A-ZĐÀ-Ỹ][\w]*(?:\s+[A-ZĐÀ-Ỹ][\w]*)*\s*[,;]")
+# A list of members ("Vụ trưởng Vụ Pháp chế - Uỷ viên;") names posts, not tasks.
+_MEMBER_ITEM = re.compile(r"\s[-–]\s*(?:Phó\s+)?(?:Trưởng\s+ban|Uỷ\s+viên|Ủy\s+viên|Thành\s+viên|Tổ\s+trưởng|Thư\s+ký)\b")
 _WHEN = re.compile(r"\s(?:hằng|hàng)\s+(?:năm|quý|tháng|tuần)\b|\sđịnh\s+kỳ\b")
 _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Định kỳ|Sau khi|Trước|Đến|Từ|Để|Trường hợp|Khi)\s")
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
@@ -503,6 +510,10 @@ class _TaskReader:
         if by_unit and is_unit_start(t[by_unit.end() :]) and _first_verb(t[: by_unit.start()], head_length(t)) is None:
             m = by_unit
         parsed = _parse_rest(t[m.end() :]) if m else None
+        role = re.match(r"(?P<u>.{3,160}?)\s+(?P<d>là\s.+)$", t[m.end() :]) if m and not parsed else None
+        if role and is_unit_start(role.group("u")):  # "Giao Vụ Tổ chức cán bộ là đơn vị thường trực của ..."
+            self.add(role.group("u"), [], role.group("d"), s, 0.85)
+            return True
         if not parsed:
             return False
         a, co, d, _ = parsed
@@ -547,7 +558,7 @@ class _TaskReader:
             return False
         trig = " ".join(m.group("t").split())
         if not (is_unit_start(t) and (
-            m.start() < 300 if trig == "chịu trách nhiệm" else m.start() < 160 and not re.search(r"\d", t[: m.start()])
+            m.start() < 450 if trig == "chịu trách nhiệm" else m.start() < 160 and not re.search(r"\d", t[: m.start()])
         )):
             return False
         a = t[: m.start()]
@@ -640,6 +651,8 @@ class _TaskReader:
         if label and is_unit_start(t[label.end() :]):
             t = t[label.end() :]
         t = _after_circumstance(t)
+        if _MEMBER_ITEM.search(t):
+            return
         v = _first_verb(t, head_length(t))
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
         remit = _REMIT.search(t, 0, v.start()) if v else None
