@@ -240,3 +240,27 @@ def test_definitions_powers_and_permissions_are_no_assignments() -> None:
         ("Ủy ban nhân dân cấp xã", [], None,
          "trong thời gian 15 ngày kể từ ngày nhận đơn xác minh hồ sơ"),
     ]
+
+
+def test_places_after_a_colon_a_standing_role_and_a_member_list() -> None:
+    body = """Điều 1. Cử các cán bộ tham gia Ban Chỉ đạo:
+1. Vụ trưởng Vụ Đào tạo, bồi dưỡng cán bộ, công chức - Uỷ viên;
+Giao Vụ Tổ chức cán bộ là đơn vị thường trực của Ban Chỉ đạo.
+Điều 2. Giao cho Chủ tịch Uỷ ban nhân dân các huyện: Giang Thành, Tân Hiệp; Chủ tịch Uỷ ban nhân dân các xã mới thành lập chịu trách nhiệm tổ chức thực hiện Quyết định này.
+"""
+    assert _tasks(body) == [
+        ("Vụ Tổ chức cán bộ", [], None, "là đơn vị thường trực của Ban Chỉ đạo"),
+        ("Chủ tịch Uỷ ban nhân dân các huyện: Giang Thành, Tân Hiệp; Chủ tịch Uỷ ban nhân dân các xã mới thành lập",
+         [], None, "tổ chức thực hiện Quyết định này"),
+    ]
+
+
+def test_issuers_with_a_district_number_and_a_session_in_words() -> None:
+    body = """Căn cứ Quyết định số 43/2006/QĐ-UBND ngày 26 tháng 12 năm 2006 của Uỷ ban nhân dân quận 3 về ban hành Quy chế tổ chức;
+Căn cứ Nghị quyết số 85/2009/NQ-HĐND ngày 02 tháng 12 năm 2009 của Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm về việc quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng;
+"""
+    assert _refs(body) == [
+        ("quyết định", "43/2006/QĐ-UBND", "2006-12-26", "Uỷ ban nhân dân quận 3", "ban hành Quy chế tổ chức"),
+        ("nghị quyết", "85/2009/NQ-HĐND", "2009-12-02", "Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm",
+         "quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng"),
+    ]

@@ -115,8 +115,9 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
             break
         end = i + w.start() + len(tok)
         if raw != tok:
-            # "Bộ Văn hóa, Thể thao và Du lịch", "Ban Chỉ huy Phòng, chống thiên tai": the comma is inside.
-            inside = raw.endswith(",") and (
+            # "Bộ Văn hóa, Thể thao và Du lịch", "Ban Chỉ huy Phòng, chống thiên tai": the comma is inside
+            # (not after a number: "của Phòng Tư pháp quận 3, Quyết định ...").
+            inside = raw.endswith(",") and not tok.isdigit() and (
                 (nxt[:1].isupper() and not re.match(
                     r"(?:Sở|Bộ|Ủy|Uỷ|UBND|HĐND|Phòng|Ban|Cục|Chi|Chủ|Thủ|Giám|Chánh|Trưởng|Phó|Hội|Văn|Công|Trung|"
                     r"Thanh|Kho|Tổng|Viện|Trường)\b", nxt))
@@ -132,6 +133,9 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
     return re.sub(r"\s+", " ", text[i:end]), end
 
 
+_PLACE_LIST = re.compile(r"(?:huyện|xã|phường|tỉnh):\s[^:;]*$")
+
+
 def _about_after(text: str, pos: int) -> tuple[str | None, int]:
     # The document's own verb may be capitalised after its issuer ("của Thủ tướng Chính phủ Quy định ...").
     m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
@@ -139,7 +143,7 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
     if not m:
         return None, pos
     i = pos + m.end()
-    stop = re.search(
+    stops = re.finditer(
         rf"(?:;|\n(?=\s*\n|\s*[-+•*]|\s*\d+\.|\s*[a-zđ]\)|[{UPPER}][{UPPER}\s]+\n)|\.(?:\s|$)|(?<!huyện)(?<!xã)(?<!phường)(?<!tỉnh):|\s+(?:và|,)\s+(?=(?:{_KINDS})\s)|,\s+(?=[{UPPER}])|\s+\((?:sau đây|gọi tắt))"
         r"|,\s+(?=(?:từ|đến|trong|theo|tại|nay|vừa qua|đồng thời|hôm nay)\s)"
         # what the citing text goes on to say: "..., được sửa đổi bổ sung tại ...", "... gửi UBND tỉnh",
@@ -149,6 +153,10 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
         text[i : i + 300],
     )
+    stop = next(stops, None)
+    # "... thuộc các huyện: Kiên Lương, Tân Hiệp, ...": the names a title lists are no new clause.
+    while stop and stop.group(0).startswith(",") and _PLACE_LIST.search(text, i, i + stop.start()):
+        stop = next(stops, None)
     end = i + (stop.start() if stop else min(300, len(text) - i))
     about = re.sub(r"\s+", " ", text[i:end]).strip().rstrip(",")
     if about[:1] in "\"“":  # a quoted title: the title
