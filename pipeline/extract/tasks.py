@@ -2,9 +2,12 @@
 
 Forms (Nghị định 30 practice): "Giao <unit> [chủ trì, phối hợp với <units>] <task>", "Yêu cầu/Đề nghị
 <unit> <task>", "<unit> chủ trì/có trách nhiệm/chịu trách nhiệm/có nhiệm vụ <task>", "<unit>: <task>",
-a unit heading ("a) Phòng Kinh tế:", "* Các cơ quan, đơn vị ...:") or a request heading ("đề nghị các
-đơn vị thực hiện các nội dung sau:") followed by bullet items, and the executing article of a decision.
-A task's deadline is the first deadline-role date inside it."""
+a unit heading ("a) Phòng Kinh tế:", "* Các cơ quan, đơn vị ...:", "2. Trách nhiệm của <unit>", "Giao
+<unit>:", "<unit> có trách nhiệm:", "<unit> chủ trì, phối hợp với <units>:") or a request heading ("đề
+nghị các đơn vị thực hiện các nội dung sau:") followed by its items (bulleted, or plain paragraphs that
+open with a verb), and the executing article of a decision. Real documents' sections are read as a
+heading stack of one level (``_TaskReader.close_heading``). A task's deadline is the first deadline-role
+date inside it."""
 
 from __future__ import annotations
 
