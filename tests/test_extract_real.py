@@ -269,7 +269,7 @@ def test_citations_wrapped_lower_case_and_laws_by_name_with_number() -> None:
     assert refs == [
         ("luật", "72/2025/QH15", None, None),
         ("thông tư", "38/2015/TT-BTC", "2015-03-25", "Bộ Tài chính"),
-        ("văn bản", "349/TB-VPCP", None, None),
+        ("văn bản", "349/TB-VPCP", "2013-09-19", "Văn phòng Chính phủ"),  # the sender and date written before it
         ("chỉ thị", "32-CT/TW", "2009-03-20", "Bộ Chính trị"),
         ("chỉ thị", "30/CT-TTg", "2008-10-10", None),
     ]

@@ -28,7 +28,10 @@ DOCUMENT_FIELDS = (
 )
 # Preamble lines hold no assignment, unless one ends by introducing a list ("Căn cứ ..., Sở Y tế đề nghị
 # Giám đốc các đơn vị:").
-_BODY_SKIP = re.compile(r"^\s*(?:(?:Căn cứ|Theo đề nghị|Xét đề nghị)(?![^\n]*:\s*$)|QUYẾT ĐỊNH\s*:|CHỈ THỊ\s*:|Nơi nhận)")
+# "Căn cứ chức năng, nhiệm vụ, phối hợp với ..." under a unit's heading is its task, not a preamble line.
+_BODY_SKIP = re.compile(
+    r"^\s*(?:(?:Căn cứ(?!\s+chức\s+năng)|Theo đề nghị|Xét đề nghị)(?![^\n]*:\s*$)|QUYẾT ĐỊNH\s*:|CHỈ THỊ\s*:|Nơi nhận)"
+)
 
 
 def extract(text: str, *, layout: list[dict] | None = None) -> dict:

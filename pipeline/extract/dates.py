@@ -43,9 +43,16 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[a : m.start() if m else len(text)]
 
 
+# Right after a number and symbol ("Thông tư số 06/2022/TT-BTTTT ngày ...", "Nghị quyết số 66-NQ/TW ngày ..."):
+# the date of a cited document, also where the citation repeats or sits inside another one's description.
+_CITATION_BEFORE = re.compile(r"\b\d{1,5}[/-][\w./-]*[A-ZĐ][\w./-]*\s*,?\s*(?:ban\s+hành\s+)?(?:ngày\s*)?$")
+
+
 def role_of(text: str, start: int, end: int, has_time: bool) -> str:
     pre = text[max(0, start - 60) : start]
     pre = re.split(r"\n\s*\n", pre)[-1].replace("\n", " ")  # a wrapped line continues; a blank line ends
+    if not has_time and _CITATION_BEFORE.search(pre):
+        return "reference"
     if _DEADLINE_BEFORE.search(pre):
         return "deadline"
     if has_time and re.search(r"(?:từ|đến)\s*$", pre, re.IGNORECASE):
@@ -80,4 +87,9 @@ def find_dates(text: str, issued: tuple[int, int] | None, ref_dates: list[tuple[
             role, conf = role_of(text, start, m.end(), time is not None), 0.85
         out.append({"value": iso, "time": time, "text": text[start : m.end()], "role": role,
                     "start": start, "end": m.end(), "confidence": conf})
+    issued_year = next((int(d["value"][:4]) for d in out if d["role"] == "issued"), None)
+    for d in out:
+        # "hoạt động cách mạng trước ngày 01 tháng 01 năm 1945": a date years before the document is no deadline.
+        if d["role"] == "deadline" and issued_year and int(d["value"][:4]) < issued_year - 1:
+            d["role"] = "event"
     return out

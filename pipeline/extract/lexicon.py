@@ -115,7 +115,7 @@ TASK_VERBS = sorted(
         "kiểm soát", "vận hành", "thẩm tra", "phê duyệt", "xác định", "phát hiện", "ngăn chặn", "tuần tra",
         "tham dự", "chấp hành", "tiếp thu", "khắc phục", "nâng cao", "bồi dưỡng", "hoàn chỉnh", "thực thi",
         "ưu tiên", "sửa đổi", "đăng tải", "cấp phát", "phát huy", "rà soát lại", "đối chiếu", "cân đối",
-        "công bố",
+        "công bố", "hạch toán", "sử dụng", "đẩy nhanh",
     ],
     key=len,
     reverse=True,

@@ -1,0 +1,266 @@
+"""Tasks and citations in the shapes real documents give them: numbered sections whose items carry no unit,
+headings "Trách nhiệm của ...", "<unit>:" and "Giao <unit>:", circumstances before the unit, second
+sentences of an item, web-wrapped unit names; issuers with sessions, dashes and brackets, laws cited by
+name. The texts are written here in the phrasing of real documents (none is copied from the corpora)."""
+
+from __future__ import annotations
+
+from pipeline.extract import extract
+
+HEAD = """ỦY BAN NHÂN DÂN
+TỈNH HÒA AN
+Số: 21/QĐ-UBND
+Hòa An, ngày 2 tháng 11 năm 2025
+QUYẾT ĐỊNH
+Về việc hỗ trợ nhà ở cho hộ nghèo
+QUYẾT ĐỊNH:
+"""
+FOOT = """Nơi nhận:
+- Như Điều 5;
+- Lưu: VT.
+CHỦ TỊCH
+Nguyễn Văn An
+"""
+
+
+def _tasks(body: str) -> list[tuple]:
+    return [(t["assignee"], t["coordinating_units"], t["deadline"], t["description"])
+            for t in extract(HEAD + body + FOOT)["tasks"]]
+
+
+def test_duty_heading_items_an_aside_between_them_and_the_next_article() -> None:
+    body = """Điều 4. Tổ chức thực hiện
+1. Trách nhiệm của Ủy ban nhân dân các huyện
+a) Lập danh sách hộ được hỗ trợ trên địa bàn;
+b) Bố trí vốn đối ứng cho các xã;
+Ngoài số vốn nêu trên, tùy điều kiện thực tế, các xã vận động thêm nguồn lực.
+c) Báo cáo kết quả thực hiện trước ngày 15/12/2025.
+Điều 5. Quyết định này có hiệu lực từ ngày ký.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân các huyện", [], None, "Lập danh sách hộ được hỗ trợ trên địa bàn"),
+        ("Ủy ban nhân dân các huyện", [], None, "Bố trí vốn đối ứng cho các xã"),
+        ("Ủy ban nhân dân các huyện", [], "2025-12-15", "Báo cáo kết quả thực hiện trước ngày 15/12/2025"),
+    ]
+
+
+def test_unit_headings_with_plain_paragraphs_and_coordinating_units() -> None:
+    body = """Điều 3. Trách nhiệm của các sở
+a) Sở Tài chính:
+Phối hợp với Sở Xây dựng bố trí vốn cho các huyện.
+b) Sở Nội vụ chủ trì, phối hợp với các sở, địa phương liên quan:
+- Hướng dẫn xác nhận đối tượng được hỗ trợ;
+- Kiểm tra việc thực hiện chính sách.
+2. Sở Y tế
+Căn cứ chức năng, nhiệm vụ, phối hợp với các cơ quan liên quan triển khai thực hiện Kế hoạch.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["Sở Xây dựng"], None, "bố trí vốn cho các huyện"),
+        ("Sở Nội vụ", ["các sở, địa phương liên quan"], None, "Hướng dẫn xác nhận đối tượng được hỗ trợ"),
+        ("Sở Nội vụ", ["các sở, địa phương liên quan"], None, "Kiểm tra việc thực hiện chính sách"),
+        ("Sở Y tế", ["các cơ quan liên quan"], None, "triển khai thực hiện Kế hoạch"),
+    ]
+
+
+def test_request_heading_wrapped_inside_the_unit_name_and_a_closing_cu_the() -> None:
+    body = """4. Đề nghị Ủy ban Mặt trận
+Tổ quốc Việt Nam tỉnh và các đoàn thể
+- Tuyên truyền, vận động Nhân dân tham gia thực hiện chính sách.
+Sở Giáo dục và Đào tạo đề nghị các trường học thực hiện nghiêm túc văn bản này. Cụ thể:
+- Theo dõi chất lượng không khí hằng ngày.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các đoàn thể", [], None,
+         "Tuyên truyền, vận động Nhân dân tham gia thực hiện chính sách"),
+        ("các trường học", [], None, "thực hiện nghiêm túc văn bản này"),
+        ("các trường học", [], None, "Theo dõi chất lượng không khí hằng ngày"),
+    ]
+
+
+def test_clauses_of_two_units_circumstances_and_second_sentences() -> None:
+    body = """Điều 2. Phương thức thực hiện
+1. Ủy ban nhân dân xã (sau đây gọi là cấp xã) lập danh sách hộ được hỗ trợ; Ủy ban nhân dân huyện phê duyệt danh sách.
+2. Trong năm 2026, các địa phương tiếp tục thực hiện hỗ trợ.
+a) Căn cứ số vốn được giao, Ủy ban nhân dân huyện phân bổ vốn cho cấp xã;
+3. Các Bộ gửi báo cáo về Bộ Tư pháp. Trên cơ sở đó, Bộ Tư pháp tổng hợp, báo cáo Thủ tướng Chính phủ.
+4. Bộ Tư pháp có trách nhiệm kiểm tra việc thực hiện; chủ trì, phối hợp với Văn phòng Chính phủ nghiên cứu tiêu chí đánh giá.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân xã", [], None, "lập danh sách hộ được hỗ trợ"),
+        ("Ủy ban nhân dân huyện", [], None, "phê duyệt danh sách"),
+        ("các địa phương", [], None, "tiếp tục thực hiện hỗ trợ"),
+        ("Ủy ban nhân dân huyện", [], None, "phân bổ vốn cho cấp xã"),
+        ("Các Bộ", [], None, "gửi báo cáo về Bộ Tư pháp"),
+        ("Bộ Tư pháp", [], None, "tổng hợp, báo cáo Thủ tướng Chính phủ"),
+        ("Bộ Tư pháp", [], None, "kiểm tra việc thực hiện"),
+        ("Bộ Tư pháp", ["Văn phòng Chính phủ"], None, "nghiên cứu tiêu chí đánh giá"),
+    ]
+
+
+def test_giao_forms_duty_colon_and_item_sentences_kept_together() -> None:
+    body = """1. Hội đồng nhân dân tỉnh thống nhất giao Ủy ban nhân dân tỉnh bố trí nguồn vốn thực hiện.
+2. Quỹ Đầu tư phát triển tỉnh có trách nhiệm:
+Hạch toán riêng nguồn vốn ủy thác. Định kỳ (trước ngày 30 tháng 10 hằng năm), Quỹ Đầu tư phát triển tỉnh có trách nhiệm báo cáo Ủy ban nhân dân tỉnh.
+Điều 3. Tổ chức thực hiện
+1. Giao Ủy ban nhân dân tỉnh:
+a) Hằng năm, tổ chức đánh giá kết quả thực hiện. Nếu có vướng mắc, kịp thời báo cáo Hội đồng nhân dân tỉnh.
+2. Giao Thường trực Hội đồng nhân dân tỉnh trong phạm vi, nhiệm vụ, quyền hạn giám sát việc thực hiện.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân tỉnh", [], None, "bố trí nguồn vốn thực hiện"),
+        ("Quỹ Đầu tư phát triển tỉnh", [], None, "Hạch toán riêng nguồn vốn ủy thác"),
+        ("Quỹ Đầu tư phát triển tỉnh", [], None, "báo cáo Ủy ban nhân dân tỉnh"),
+        ("Ủy ban nhân dân tỉnh", [], None,
+         "Hằng năm, tổ chức đánh giá kết quả thực hiện. Nếu có vướng mắc, kịp thời báo cáo Hội đồng nhân dân tỉnh"),
+        ("Thường trực Hội đồng nhân dân tỉnh", [], None, "giám sát việc thực hiện"),
+    ]
+
+
+def test_lone_bullets_topics_quy_bo_and_words_that_only_look_like_giao() -> None:
+    body = """Ủy ban nhân dân tỉnh yêu cầu các sở, ban, ngành thực hiện các nội dung sau:
+I.
+Nội dung trọng tâm
+1.
+Tăng cường tuyên truyền về chính sách nhà ở.
+Văn phòng Ủy ban nhân dân tỉnh đề nghị quý Bộ khẩn trương có ý kiến về dự thảo.
+Giao tiếp trường gần: cho phép người dùng chạm thiết bị.
+"""
+    assert _tasks(body) == [
+        ("các sở, ban, ngành", [], None, "Tăng cường tuyên truyền về chính sách nhà ở"),
+        ("quý Bộ", [], None, "khẩn trương có ý kiến về dự thảo"),
+    ]
+
+
+def test_executing_article_with_a_long_wrapped_list_of_units() -> None:
+    body = """Điều 2. Quyết định này có hiệu lực thi hành từ ngày ký.
+Điều 3. Thủ trưởng các cơ quan, đơn vị thuộc
+UBND tỉnh; Ủy ban nhân dân các xã, phường; các cơ quan, tổ chức, cá nhân có
+liên quan căn cứ Quyết định thi hành./.
+"""
+    assert _tasks(body) == [
+        ("Thủ trưởng các cơ quan, đơn vị thuộc UBND tỉnh; Ủy ban nhân dân các xã, phường; các cơ quan, tổ chức, "
+         "cá nhân có liên quan", [], None, "căn cứ Quyết định thi hành"),
+    ]
+
+
+def _refs(body: str) -> list[tuple]:
+    return [(r["kind"], r["number_symbol"], r["date"], r["issuer"], r["about"])
+            for r in extract(HEAD + body + FOOT)["references"]]
+
+
+def test_issuers_with_sessions_dashes_brackets_and_a_fuller_later_form() -> None:
+    body = """Căn cứ Nghị quyết số 42/2024/NQ-HĐND ngày 05/10/2024 của Hội đồng nhân dân tỉnh khóa XVI, kỳ họp thứ 8 về chính sách hỗ trợ nhà ở;
+Căn cứ Thông tư liên tịch số 08/2023/TTLT-BYT-BNV ngày 05 tháng 6 năm 2023 của liên Bộ Y tế và Bộ Nội vụ hướng dẫn định mức biên chế;
+Căn cứ Quyết định số 650/QĐ-LĐTBXH ngày 21/7/2022 của Bộ trưởng Bộ Lao động - Thương binh và Xã hội phê duyệt Kế hoạch truyền thông;
+Căn cứ Quyết định số 445/2013/QĐ-UBND ngày 03/9/2013 của UBND tỉnh Hòa An (cũ) ban hành Quy định quản lý;
+Căn cứ Nghị định số 78/2025/NĐ-CP ngày 01/4/2025 của Chính phủ Quy định chi tiết một số điều của Luật Ban hành văn bản quy phạm pháp luật;
+Thực hiện Kế hoạch số 12/KH-UBND ngày 17/9/2025 của UBND tỉnh về giảm nghèo bền vững (Văn bản đính kèm) và Kế hoạch số 12/KH-UBND của UBND tỉnh Hòa An;
+"""
+    assert _refs(body) == [
+        ("nghị quyết", "42/2024/NQ-HĐND", "2024-10-05", "Hội đồng nhân dân tỉnh khóa XVI, kỳ họp thứ 8",
+         "chính sách hỗ trợ nhà ở"),
+        ("thông tư liên tịch", "08/2023/TTLT-BYT-BNV", "2023-06-05", "liên Bộ Y tế và Bộ Nội vụ",
+         "hướng dẫn định mức biên chế"),
+        ("quyết định", "650/QĐ-LĐTBXH", "2022-07-21", "Bộ trưởng Bộ Lao động - Thương binh và Xã hội",
+         "phê duyệt Kế hoạch truyền thông"),
+        ("quyết định", "445/2013/QĐ-UBND", "2013-09-03", "UBND tỉnh Hòa An (cũ)", "ban hành Quy định quản lý"),
+        ("nghị định", "78/2025/NĐ-CP", "2025-04-01", "Chính phủ",
+         "Quy định chi tiết một số điều của Luật Ban hành văn bản quy phạm pháp luật"),
+        ("kế hoạch", "12/KH-UBND", "2025-09-17", "UBND tỉnh Hòa An", "giảm nghèo bền vững"),
+    ]
+
+
+def test_laws_cited_by_name_alone_or_by_a_lower_case_name() -> None:
+    body = """Căn cứ Luật tổ chức Chính phủ ngày 25 tháng 12 năm 2001;
+Căn cứ Luật Ngân sách Nhà nước ban hành năm 2002;
+Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22/11/2019;
+Căn cứ Pháp lệnh sửa đổi, bổ sung Pháp lệnh ưu đãi người có công với cách mạng của Ủy ban thường vụ Quốc hội;
+Điều 1. Ngày nghỉ lễ thực hiện theo quy định của Bộ Luật Lao động và các văn bản hướng dẫn.
+"""
+    assert _refs(body) == [
+        ("luật", None, "2001-12-25", None, "tổ chức Chính phủ"),
+        ("luật", None, None, None, "Ngân sách Nhà nước"),
+        ("luật", None, "2019-11-22", None,
+         "sửa đổi, bổ sung một số điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương"),
+        ("pháp lệnh", None, None, "Ủy ban thường vụ Quốc hội",
+         "sửa đổi, bổ sung Pháp lệnh ưu đãi người có công với cách mạng"),
+        ("bộ luật", None, None, None, "Lao động"),
+    ]
+
+
+def test_about_ends_where_the_citing_text_goes_on() -> None:
+    body = """Căn cứ Thông tư số 38/2015/TT-BTC ngày 25/03/2015 quy định về thủ tục hải quan, được sửa đổi, bổ sung tại Thông tư số 39/2018/TT-BTC ngày 20/4/2018 của Bộ Tài chính;
+Căn cứ Thông tư số 108/2007/TT-BTC ngày 07/9/2007 của Bộ Tài chính hướng dẫn quản lý các chương trình hỗ trợ phát triển chính thức (ODA);
+Căn cứ Chỉ thị số 39-CT/TW ngày 21/5/2004 của Bộ Chính trị về "tiếp tục đổi mới phong trào thi đua yêu nước";
+Căn cứ Quyết định số 42/2004/QĐ-UBND ngày 26/5/2004 của UBND tỉnh về việc ban hành Quy định phụ cấp đến ngày 31/12/2007.
+"""
+    assert _refs(body) == [
+        ("thông tư", "38/2015/TT-BTC", "2015-03-25", "Bộ Tài chính", "quy định về thủ tục hải quan"),
+        ("thông tư", "39/2018/TT-BTC", "2018-04-20", "Bộ Tài chính", None),
+        ("thông tư", "108/2007/TT-BTC", "2007-09-07", "Bộ Tài chính",
+         "hướng dẫn quản lý các chương trình hỗ trợ phát triển chính thức (ODA)"),
+        ("chỉ thị", "39-CT/TW", "2004-05-21", "Bộ Chính trị", "tiếp tục đổi mới phong trào thi đua yêu nước"),
+        ("quyết định", "42/2004/QĐ-UBND", "2004-05-26", "UBND tỉnh", "ban hành Quy định phụ cấp"),
+    ]
+
+
+def test_giao_inside_a_units_section_and_a_procedural_conditional() -> None:
+    body = """Điều 4. Tổ chức thực hiện
+2. Trách nhiệm của Ủy ban nhân dân các huyện
+a) Công bố công khai danh sách hộ được hỗ trợ;
+b) Giao phòng Lao động - Thương binh và Xã hội rà soát đối tượng được hỗ trợ;
+Trong quá trình thực hiện, nếu có khó khăn, vướng mắc, đề nghị các đơn vị kịp thời phản ánh về Sở Xây dựng.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân các huyện", [], None, "Công bố công khai danh sách hộ được hỗ trợ"),
+        ("Ủy ban nhân dân các huyện", [], None,
+         "Giao phòng Lao động - Thương binh và Xã hội rà soát đối tượng được hỗ trợ"),
+    ]
+
+
+def test_date_roles_after_a_citation_number_and_long_before_the_document() -> None:
+    body = """Điều 1. Hỗ trợ người hoạt động cách mạng trước ngày 01 tháng 01 năm 1945.
+Điều 2. Thực hiện theo Nghị quyết số 66-NQ/TW ngày 30/4/2025 của Bộ Chính trị về đổi mới công tác xây dựng pháp luật; các Bộ tiếp tục thực hiện Nghị quyết số 66-NQ/TW ngày 30/4/2025.
+"""
+    dates = [(d["value"], d["role"]) for d in extract(HEAD + body + FOOT)["dates"]]
+    assert dates == [("2025-11-02", "issued"), ("1945-01-01", "event"), ("2025-04-30", "reference"),
+                     ("2025-04-30", "reference")]
+
+
+def test_definitions_powers_and_permissions_are_no_assignments() -> None:
+    body = """Điều 1. Vị trí và chức năng
+1. Sở Tư pháp là cơ quan chuyên môn thuộc Ủy ban nhân dân tỉnh, tham mưu về công tác tư pháp.
+2. Ủy ban nhân dân tỉnh quyết định việc thu hồi giấy tờ cấp trái quy định.
+3. Trường Cao đẳng nghề được phép tuyển sinh theo quy định.
+4. Các tổ chức kinh tế tập thể phát huy nội lực.
+5. Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm xác minh hồ sơ.
+"""
+    assert _tasks(body) == [
+        ("Các tổ chức kinh tế tập thể", [], None, "phát huy nội lực"),
+        ("Ủy ban nhân dân cấp xã", [], None,
+         "trong thời gian 15 ngày kể từ ngày nhận đơn xác minh hồ sơ"),
+    ]
+
+
+def test_places_after_a_colon_a_standing_role_and_a_member_list() -> None:
+    body = """Điều 1. Cử các cán bộ tham gia Ban Chỉ đạo:
+1. Vụ trưởng Vụ Đào tạo, bồi dưỡng cán bộ, công chức - Uỷ viên;
+Giao Vụ Tổ chức cán bộ là đơn vị thường trực của Ban Chỉ đạo.
+Điều 2. Giao cho Chủ tịch Uỷ ban nhân dân các huyện: Giang Thành, Tân Hiệp; Chủ tịch Uỷ ban nhân dân các xã mới thành lập chịu trách nhiệm tổ chức thực hiện Quyết định này.
+"""
+    assert _tasks(body) == [
+        ("Vụ Tổ chức cán bộ", [], None, "là đơn vị thường trực của Ban Chỉ đạo"),
+        ("Chủ tịch Uỷ ban nhân dân các huyện: Giang Thành, Tân Hiệp; Chủ tịch Uỷ ban nhân dân các xã mới thành lập",
+         [], None, "tổ chức thực hiện Quyết định này"),
+    ]
+
+
+def test_issuers_with_a_district_number_and_a_session_in_words() -> None:
+    body = """Căn cứ Quyết định số 43/2006/QĐ-UBND ngày 26 tháng 12 năm 2006 của Uỷ ban nhân dân quận 3 về ban hành Quy chế tổ chức;
+Căn cứ Nghị quyết số 85/2009/NQ-HĐND ngày 02 tháng 12 năm 2009 của Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm về việc quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng;
+"""
+    assert _refs(body) == [
+        ("quyết định", "43/2006/QĐ-UBND", "2006-12-26", "Uỷ ban nhân dân quận 3", "ban hành Quy chế tổ chức"),
+        ("nghị quyết", "85/2009/NQ-HĐND", "2009-12-02", "Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm",
+         "quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng"),
+    ]
