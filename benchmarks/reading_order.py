@@ -1,10 +1,11 @@
-"""Reading order: which mechanism puts an OCR'd page's lines in the order a person reads them?
+"""Reading order: how much does putting an OCR'd page's lines in the order a person reads them gain?
 
     .venv/bin/python -m benchmarks.reading_order [--per-condition 5] [--corpus DIR]
 
 Each page is preprocessed and read by Tesseract once, as ``pipeline.ocr.page.read_page`` does; its lines
-in Tesseract's own order are then put in order by each variant of ``VARIANTS`` and joined as the OCR stage
-joins them (``layout_text``). Plain CER against the truth (reading order counts) and order-free CER
+in Tesseract's own order are then kept, or put in order by the pipeline (``_variants``), and joined as
+the OCR stage joins them (``layout_text``). (At commit 6293414 this script also compared the second
+mechanism the pipeline had then, ``pipeline/ocr/layout.py``; see BENCHMARKS.md.) Plain CER against the truth (reading order counts) and order-free CER
 (``benchmarks.common``), per page set:
 
 - the real pages with a hand-typed truth (``benchmarks.extract_real.truth_pages``: scans-with-truth,
@@ -28,17 +29,9 @@ Order = Callable[[list[Line], int], list[Line]]
 
 
 def _variants() -> dict[str, Order]:
-    from pipeline.ocr.columns import reading_order as by_columns
-    from pipeline.ocr.layout import _left_block_first
-    from pipeline.ocr.layout import reading_order as by_layout
+    from pipeline.ocr.columns import reading_order
 
-    return {
-        "Tesseract's order": lambda lines, width: lines,
-        "layout (gap > 1.5 line heights)": lambda lines, width: by_layout(lines),
-        "columns (gutter in the page's middle)": by_columns,
-        "layout, then columns (before this change)": lambda lines, width: by_columns(by_layout(lines), width),
-        "layout's left-block swap, then columns": lambda lines, width: by_columns(_left_block_first(lines), width),
-    }
+    return {"Tesseract's order": _as_read, "pipeline (pipeline.ocr.columns)": reading_order}
 
 
 def _as_read(lines: list[Line], width: int) -> list[Line]:
