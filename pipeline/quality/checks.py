@@ -49,7 +49,7 @@ class Thresholds:
     # Calibrated on legal-text pages the grid chose 30, but clean typed administrative pages of
     # corpora/dev measure 14-80 (median 33) with the same model, so 30 sent most clean notices to
     # review. 100 sits above every clean administrative page: the signal now fires on garble only.
-    # The DEV calibration kept it (80-130 flag the same DEV pages; real-admin DEV texts measure 4-60).
+    # The DEV calibration kept it (80-200 flag the same DEV pages; real-admin DEV texts measure 4-76).
     review_perplexity: float = 100.0
     review_layer_score: float = 0.8
     min_tokens: int = 3
