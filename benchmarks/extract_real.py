@@ -341,6 +341,7 @@ def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], 
 # -- (r4) verdicts on real pages with truth ----------------------------------------------------------------
 CER_LIMIT = 0.02
 _DOTS = re.compile(r"[.…·_]{3,}")
+_SCAN_SUFFIXES = (".pdf", ".jpg", ".png", ".tif")
 
 
 @dataclass
@@ -364,9 +365,11 @@ def truth_pages(shared: Path, scans_annotations: Path) -> list[TruthPage]:
     for folder, sub in ((scans_annotations, "scans"), (scans_annotations.parent / "garbled-layers", "garbled-layers")):
         for path in sorted(folder.glob("*.p*.truth.txt")) if folder.exists() else []:
             stem, page = path.name.split(".")[0], int(path.name.split(".")[1][1:])
-            pdf = shared / "real-scans" / sub / f"{stem}.pdf"
-            if pdf.exists():
-                out.append(TruthPage(f"{stem}.p{page}", _scan_part(scans_annotations, stem), pdf, page,
+            # the scan is a PDF or an image (dhdl_0002.jpg)
+            found = (shared / "real-scans" / sub / f"{stem}{suffix}" for suffix in _SCAN_SUFFIXES)
+            source = next((candidate for candidate in found if candidate.exists()), None)
+            if source is not None:
+                out.append(TruthPage(f"{stem}.p{page}", _scan_part(scans_annotations, stem), source, page,
                                      path.read_text(encoding="utf-8")))
     return out
 

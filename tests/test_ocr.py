@@ -271,3 +271,46 @@ def test_eth_read_for_d_with_stroke_is_repaired_once_where_words_are_read() -> N
     assert len(symbol.choices) == len(symbol.text) and symbol.choices[4] == [("Đ", 0.9)]
     assert symbol.choices[3] == [("Q", 0.9)] and symbol.choices[5] == [("-", 0.9)]
     assert de.text == "Đề" and foreign.choices[0] == [("Ð", 0.9)]
+
+
+class _HocrEngine:
+    """Answers one fixed hOCR page: what Tesseract wrote for a header whose two columns it joined."""
+
+    def __init__(self, hocr: bytes) -> None:
+        self.page = hocr
+
+    def hocr(self, image, options, char_choices) -> bytes:
+        return self.page
+
+
+def _hocr_line_at(words: list[tuple[str, int]], top: int) -> str:
+    spans = "".join(f"<span class='ocrx_word' title='bbox {x} {top} {x + 25 * len(t)} {top + 40}; x_wconf 95'>{t}"
+                    "</span> " for t, x in words)
+    return f"<span class='ocr_line' title='bbox {words[0][1]} {top} 2300 {top + 40}'>{spans}</span>"
+
+
+def test_reading_order_is_applied_once_where_the_page_is_read() -> None:
+    """parse_hocr keeps Tesseract's order; read_image (the path of read_page and of the OCR benchmark)
+    reads the joined header row left column first."""
+    import numpy as np
+
+    from pipeline.ocr.hocr import parse_hocr
+    from pipeline.ocr.page import layout_text, read_image
+
+    body_text = "Căn cứ Luật Giáo dục ngày 14 tháng 6 năm 2019 của Quốc hội"
+    body = [(w, 150 + 110 * i) for i, w in enumerate(body_text.split(" "))]
+    hocr = ("<html xmlns='http://www.w3.org/1999/xhtml'><body><div class='ocr_page'>"
+            "<div class='ocr_carea'><p class='ocr_par'>"
+            + _hocr_line_at([("BỘ", 200), ("CÔNG", 270), ("THƯƠNG", 400), ("CỘNG", 1300), ("HÒA", 1430)], 100)
+            + _hocr_line_at([("Số:", 250), ("315", 340), ("/UBND-VP", 430), ("Hà", 1350), ("Nội,", 1430),
+                          ("ngày", 1560), ("03", 1680)], 160)
+            + "</p></div><div class='ocr_carea'><p class='ocr_par'>" + _hocr_line_at(body, 400)
+            + "</p></div></div></body></html>").encode()
+    assert [line.text for line in parse_hocr(hocr)][:2] == ["BỘ CÔNG THƯƠNG CỘNG HÒA",
+                                                           "Số: 315 /UBND-VP Hà Nội, ngày 03"]
+    image = np.full((3300, 2400), 255, np.uint8)
+    lines, model = read_image(image, 200, {}, OcrOptions(preprocess=False), engine=_HocrEngine(hocr))
+    assert (model, layout_text(lines)) == (
+        "vie",
+        "BỘ CÔNG THƯƠNG\nSố: 315 /UBND-VP\n\nCỘNG HÒA\nHà Nội, ngày 03\n\n" + body_text,
+    )

@@ -166,8 +166,8 @@ def _line(words: list[tuple[str, int, int]], top: int, paragraph: int = 1):
 
 
 def test_two_column_rows_are_read_left_column_then_right_column():
-    # (Lives here with the other page-geometry checks; the function is pipeline.ocr.layout.reading_order.)
-    from pipeline.ocr.layout import reading_order
+    # (Lives here with the other page-geometry checks; the function is pipeline.ocr.columns.reading_order.)
+    from pipeline.ocr.columns import reading_order
 
     lines = [
         _line([("ỦY", 300, 360), ("BAN", 370, 450), ("CỘNG", 1200, 1320), ("HÒA", 1330, 1420)], 100),
@@ -176,12 +176,12 @@ def test_two_column_rows_are_read_left_column_then_right_column():
         _line([("THÔNG", 1000, 1150), ("BÁO", 1160, 1260)], 330, paragraph=2),
         _line([("Thân", 300, 400), ("bài", 410, 480), ("dài", 1200, 1260)], 400, paragraph=3),
     ]
-    ordered = [line.text for line in reading_order(lines)]
+    ordered = [line.text for line in reading_order(lines, 2400)]
     assert ordered == ["ỦY BAN", "XÃ AN", "Số: 12/TB", "CỘNG HÒA", "Độc lập", "THÔNG BÁO", "Thân bài dài"]
 
 
 def test_block_to_the_left_is_read_before_the_block_tesseract_gave_first():
-    from pipeline.ocr.layout import reading_order
+    from pipeline.ocr.columns import reading_order
 
     right = [_line([("CỘNG", 1200, 1320), ("HÒA", 1330, 1420)], 90), _line([("Độc", 1210, 1290)], 140)]
     left = [_line([("ỦY", 300, 360), ("BAN", 370, 450)], 100), _line([("Số:", 330, 400)], 150)]
@@ -189,7 +189,7 @@ def test_block_to_the_left_is_read_before_the_block_tesseract_gave_first():
         line.block = 1
     body = _line([("Thân", 300, 400), ("bài", 410, 1400)], 300)
     body.block = 2
-    assert [ln.text for ln in reading_order([*right, *left, body])] == ["ỦY BAN", "Số:", "CỘNG HÒA", "Độc", "Thân bài"]
+    assert [ln.text for ln in reading_order([*right, *left, body], 2400)] == ["ỦY BAN", "Số:", "CỘNG HÒA", "Độc", "Thân bài"]
 
 
 def test_isolated_specks_go_and_marks_and_dashes_beside_text_stay():

@@ -1,4 +1,5 @@
-"""The benchmark's pages: synthetic one-page scans of TEST-split laws, with their truth (cached)."""
+"""The benchmark's pages: synthetic one-page scans of TEST-split laws (DEV-split for calibration), with
+their truth (cached)."""
 
 from __future__ import annotations
 
@@ -80,10 +81,10 @@ class BenchPage:
 
 
 # -- building the page set -------------------------------------------------------------------------------
-def test_files(corpus: Path) -> list[Path]:
-    files = sorted(p for p in corpus.glob("*.txt") if split_of(p.name) == "test")
+def split_files(corpus: Path, part: str = "test") -> list[Path]:
+    files = sorted(p for p in corpus.glob("*.txt") if split_of(p.name) == part)
     if not files:
-        raise SystemExit(f"no TEST-split files in {corpus}; pass --corpus")
+        raise SystemExit(f"no {part.upper()}-split files in {corpus}; pass --corpus")
     return files
 
 
@@ -146,18 +147,24 @@ def one_page_text(lines: list[str], rng: np.random.Generator, header: bool, sign
 
 
 def build_pages(
-    corpus: Path, per_condition: int, cache: Path = CACHE, conditions: Sequence[str] | None = None
+    corpus: Path,
+    per_condition: int,
+    cache: Path = CACHE,
+    conditions: Sequence[str] | None = None,
+    part: str = "test",
 ) -> list[BenchPage]:
-    """Render, damage and cache the page set; reuse cached pages (same inputs give the same pixels)."""
+    """Render, damage and cache the page set; reuse cached pages (same inputs give the same pixels).
+    ``part``: the split whose laws fill the pages; TEST for every measurement, DEV for calibrating
+    thresholds (``benchmarks.quality``), whose pages get keys of their own."""
 
     from pipeline.synth.damage import CONDITIONS, apply_condition
 
-    files = test_files(corpus)
+    files = split_files(corpus, part)
     cache.mkdir(parents=True, exist_ok=True)
     pages: list[BenchPage] = []
     for ci, condition in enumerate(conditions or CONDITIONS):
         for j in range(per_condition):
-            key = f"{CACHE_VERSION}-{condition}-{j}"
+            key = f"{CACHE_VERSION}-{condition}-{j}" if part == "test" else f"{CACHE_VERSION}-{part}-{condition}-{j}"
             png, meta = cache / f"{key}.png", cache / f"{key}.json"
             if png.exists() and meta.exists():
                 info = json.loads(meta.read_text(encoding="utf-8"))

@@ -1,4 +1,5 @@
-"""Tesseract's hOCR to lines and words (boxes, confidences, per-character alternatives), in reading order."""
+"""Tesseract's hOCR to lines and words (boxes, confidences, per-character alternatives), in Tesseract's
+order (``pipeline.ocr.columns.reading_order`` puts them in reading order, in ``read_image``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import re
 import xml.etree.ElementTree as ET
 
 from pipeline.errors import OcrError
-from pipeline.ocr.layout import reading_order
 from pipeline.orthography import ETH, ETH_DOUBLED, eth_in_vietnamese, nfc, repair_eth_word
 from pipeline.record import Line, Word
 
@@ -74,7 +74,7 @@ def _word_choices(word: ET.Element) -> list[list[tuple[str, float]]] | None:
 
 def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
     """Lines with their words, boxes (times ``scale``: the page was read shrunk) and confidences, in
-    reading order."""
+    the order Tesseract wrote them."""
     try:
         root = ET.fromstring(hocr)
     except ET.ParseError as exc:
@@ -118,4 +118,4 @@ def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
                             words=words,
                         )
                     )
-    return reading_order(lines)
+    return lines

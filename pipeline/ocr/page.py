@@ -7,6 +7,7 @@ the document and the batch go on (as in OCRmyPDF).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -105,12 +106,15 @@ def read_image(
     options: OcrOptions,
     reading_steps: frozenset[str] | None = None,
     engine: OcrEngine | None = None,
+    order: Callable[[list[Line], int], list[Line]] = reading_order,
 ) -> tuple[list[Line], str]:
-    """Tesseract's lines for a preprocessed page (``steps``: its preprocessing record, which gains
-    ``read_at_dpi`` when the page is read shrunk) and the model that read it.
+    """Tesseract's lines for a preprocessed page, in reading order (``steps``: its preprocessing record,
+    which gains ``read_at_dpi`` when the page is read shrunk) and the model that read it.
 
-    The one place that chooses alternatives, model and reading resolution; ``reading_steps`` lets the
-    benchmark's ablation turn the shrinking off; ``engine`` defaults to the one ``options.engine`` names.
+    The one place that chooses alternatives, model, reading resolution and reading order, so that the
+    pipeline and the OCR benchmark read a page alike; ``reading_steps`` lets the benchmark's ablation turn
+    the shrinking off, ``order`` lets benchmarks.reading_order compare orders; ``engine`` defaults to the
+    one ``options.engine`` names.
     """
     choices = wants_char_choices(options.char_choices, steps, dpi)
     options = reading_options(options, steps)
@@ -118,7 +122,8 @@ def read_image(
     if shrink != 1.0:
         steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
     hocr = (engine or engine_for(options)).hocr(reading, options, choices)
-    return parse_hocr(hocr, scale=1.0 / shrink), options.language
+    lines = parse_hocr(hocr, scale=1.0 / shrink)
+    return order(lines, image.shape[1]), options.language  # boxes are in ``image``'s pixels
 
 
 def read_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
@@ -145,8 +150,7 @@ def read_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:
         result.height, result.width = image.shape[:2]
         result.dpi = effective_dpi
         result.preprocessing = steps
-        lines, result.model = read_image(image, effective_dpi, steps, ctx.options, engine=engine)
-        result.lines = reading_order(lines, result.width)  # side-by-side blocks: left column first
+        result.lines, result.model = read_image(image, effective_dpi, steps, ctx.options, engine=engine)
         result.text = layout_text(result.lines)
         result.ocr_confidence = mean_confidence(result.lines)
         result.origin = "ocr"
