@@ -72,10 +72,18 @@ def restore(document: Document, config: PipelineConfig) -> None:
 
 
 def extract(document: Document, config: PipelineConfig) -> None:
-    """Read the document's facts from its final text, with the lines' positions on the page."""
-    from pipeline.extract import extract as extract_facts
+    """Read the document's facts from its final text, with the lines' positions on the page.
 
-    document.extraction = extract_facts(document.final, layout=document.line_layout() or None)
+    The facts are checked against their schema here: a value the rules got wrong (a symbol with a word
+    glued to it) costs this stage's facts, recorded as its error, not the whole document's record."""
+    from pipeline.extract import extract as extract_facts
+    from pipeline.schema import extraction_errors
+
+    facts = extract_facts(document.final, layout=document.line_layout() or None)
+    broken = extraction_errors(facts)
+    if broken:
+        raise ValueError(f"the extracted facts break the schema ({len(broken)} places; first: {broken[0]})")
+    document.extraction = facts
 
 
 def assess_quality(document: Document, config: PipelineConfig) -> None:

@@ -89,3 +89,28 @@ def test_packed_pages_and_compact_words_read_as_the_originals() -> None:
     assert plain[0] == {"text": "Quyết", "start": 100, "end": 105, "confidence": 93.0,
                         "choices": [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]}  # fmt: skip
     assert compact[1].get("choices") is None and "start" in compact[1] and compact[1].get("page") is None
+
+
+def test_facts_that_break_the_schema_cost_the_extract_stage_not_the_record(
+    text_document: Document, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: an extractor that returns a symbol with a word glued to it (as "QĐ-TTgcủa" once did)."""
+    import pipeline.extract
+
+    def glued_symbol(text: str, layout=None) -> dict:
+        return {"document": {}, "references": [{"symbol": "QĐ-TTgcủa"}], "dates": [], "tasks": []}
+
+    monkeypatch.setattr(pipeline.extract, "extract", glued_symbol)
+    record = run_stages(text_document, PipelineConfig(restore=False)).to_record()
+    (error,) = record["errors"]
+    assert (error["stage"], error["code"]) == ("extract", "internal")
+    assert error["message"].startswith("ValueError: the extracted facts break the schema (")
+    assert record["references"] == [] and record["text"]["final"] == TEXT
+
+
+def test_a_word_glued_to_a_cited_symbol_is_not_part_of_it() -> None:
+    from pipeline.extract.patterns import NUMSYM_RE, valid_symbol
+
+    assert NUMSYM_RE.search("theo Quyết định số 35/2025/QĐ-TTgcủa Thủ tướng").group(0) == "35/2025/QĐ-TTg"
+    assert NUMSYM_RE.search("Công văn 12/UBND-VPngày 3/5").group(0) == "12/UBND-VP"
+    assert not valid_symbol("QĐ-TTgcủa")

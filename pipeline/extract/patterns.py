@@ -13,15 +13,19 @@ _UP = orthography.UPPER
 _LOW = orthography.LOWER
 UPPER = _UP
 LOWER = _LOW
-# One part of a symbol: starts with a capital or digit, then letters and digits ("CTrTT", "QH14").
-_PART = f"[{_UP}0-9][{_UP}{_LOW}0-9]*"
+# One part of a symbol: starts with a capital or digit, then letters and digits ("CTrTT", "QH14"). Codes use
+# no marked letter but Đ/đ (the record schema's symbol pattern says the same): a marked lowercase letter
+# after a code is a word glued to it ("QĐ-TTgcủa"), which used to make the record break the schema.
+_PART = "[A-ZĐ0-9][A-Za-zĐđ0-9]*"
+# Words that real texts glue to the symbol before them ("35/2025/QĐ-TTgcủa Thủ tướng"): the symbol ends there.
+_GLUED_AFTER_SYMBOL = rf"(?:của|ngày|về|và|do|được|đã|năm|quy)(?![{_LOW}])"
 SYMBOL_RE = re.compile(rf"^(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*(?:/{_PART}(?:-{_PART})*)?$")
 # "15/QĐ-UBND", "45/2019/QH14", "12/2025/QĐ-UBND", "1906/SGDĐT-CTrTT"; party style "496-TB/TU".
 NUMSYM = (
     rf"(?:(?P<num>\d{{1,5}}[a-z]?)/(?P<sym>(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*)"
     rf"|(?P<pnum>\d{{1,5}})-(?P<psym>{_PART}/{_PART}(?:-{_PART})*))"
 )
-NUMSYM_RE = re.compile(rf"(?<![\w/]){NUMSYM}(?![\w/-])")
+NUMSYM_RE = re.compile(rf"(?<![\w/]){NUMSYM}(?:(?![\w/-])|(?={_GLUED_AFTER_SYMBOL}))")
 # A token that the tokenizer must keep whole: symbols, dates, times, decimals.
 KEEP_WHOLE_RE = re.compile(
     rf"^(?:\d{{1,5}}[a-z]?/(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*"

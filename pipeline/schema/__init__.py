@@ -35,6 +35,12 @@ def page_validator() -> Draft202012Validator:
     return Draft202012Validator({"$ref": BASE_URI + "record.schema.json#/$defs/page"}, registry=_registry())
 
 
+@lru_cache(maxsize=1)
+def extraction_validator() -> Draft202012Validator:
+    """A validator for what ``pipeline.extract.extract`` returns (the extract stage checks its own output)."""
+    return Draft202012Validator({"$ref": BASE_URI + "extraction.schema.json"}, registry=_registry())
+
+
 def _messages(validator: Draft202012Validator, value: dict) -> list[str]:
     return [
         f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
@@ -45,6 +51,11 @@ def _messages(validator: Draft202012Validator, value: dict) -> list[str]:
 def record_errors(record: dict) -> list[str]:
     """Every way a record breaks the schema, as 'path: message' lines (empty when valid)."""
     return _messages(record_validator(), record)
+
+
+def extraction_errors(extraction: dict) -> list[str]:
+    """Every way an extraction breaks the schema."""
+    return _messages(extraction_validator(), extraction)
 
 
 def page_errors(page: dict) -> list[str]:
