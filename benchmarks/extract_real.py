@@ -318,17 +318,17 @@ def score_rendered(folder: Path, parts: tuple[str, ...], conditions: list[str], 
             if laid is None:
                 continue
             stem = cache / f"{Path(row['path']).stem}.{condition}"
-            if not stem.with_suffix(".json").exists():
+            # with_suffix would drop ".<condition>" and let conditions overwrite each other's records
+            cached, tif = Path(f"{stem}.json"), Path(f"{stem}.tif")
+            if not cached.exists():
                 rng = np.random.default_rng(1000 * ci + di)
                 pages = [apply_condition(page, condition, rng) for page in render_document(laid, seed=di)]
-                tif = stem.with_suffix(".tif")
                 pages[0][0].save(tif, save_all=True, append_images=[p for p, _ in pages[1:]],
                                  dpi=(pages[0][1], pages[0][1]), compression="tiff_lzw")
                 print(f"  (r5) {tif.name}", file=sys.stderr, flush=True)
-                stem.with_suffix(".json").write_text(json.dumps(process(str(tif)), ensure_ascii=False),
-                                                     encoding="utf-8")
+                cached.write_text(json.dumps(process(str(tif)), ensure_ascii=False), encoding="utf-8")
                 tif.unlink()
-            record = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+            record = json.loads(cached.read_text(encoding="utf-8"))
             doc = record.get("document") if isinstance(record.get("document"), dict) else extract("")["document"]
             if rescore:
                 doc = extract((record.get("text") or {}).get("final") or "")["document"]
