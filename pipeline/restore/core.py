@@ -76,7 +76,10 @@ ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate an
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
-PIECE_CHARS = 50_000  # characters (whole lines) decoded at once: the decoder's memory stays bounded
+PIECE_CHARS = 100_000  # characters (whole lines) decoded at once: the decoder's memory stays bounded
+# Up to this length the first pass keeps its tokens for the second (about 70 bytes a character, 35 MB
+# at most; measured: tokenising is 10-15% of restoring stripped text); longer texts are tokenised twice.
+TOKENS_KEPT_CHARS = 500_000
 
 
 def text_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, int]]:
@@ -456,13 +459,15 @@ class Restorer(Candidates, Guards):
         """
         pieces = text_pieces(text, self.piece_chars)
         evidence = DocumentEvidence()
+        kept: list[list[Token]] | None = [] if len(text) <= TOKENS_KEPT_CHARS else None
         marker = ""
         for start, end in pieces:
             toks, marker = self._tokenize_piece(text[start:end], marker)
             self._evidence(toks, evidence, damaged=words is None)
+            if kept is not None:
+                kept.append(toks)
         latin_ocr = words is None and evidence.latin_ocr
-        whole = toks if len(pieces) == 1 else None  # one piece: its tokens are not made twice
-        result, counts = self._decode_pieces(text, pieces, whole, words, style, details, evidence, latin_ocr,
+        result, counts = self._decode_pieces(text, pieces, kept, words, style, details, evidence, latin_ocr,
                                              count=adapt and latin_ocr)
         for round_ in range(ADAPT_ROUNDS if counts is not None and result.changes else 0):
             mixed = self._mixed_channel(counts or {})
@@ -478,7 +483,7 @@ class Restorer(Candidates, Guards):
         self,
         text: str,
         pieces: list[tuple[int, int]],
-        whole: list[Token] | None,
+        kept: list[list[Token]] | None,
         words: OcrWordSource | None,
         style: str,
         details: bool,
@@ -486,15 +491,15 @@ class Restorer(Candidates, Guards):
         latin_ocr: bool,
         count: bool,
     ) -> tuple[RestoreResult, dict[str, Counter[str]] | None]:
-        """Decode the pieces one after another (``whole``: the tokens of a one-piece text); ``count``:
-        also count the aligned (restored, input) letters for adaptation."""
+        """Decode the pieces one after another (``kept``: their tokens, made by the first pass);
+        ``count``: also count the aligned (restored, input) letters for adaptation."""
         restored: list[str] = []
         changes: list[TokenChange] = []
         counts: dict[str, Counter[str]] | None = defaultdict(Counter) if count else None
         marker = ""
-        for start, end in pieces:
+        for i, (start, end) in enumerate(pieces):
             piece = text[start:end]
-            toks, marker = (whole, marker) if whole is not None else self._tokenize_piece(piece, marker)
+            toks, marker = (kept[i], marker) if kept is not None else self._tokenize_piece(piece, marker)
             index = self._ocr_index(words.words_in(start, end)) if words is not None else None
             out, piece_changes = self._decode_piece(piece, toks, index, style, details, evidence, latin_ocr)
             for change in piece_changes:
