@@ -63,3 +63,28 @@ def _layer_words(pdf: Path) -> list[str]:
     import subprocess
 
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True).stdout.split()
+
+
+def test_a_lean_record_whose_archive_file_fails_keeps_its_words_file(tmp_path: Path, monkeypatch) -> None:
+    from pipeline.batch import archive, run_batch
+    from pipeline.batch.archive import ArchiveOptions
+    from pipeline.config import PipelineConfig
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    render_lines(["Ve viec cai cach hanh chinh"]).save(inputs / "trang.png", dpi=(300, 300))
+
+    def refuse(path, record, pages) -> None:
+        raise RuntimeError("ALTO writer broke")
+
+    monkeypatch.setattr(archive, "_write_words", refuse)
+    out = tmp_path / "out"
+    config = PipelineConfig(extract=False, lean_records=True)
+    summary = run_batch([inputs], out, config=config, workers=1, progress=False, archive=ArchiveOptions(alto=True))
+    assert (summary.processed, summary.failed) == (0, 1)
+    record = json.loads((out / "trang.json").read_text(encoding="utf-8"))
+    assert [(e["stage"], e["message"]) for e in record["errors"]] == [("output", "RuntimeError: ALTO writer broke")]
+    assert record["words_file"] == "trang.words.jsonl" and record_errors(record) == []
+    assert all("words" not in line for page in record["pages"] for line in page["lines"])
+    assert any(line["words"] for page in with_words(record, out)["pages"] for line in page["lines"])
+    assert json.loads((out / "documents.jsonl").read_text(encoding="utf-8")) == record
