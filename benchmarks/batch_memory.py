@@ -1,6 +1,6 @@
 """Peak memory of `vanban process` on one long document: 30, 300 and 1,000 pages, 1 and 2 workers.
 
-    .venv/bin/python -m benchmarks.batch_memory [--pages 30,300,1000] [--compare-with DIR]
+    .venv/bin/python -m benchmarks.batch_memory [--pages 30,300,1000] [--lean] [--compare-with DIR]
 
 A long document is made cheaply, so that OCR does not take hours yet every page carries what a read
 page carries: a multi-page TIFF of one blank A4 frame at 100 dpi, read with ``--engine cli
@@ -14,11 +14,14 @@ extraction and quality, and yields a full record with word boxes; only Tesseract
 Peak memory is the largest summed RSS of the vanban process and all its descendants, sampled every
 0.1 s (``benchmarks.batch.PeakMemory``). ``--compare-with DIR`` runs the same inputs with the vanban
 of another source tree too (for example ``git archive <commit>`` unpacked in DIR), in the same run.
+``--lean`` adds a run with ``--lean-records`` (the words in ``<name>.words.jsonl``) for each size.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -67,32 +70,46 @@ def long_tiff(path: Path, pages: int) -> Path:
     return path
 
 
+def first_error(record: Path) -> str:
+    """The record's first error as "stage: message" (streamed: a 1,000-page record is 80 MB)."""
+    if not record.exists():
+        return "no record"
+    with record.open(encoding="utf-8") as handle:
+        for line in handle:  # the record is indented: each error's fields are on lines of their own
+            if line.startswith('   "message": '):
+                return json.loads(line.split(":", 1)[1].rstrip().rstrip(","))[:120]
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", default="30,300,1000")
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--compare-with", type=Path, default=None, help="another vanban source tree to run too")
     parser.add_argument("--compare-up-to", type=int, default=300, help="run the other tree up to this many pages")
+    parser.add_argument("--lean", action="store_true", help="also run each size with --lean-records")
     args = parser.parse_args(argv)
     become_subreaper()
     work = Path(tempfile.mkdtemp(prefix="vanban-bench-memory-"))
     env = {**os.environ, "PATH": f"{fake_tesseract(work, real_hocr(work))}:{os.environ['PATH']}"}
     trees = {"this tree": REPO_ROOT} | ({f"{args.compare_with}": args.compare_with} if args.compare_with else {})
+    variants = [("", ())] + ([(" --lean-records", ("--lean-records",))] if args.lean else [])
     rows = []
     for pages in [int(n) for n in args.pages.split(",")]:
         tiff = long_tiff(work / f"volume-{pages}.tif", pages)
         for workers in args.workers.split(","):
-            for name, tree in trees.items():
-                if tree != REPO_ROOT and pages > args.compare_up_to:
+            for (name, tree), (label, extra) in itertools.product(trees.items(), variants):
+                if tree != REPO_ROOT and (pages > args.compare_up_to or extra):
                     continue
                 out = work / f"out-{pages}-{workers}-{len(rows)}"
                 wall, peak, code, cpu = run_vanban(
-                    [str(tiff)], out, "--workers", workers, "--engine", "cli", "--no-preprocess",
+                    [str(tiff)], out, "--workers", workers, "--engine", "cli", "--no-preprocess", *extra,
                     env={**env, "PYTHONPATH": str(tree)}, cwd=tree,
                 )
-                record = out / f"volume-{pages}.json"
-                size = record.stat().st_size / 2**20 if record.exists() else 0.0
-                rows.append([name, pages, workers, f"{peak:.0f}", f"{size:.1f}", f"{cpu:.0f}", f"{wall:.0f}", code])
+                record, words = out / f"volume-{pages}.json", out / f"volume-{pages}.words.jsonl"
+                size, words_size = (p.stat().st_size / 2**20 if p.exists() else 0.0 for p in (record, words))
+                rows.append([name + label, pages, workers, f"{peak:.0f}", f"{size:.1f}", f"{words_size:.1f}",
+                             f"{cpu:.0f}", f"{wall:.0f}", code, first_error(record)])
                 print(rows[-1], file=sys.stderr)
                 shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(work, ignore_errors=True)
@@ -102,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         __doc__.split("\n\n", 2)[2].strip(),
         "",
         markdown_table(["vanban", "pages", "workers", "peak RSS of the process tree, MB", "record .json, MB",
-                        "CPU s", "wall s", "exit"], rows),
+                        "words file, MB", "CPU s", "wall s", "exit", "first error of the record"], rows),
     ])  # fmt: skip
     print(text)
     print(f"wrote {write_result('batch_memory', text)}", file=sys.stderr)

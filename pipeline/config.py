@@ -21,6 +21,8 @@ class PipelineConfig:
     tone_style: str = "old"  # hòa, ủy, hóa: the placement dominant in legal texts; "new" gives hoà, uỷ, hoá
     models_dir: str | None = None  # None: the models/ folder of this repository
     keep_words: bool = True
+    # the batch writes each page's OCR words to <name>.words.jsonl beside the record, not into it
+    lean_records: bool = False
 
     def __post_init__(self) -> None:
         if self.tone_style not in TONE_STYLES:

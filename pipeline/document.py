@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import bisect
 import json
-import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import error_record
+from pipeline.errors import InputError, error_record
 from pipeline.record import DocumentSource, PageContext, PageResult
 from pipeline.schema import page_errors, record_errors
 
@@ -39,45 +38,37 @@ def join_pages(texts: list[str]) -> tuple[str, list[int]]:
     return "".join(parts), starts
 
 
-def restoration_words(pages: list[PageResult], page_starts: list[int], *, compact: bool = False) -> list[Mapping]:
+def restoration_words(pages: list[PageResult], page_starts: list[int]) -> list[dict]:
     """The OCR words as the restorer takes them: offsets in the joined text (``join_pages``), Tesseract's
-    confidence and per-character alternatives; ``compact``: as RestorationWord, for long documents."""
-    word = RestorationWord if compact else _word_dict
+    confidence and per-character alternatives."""
     return [
-        word(w.text, start + w.start, start + w.end, w.confidence, w.choices)
+        {"text": w.text, "start": start + w.start, "end": start + w.end, "confidence": w.confidence,
+         "choices": w.choices}
         for page, start in zip(pages, page_starts, strict=True)
         for w in page.words()
     ]
 
 
-def _word_dict(text: str, start: int, end: int, confidence: float, choices) -> dict:
-    return {"text": text, "start": start, "end": end, "confidence": confidence, "choices": choices}
+class PageWords:
+    """The OCR words of a document's pages for the restorer (`pipeline.restore.core.OcrWordSource`),
+    made for the piece of the joined text being restored: a long document's words as objects, all at
+    once, took hundreds of MB (about 1 kB a word with its per-character alternatives)."""
+
+    def __init__(self, pages: list[PageResult], page_starts: list[int]) -> None:
+        self._pages = pages
+        self._starts = page_starts
+
+    def words_in(self, start: int, end: int) -> list[Mapping]:
+        """The words that start in [start, end) of the joined text, with offsets relative to ``start``."""
+        first = max(0, bisect.bisect_right(self._starts, start) - 1)
+        last = bisect.bisect_left(self._starts, end)
+        pages, starts = self._pages[first:last], [s - start for s in self._starts[first:last]]
+        return [w for w in restoration_words(pages, starts) if 0 <= w["start"] < end - start]
 
 
-class RestorationWord(Mapping):
-    """One OCR word for the restorer, read-only, its alternatives kept pickled and unpacked when asked
-    for: a 1,000-page document has some 400,000 words, which as dicts of lists of tuples take gigabytes."""
-
-    __slots__ = ("_choices", "_fields")
-    _KEYS = ("text", "start", "end", "confidence", "choices")
-
-    def __init__(self, text: str, start: int, end: int, confidence: float, choices) -> None:
-        self._fields = (text, start, end, confidence)
-        self._choices = None if choices is None else pickle.dumps(choices, protocol=pickle.HIGHEST_PROTOCOL)
-
-    def __getitem__(self, key: str):
-        if key == "choices":
-            return None if self._choices is None else pickle.loads(self._choices)
-        try:
-            return self._fields[self._KEYS.index(key)]
-        except ValueError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._KEYS)
-
-    def __len__(self) -> int:
-        return len(self._KEYS)
+def has_words(pages: list[PageResult]) -> bool:
+    """Whether any page has an OCR word (pages read from text or a layer have none)."""
+    return any(line.words for page in pages for line in page.lines)
 
 
 class OffsetMap:
@@ -129,6 +120,8 @@ class Document:
     extraction: dict = field(default_factory=dict)
     quality: dict = field(default_factory=dict)
     timings: dict[str, float] | None = None
+    # a lean record: the file beside it that holds the pages' OCR words (``words_file_name``)
+    words_file: str | None = None
 
     @classmethod
     def of(cls, source: DocumentSource, pages: list[PageResult] | None = None, keep_words: bool = True) -> Document:
@@ -169,16 +162,21 @@ class Document:
         record["pages"] = [self._checked_page(page) for page in self._page_dicts()]
         return record
 
-    def write_record(self, pretty: BinaryIO, line: BinaryIO) -> None:
+    def write_record(self, pretty: BinaryIO, line: BinaryIO, words: BinaryIO | None = None) -> None:
         """The record of ``to_record``, written page by page without building it whole (a 1,000-page
         record is hundreds of MB as Python objects): to ``pretty`` as the indented ``<name>.json`` and to
-        ``line`` as one compact ``documents.jsonl`` line without its newline."""
+        ``line`` as one compact ``documents.jsonl`` line without its newline. ``words``: a lean record
+        (``words_file`` set): the pages' OCR words go there, one line per page (`words_line`)."""
+        if (words is None) != (self.words_file is None):
+            raise ValueError("a lean record is written with its words file, and only a lean record")
         head = self._record_head()
         before, after = _split_at_pages(head, indent=1), _split_at_pages(head, indent=None)
         pretty.write(before[0])
         line.write(after[0])
         for i, page in enumerate(self._page_dicts()):
             self._checked_page(page)
+            if words is not None:
+                words.write(words_line(page))
             pretty.write((",\n  " if i else "\n  ").encode())
             pretty.write(json.dumps(page, ensure_ascii=False, indent=1).replace("\n", "\n  ").encode("utf-8"))
             line.write(b"," if i else b"")
@@ -205,6 +203,7 @@ class Document:
             "tasks": self.extraction.get("tasks", []),
             "quality": self.quality,
             "errors": self.errors,
+            "words_file": self.words_file,
         }
         if self.timings is not None:
             record["timings"] = self.timings
@@ -248,6 +247,43 @@ class Document:
         out["text_start"] = self.to_final(span[0])
         out["text_end"] = self.to_final(span[1])
         return out
+
+
+WORDS_SUFFIX = ".words.jsonl"
+
+
+def words_file_name(name: str) -> str:
+    """The file of a lean record's words, beside ``<name>.json``."""
+    return f"{name}{WORDS_SUFFIX}"
+
+
+def words_line(page: dict) -> bytes:
+    """Take the OCR words out of a page of a record: the words file's line for that page,
+    ``{"page": N, "lines": [[word, ...] per line]}`` (newline included)."""
+    lines = [line.pop("words", []) for line in page["lines"]]
+    return json.dumps({"page": page["number"], "lines": lines}, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+
+
+def with_words(record: dict, folder: Path) -> dict:
+    """The record with its words in its pages' lines, read back from its words file in ``folder`` when
+    it is a lean one (``words_file``); other records as they are. The record itself is not changed."""
+    name = record.get("words_file")
+    if not name:
+        return record
+    path = folder / name
+    try:
+        with path.open(encoding="utf-8") as handle:
+            entries = [json.loads(text) for text in handle]
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot read the words of {record['source'].get('name')} ({error})", path=str(path)) from error
+    by_page = {entry["page"]: entry["lines"] for entry in entries}
+    pages = []
+    for page in record["pages"]:
+        words = by_page.get(page["number"]) or [[] for _ in page["lines"]]
+        if len(words) != len(page["lines"]):
+            raise InputError(f"{name} does not match the record: page {page['number']} has other lines", path=str(path))
+        pages.append({**page, "lines": [{**line, "words": w} for line, w in zip(page["lines"], words, strict=True)]})
+    return {**record, "pages": pages}
 
 
 _PAGES_MARK = "\u0000pages\u0000"

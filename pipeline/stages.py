@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pipeline.config import PipelineConfig
-from pipeline.document import Document, OffsetMap, Restoration, join_pages, restoration_words
+from pipeline.document import Document, OffsetMap, PageWords, Restoration, has_words, join_pages
 from pipeline.errors import error_record
 from pipeline.orthography import nfc
 from pipeline.record import DocumentSource, PageResult
@@ -61,9 +61,9 @@ def restore(document: Document, config: PipelineConfig) -> None:
     if not document.text.strip():
         document.restoration = Restoration()  # it ran, on nothing: zero changes, not unknown
         return
-    words = restoration_words(document.pages, document.page_starts, compact=True)
+    words = PageWords(document.pages, document.page_starts) if has_words(document.pages) else None
     restorer = Restorer.load(config.models_dir)
-    result = restorer.restore(document.text, ocr_words=words or None, tone_style=config.tone_style)
+    result = restorer.restore(document.text, ocr_words=words, tone_style=config.tone_style)
     changes = [c.to_dict() for c in result.changes]
     document.final = nfc(result.text)
     document.restoration = Restoration(changes, result.encoding)

@@ -330,3 +330,72 @@ def test_details_off_gives_same_text_and_offsets(r: Restorer) -> None:
     assert lean.text == full.text == "Quyết định số của Ủy ban nhân dân tỉnh"
     assert [(c.start, c.end, c.chosen) for c in lean.changes] == [(c.start, c.end, c.chosen) for c in full.changes]
     assert all(c.confidence == 1.0 and c.alternatives == [] for c in lean.changes)
+
+
+# -- long documents: decoded in pieces, the result of the whole ------------------------------------
+def _piece_sizes(monkeypatch) -> list[int]:
+    """Record the number of LM positions of every beam search the restorer runs."""
+    from pipeline.restore import core
+
+    sizes: list[int] = []
+    search = core.beam_decode
+
+    def counted(lm, seg_len, *args, **kwargs):
+        sizes.append(int(seg_len.sum()))
+        return search(lm, seg_len, *args, **kwargs)
+
+    monkeypatch.setattr(core, "beam_decode", counted)
+    return sizes
+
+
+def assert_same_changes(result: RestoreResult, expected: RestoreResult) -> None:
+    """The same text and changes; confidences and runners-up up to float32 rounding (the decoder's
+    posteriors are sums over rows padded to the most candidates of the positions decoded together)."""
+    assert result.text == expected.text
+    assert [(c.start, c.end, c.original, c.chosen) for c in result.changes] == [
+        (c.start, c.end, c.original, c.chosen) for c in expected.changes]
+    for got, want in zip(result.changes, expected.changes, strict=True):
+        assert got.confidence == pytest.approx(want.confidence, rel=1e-5)
+        assert [a for a, _ in got.alternatives] == [a for a, _ in want.alternatives]
+        assert [p for _, p in got.alternatives] == pytest.approx([p for _, p in want.alternatives], rel=1e-4)
+
+
+def test_long_document_is_decoded_in_bounded_pieces_with_the_whole_result(r: Restorer, monkeypatch) -> None:
+    import copy
+    from pathlib import Path
+
+    from pipeline.restore import core
+
+    dev = sorted((Path(__file__).parents[1] / "corpora" / "dev").glob("*.txt"))[:3]
+    clean = "\n".join(p.read_text(encoding="utf-8") for p in dev)
+    # a list run across the first cut (after 304 characters): "d)" after "c)" is a letter d, not đ
+    text = "\n".join(["c) Kiem tra cong tac van thu luu tru tai cac xa"] * 6) + "\nc) Lap ke hoach\nd) Bao cao\n"
+    text += clean + "\n" + strip_marks(clean)  # the document's mark-loss rate comes from both halves
+    whole = r.restore(text)
+    in_pieces = copy.copy(r)
+    in_pieces.piece_chars = 300
+    sizes = _piece_sizes(monkeypatch)
+    pieces = in_pieces.restore(text)
+    assert len(sizes) > 20 and max(sizes) < 200  # whole: one search over every position of the document
+    assert_same_changes(pieces, whole)
+    assert pieces.text.startswith("c) Kiểm tra công tác văn thư lưu trữ tại các xã\n")
+    assert "\nc) Lập kế hoạch\nd) Báo cáo\n" in pieces.text
+    # a text too long to keep the first pass's tokens is tokenised again, piece by piece: the same
+    monkeypatch.setattr(core, "TOKENS_KEPT_CHARS", 0)
+    again = in_pieces.restore(text)
+    assert_same_changes(again, whole)
+
+
+def test_ocr_words_are_found_in_every_piece(r: Restorer) -> None:
+    import copy
+
+    line = "công tác phòng, chẳng dịch bệnh"
+    text = "\n".join([line] * 20)
+    starts = [i * (len(line) + 1) for i in range(20)]
+    low = [{"text": "chẳng", "start": s + 16, "end": s + 21, "confidence": 41.0} for s in starts[::2]]
+    sure = [{"text": "chẳng", "start": s + 16, "end": s + 21, "confidence": 98.0} for s in starts[1::2]]
+    in_pieces = copy.copy(r)
+    in_pieces.piece_chars = 100
+    res = in_pieces.restore(text, ocr_words=sure + low)
+    assert res.text.split("\n") == ["công tác phòng, chống dịch bệnh", line] * 10
+    assert res.text == r.restore(text, ocr_words=low + sure).text

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import PipelineConfig
-from pipeline.document import Document, RecordSchemaError
+from pipeline.document import Document, RecordSchemaError, with_words
+from pipeline.errors import InputError
 from pipeline.ingest import open_document
+from pipeline.schema import record_errors
 from pipeline.stages import STAGES, run_stages
 
 TEXT = "Số: 12/TB-UBND\n\nK~t lu~n cu~c h~p"
@@ -72,10 +74,31 @@ def test_a_record_written_page_by_page_is_the_record(tmp_path: Path) -> None:
     assert [p["number"] for p in record["pages"]] == [1, 2, 3]
     assert pretty.getvalue().decode() == json.dumps(record, ensure_ascii=False, indent=1) + "\n"
     assert line.getvalue().decode() == json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    assert record["words_file"] is None
+
+    # a lean record: the same record without the words, which go to its words file, one line a page
+    document.words_file = "ba-trang.words.jsonl"
+    pretty, line, words = io.BytesIO(), io.BytesIO(), io.BytesIO()
+    document.write_record(pretty, line, words)
+    lean = json.loads(line.getvalue())
+    assert json.loads(pretty.getvalue()) == lean and lean["words_file"] == "ba-trang.words.jsonl"
+    assert lean == {**record, "words_file": "ba-trang.words.jsonl", "pages": [
+        {**p, "lines": [{k: v for k, v in ln.items() if k != "words"} for ln in p["lines"]]} for p in record["pages"]]}
+    assert words.getvalue().decode().splitlines() == [
+        f'{{"page":{n},"lines":[[{{"text":"Trang","confidence":91.5,"bbox":[1,2,40,20],"start":0,"end":5}},'
+        f'{{"text":"{n}","confidence":88.0,"bbox":[50,2,60,20],"start":6,"end":7}}]]}}' for n in (1, 2, 3)]
+    assert record_errors(lean) == []
+    (tmp_path / "ba-trang.words.jsonl").write_bytes(words.getvalue())
+    assert with_words(lean, tmp_path) == {**record, "words_file": "ba-trang.words.jsonl"}
+    with pytest.raises(ValueError, match="a lean record is written with its words file"):
+        document.write_record(io.BytesIO(), io.BytesIO())
+    (tmp_path / "ba-trang.words.jsonl").unlink()
+    with pytest.raises(InputError, match=r"cannot read the words of ba-trang \(\[Errno 2\] No such file"):
+        with_words(lean, tmp_path)
 
 
-def test_packed_pages_and_compact_words_read_as_the_originals() -> None:
-    from pipeline.document import restoration_words
+def test_packed_pages_and_page_words_read_as_the_originals() -> None:
+    from pipeline.document import PageWords, join_pages, restoration_words
     from pipeline.record import Line, PageResult, Word
 
     words = [Word("Quyết", 93.0, (1, 2, 40, 20), 0, 5, [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]),
@@ -84,11 +107,14 @@ def test_packed_pages_and_compact_words_read_as_the_originals() -> None:
     packed = page.packed()
     assert len(packed.lines) == 1 and list(packed.lines) == page.lines and packed.words() == page.words()
     plain = restoration_words([page], [100])
-    compact = restoration_words([packed], [100], compact=True)
-    assert [dict(w) for w in compact] == plain
     assert plain[0] == {"text": "Quyết", "start": 100, "end": 105, "confidence": 93.0,
                         "choices": [[("Q", 0.99)], [("u", 0.9), ("ư", 0.1)]]}  # fmt: skip
-    assert compact[1].get("choices") is None and "start" in compact[1] and compact[1].get("page") is None
+    second = PageResult(number=2, origin="ocr", text="Quyết định", lines=packed.lines)
+    text, starts = join_pages([page.text, second.text])  # the second page starts at 13
+    source = PageWords([packed, second], starts)
+    assert source.words_in(0, len(text)) == restoration_words([page, second], starts)
+    # a piece from the middle of page 1 into page 2: the words that start in it, offsets from its start
+    assert [(w["text"], w["start"], w["end"]) for w in source.words_in(3, 19)] == [("định", 3, 7), ("Quyết", 10, 15)]
 
 
 def test_facts_that_break_the_schema_cost_the_extract_stage_not_the_record(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.batch.output import replacing
+from pipeline.document import with_words
 from pipeline.errors import error_record
 from pipeline.record import DocumentSource
 
@@ -98,7 +99,7 @@ def _write_words(path: Path, record: dict, pages: list) -> None:
 
 def backfill(out: Path, name: str, source: DocumentSource, options: ArchiveOptions) -> list[str]:
     """Archive files for a document finished earlier without them, from its saved record."""
-    record = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    record = with_words(json.loads((out / f"{name}.json").read_text(encoding="utf-8")), out)
     wanted = ArchiveOptions(
         pdf=options.pdf and not (out / f"{name}.pdf").exists(),
         pdf_type=options.pdf_type,

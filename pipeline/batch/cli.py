@@ -50,6 +50,11 @@ def add_parser(subparsers) -> None:
         default=PipelineConfig.tone_style,
         help="tone-mark placement written by restoration: old = hòa, ủy (default); new = hoà, uỷ",
     )
+    process.add_argument(
+        "--lean-records",
+        action="store_true",
+        help="write the OCR words (boxes, confidences) to DIR/<name>.words.jsonl instead of the record",
+    )
     process.add_argument("--quiet", action="store_true", help="no progress output")
     add_archive_options(process)
     add_ocr_options(process)
@@ -99,6 +104,7 @@ def config_from_args(args: argparse.Namespace) -> PipelineConfig:
             restore=not args.no_restore,
             extract=not args.no_extract,
             models_dir=args.models_dir,
+            lean_records=args.lean_records,
         )
 
 

@@ -69,14 +69,16 @@ def finish_task(source: DocumentSource, spill: str, config: PipelineConfig, name
     """Restore, extract and assess a document whose pages are all read (from its spill file), and write its
     record page by page into ``work``: a long document's record never travels back whole."""
     limit_threads()
-    from pipeline.document import Document
+    from pipeline.document import Document, has_words, words_file_name
     from pipeline.stages import run_stages
 
     pages = [page.packed() for page in read_spill(spill)]  # one page unpacked at a time
     document = Document.of(source, pages, keep_words=config.keep_words)
     document.source["name"] = name
+    if config.lean_records and config.keep_words and has_words(pages):
+        document.words_file = words_file_name(name)  # text files and PDF text layers have no words
     run_stages(document, config)
-    files = write_record_files(Path(work), name, document.write_record)
+    files = write_record_files(Path(work), name, document.write_record, document.words_file)
     return Finished(files, document.errors, len(document.pages))
 
 

@@ -75,21 +75,28 @@ class RecordFiles:
 
     pretty: Path
     line: Path
+    words: Path | None = None  # a lean record's words file (``Document.write_record``)
 
     def discard(self) -> None:
-        for path in (self.pretty, self.line):
+        for path in (self.pretty, self.line, self.words):
+            if path is None:
+                continue
             with contextlib.suppress(OSError):
                 path.unlink()
 
 
-def write_record_files(folder: Path, name: str, write: Callable[[BinaryIO, BinaryIO], None]) -> RecordFiles:
+def write_record_files(
+    folder: Path, name: str, write: Callable[..., None], words_file: str | None = None
+) -> RecordFiles:
     """Write a record through ``write(pretty, line)`` (``Document.write_record``) into two files of
-    ``folder``, which must be on the output's file system (they are renamed into place)."""
-    files = RecordFiles(folder / f"{name}.json", folder / f"{name}.line")
+    ``folder``, which must be on the output's file system (they are renamed into place); a lean record
+    through ``write(pretty, line, words)``, its words into a third file, ``words_file``."""
+    files = RecordFiles(folder / f"{name}.json", folder / f"{name}.line", folder / words_file if words_file else None)
     try:
-        with files.pretty.open("wb") as pretty, files.line.open("wb") as line:
-            write(pretty, line)
-            for handle in (pretty, line):
+        with contextlib.ExitStack() as stack:
+            handles = [stack.enter_context(path.open("wb")) for path in (files.pretty, files.line, files.words) if path]
+            write(*handles)
+            for handle in handles:
                 handle.flush()
                 os.fsync(handle.fileno())
     except OSError as error:
@@ -99,8 +106,11 @@ def write_record_files(folder: Path, name: str, write: Callable[[BinaryIO, Binar
 
 
 def write_record(path: Path, files: RecordFiles) -> None:
-    """Put the record file in place: a reader (or a crash) sees the old file or the new, never half."""
+    """Put the record file in place, after its words file when it is a lean record: a reader (or a
+    crash) sees the old file or the new, never half, and never a record whose words are not there."""
     try:
+        if files.words is not None:
+            os.replace(files.words, path.with_name(files.words.name))
         os.replace(files.pretty, path)
     except OSError as error:
         raise OutputError(f"cannot write {path.name} ({error.strerror or error})", path=str(path)) from error

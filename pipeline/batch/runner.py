@@ -45,7 +45,7 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -66,7 +66,7 @@ from pipeline.batch.progress import Progress
 from pipeline.batch.spill import PageSpill
 from pipeline.batch.webhook import Webhook, check_webhook_url
 from pipeline.config import PipelineConfig
-from pipeline.document import failed_record
+from pipeline.document import failed_record, with_words
 from pipeline.errors import ExitCode, OutputError, VanbanError, error_record, printable
 from pipeline.ingest.discover import discover_documents, sha256_file
 from pipeline.record import DocumentSource, PageResult
@@ -302,12 +302,11 @@ class _Run:
             return finished
         record = json.loads(finished.files.pretty.read_text(encoding="utf-8"))
         errors_before = len(record["errors"])
-        self._write_archive_files(job, record)
+        self._write_archive_files(job, with_words(record, self.work))  # a lean record's words are beside it
         if len(record["errors"]) == errors_before:
             return finished
-        finished.files.discard()
-        files = write_record_files(self.work, job.name, _record_writer(record))
-        return Finished(files, record["errors"], finished.pages)
+        files = write_record_files(self.work, job.name, _record_writer(record))  # over the files of the worker
+        return Finished(replace(files, words=finished.files.words), record["errors"], finished.pages)
 
     def _commit(self, job: Job, finished: Finished) -> None:
         """The four durable steps of the module docstring; ``self.appended`` says whether step 3 is done."""

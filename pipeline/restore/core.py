@@ -21,9 +21,10 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from pipeline.restore.candidates import Candidates
 from pipeline.restore.channel import Channel, align, count_pairs, merged_words
 from pipeline.restore.decode import beam_decode
 from pipeline.restore.garble import COST_SCALE
-from pipeline.restore.guards import Guards
+from pipeline.restore.guards import DocumentEvidence, Guards
 from pipeline.restore.lm import NgramLM
 from pipeline.restore.tokens import (
     _VOWEL_CHARS,
@@ -75,10 +76,64 @@ ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate an
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
+PIECE_CHARS = 100_000  # characters (whole lines) decoded at once: the decoder's memory stays bounded
+# Up to this length the first pass keeps its tokens for the second (about 70 bytes a character, 35 MB
+# at most; measured: tokenising is 10-15% of restoring stripped text); longer texts are tokenised twice.
+TOKENS_KEPT_CHARS = 500_000
+
+
+def text_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, int]]:
+    """(start, end) of consecutive pieces of the text of about ``size`` characters, each cut after a
+    newline: the decoder's segments never cross a line, so pieces decode as the whole text would."""
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > size:
+        cut = text.find("\n", start + size)
+        if cut < 0:
+            break
+        bounds.append((start, cut + 1))
+        start = cut + 1
+    bounds.append((start, len(text)))
+    return bounds
+
+
+class OcrWordSource(Protocol):
+    """OCR words by span of the text (`pipeline.document.PageWords`): a long document's words are made
+    for the piece being restored, never all at once."""
+
+    def words_in(self, start: int, end: int) -> list[Mapping]:
+        """The words that start in [start, end), with offsets relative to ``start``."""
+        ...
+
+
+class WordList:
+    """A list of OCR words (dicts with start, end, confidence, choices; offsets in the whole text) as
+    an OcrWordSource."""
+
+    def __init__(self, words: Iterable[Mapping]) -> None:
+        self._words = sorted((w for w in words if "start" in w and "end" in w), key=lambda w: w["start"])
+        self._starts = [int(w["start"]) for w in self._words]
+
+    def words_in(self, start: int, end: int) -> list[Mapping]:
+        chosen = self._words[bisect.bisect_left(self._starts, start) : bisect.bisect_left(self._starts, end)]
+        if not start:
+            return chosen
+        return [{**w, "start": int(w["start"]) - start, "end": int(w["end"]) - start} for w in chosen]
+
+
+def _word_source(ocr_words: Iterable[Mapping] | OcrWordSource | None) -> OcrWordSource | None:
+    """The OCR words as a source, or None when there are none (then the text may be Latin OCR output)."""
+    if ocr_words is None or hasattr(ocr_words, "words_in"):
+        return ocr_words  # type: ignore[return-value]
+    words = list(ocr_words)
+    return WordList(words) if words else None
+
+
 class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
 
     _cache: dict[str, Restorer] = {}
+    piece_chars = PIECE_CHARS  # a copy with another value decodes in other pieces, with the same result
 
     def __init__(self, lm: NgramLM, lex: dict, channel: Channel, beam: int = 8, max_cands: int = 12) -> None:
         self.lm = lm
@@ -257,8 +312,12 @@ class Restorer(Candidates, Guards):
 
     def _tokenize(self, text: str) -> list[Token]:
         """Word tokens of the (already Unicode) text with their class, candidates and segment breaks."""
+        return self._tokenize_piece(text, "")[0]
+
+    def _tokenize_piece(self, text: str, prev_marker: str) -> tuple[list[Token], str]:
+        """Tokens of a piece of whole lines, given the list marker that opened the last list line before
+        it (a) b) c) d) đ)); returns the tokens and that marker after the piece."""
         out: list[Token] = []
-        prev_marker = ""
         next_base = 0
         for line_no, line in enumerate(text.split("\n")):
             line_toks: list[Token] = []
@@ -305,12 +364,12 @@ class Restorer(Candidates, Guards):
                         first.out = "đ" if first.core == "d" else "Đ"
                     prev_marker = first.core
             out.extend(line_toks)
-        return out
+        return out, prev_marker
 
     # ------------------------------------------------------------------ restore
     def restore(
-        self, text: str, *, ocr_words: list[dict] | None = None, tone_style: str = "old", details: bool = True,
-        adapt: bool = True,
+        self, text: str, *, ocr_words: Iterable[Mapping] | OcrWordSource | None = None, tone_style: str = "old",
+        details: bool = True, adapt: bool = True,
     ) -> RestoreResult:
         """Restore marks and repair OCR damage of `text`; see the module docstring for the model.
 
@@ -319,16 +378,16 @@ class Restorer(Candidates, Guards):
         details: fill each change's confidence and runners-up (False: changes carry offsets and forms
         only, confidence 1.0; plain-text output does not need them and saves about 15% of the time).
         adapt: for text from an OCR without Vietnamese, re-learn the channel on the document itself and
-        decode again (`_adapted`; one document's damage comes from one OCR and repeats).
+        decode again (see `_restore_unicode`; one document's damage comes from one OCR and repeats).
         """
         style = TONE_STYLES.get(tone_style)
         if style is None:
             raise ValueError(f"tone_style must be one of {sorted(TONE_STYLES)}, not {tone_style!r}")
         text = nfc(text)
+        words = _word_source(ocr_words)
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
-            res = self._restore_unicode(text, ocr_words, style, details)
-            return self._adapted(text, res, style, details) if adapt and not ocr_words else res
+            return self._restore_unicode(text, words, style, details, adapt=adapt and words is None)
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
         # legacy text: convert token by token, restore, then report changes per input token
         conv = legacy.CONVERTERS[encoding]
@@ -365,28 +424,9 @@ class Restorer(Candidates, Guards):
                 shift_out.append(TokenChange(s, e, text[s:e], tok_out, alts, conf))
         return RestoreResult(res.text, shift_out, encoding)
 
-    def _adapted(self, text: str, first: RestoreResult, style: str, details: bool) -> RestoreResult:
-        """Per-document adaptation (ADAPT_ROUNDS hard EM steps): count what this document's OCR wrote for each
-        letter by aligning the first restoration with the input, mix the counts into the learned
-        channel (ADAPT_SHARE of the mass) and decode again. Only for Latin-OCR text: clean and stripped
-        text keep the first result (and its speed)."""
-        if not first.changes or not self._latin_ocr(self._tokenize(text)):
-            return first
-        result = first
-        for _ in range(ADAPT_ROUNDS):
-            mixed = self._document_channel(text, result.text)
-            if mixed is None:
-                break
-            adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
-            adapted.channel = Channel(mixed)
-            result = adapted._restore_unicode(text, None, style, details)
-        return result
-
-    def _document_channel(self, text: str, restored: str) -> dict[str, dict[str, float]] | None:
-        """The learned channel's counts plus this document's own (restored -> input), which get
-        ADAPT_SHARE of the mass; None when the document has too few letters to say anything."""
-        doc: dict[str, Counter[str]] = defaultdict(Counter)
-        count_pairs(align(restored, text), doc)
+    def _mixed_channel(self, doc: dict[str, Counter[str]]) -> dict[str, dict[str, float]] | None:
+        """The learned channel's counts plus this document's own (restored -> input, `_decode_pieces`),
+        which get ADAPT_SHARE of the mass; None when the document has too few letters to say anything."""
         prior = self.channel.counts
         doc_total = sum(sum(c.values()) for c in doc.values())
         if doc_total < ADAPT_MIN_LETTERS:
@@ -404,24 +444,95 @@ class Restorer(Candidates, Guards):
         return canonical(nfc(tok).lower()) in self.index
 
     def _restore_unicode(
-        self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True
+        self, text: str, words: OcrWordSource | None, style: str, details: bool = True, adapt: bool = False
     ) -> RestoreResult:
-        """Restore Unicode text: candidates per token, one beam search over all segments, then assembly."""
-        toks = self._tokenize(text)
-        ocr_index = self._ocr_index(ocr_words)
-        rates = self._line_rates(text, toks)
-        clean_doc = self._clean_document(toks)
-        latin_ocr = ocr_index is None and self._latin_ocr(toks)
-        parts_all, rate_pos, tok_pos, seg_len = self._lm_positions(toks, rates, ocr_index, clean_doc, latin_ocr)
+        """Restore Unicode text in two passes, so that memory does not grow with the document: first the
+        document's evidence (its mark-loss rate, the clean and Latin-OCR guards) is counted over its
+        pieces (`text_pieces`), then each piece is decoded on its own. The result is that of decoding
+        the text whole: decoder segments never cross a line, and the evidence is counted in text order.
+
+        adapt: per-document adaptation (ADAPT_ROUNDS hard EM steps) for text from an OCR without
+        Vietnamese: count what this document's OCR wrote for each letter by aligning the restoration
+        with the input, mix the counts into the learned channel (ADAPT_SHARE of the mass) and decode
+        again. Clean and stripped text keep the first result (and its speed). A document of several
+        pieces is aligned piece by piece (a whole-document alignment is quadratic in its length).
+        """
+        pieces = text_pieces(text, self.piece_chars)
+        evidence = DocumentEvidence()
+        kept: list[list[Token]] | None = [] if len(text) <= TOKENS_KEPT_CHARS else None
+        marker = ""
+        for start, end in pieces:
+            toks, marker = self._tokenize_piece(text[start:end], marker)
+            self._evidence(toks, evidence, damaged=words is None)
+            if kept is not None:
+                kept.append(toks)
+        latin_ocr = words is None and evidence.latin_ocr
+        result, counts = self._decode_pieces(text, pieces, kept, words, style, details, evidence, latin_ocr,
+                                             count=adapt and latin_ocr)
+        for round_ in range(ADAPT_ROUNDS if counts is not None and result.changes else 0):
+            mixed = self._mixed_channel(counts or {})
+            if mixed is None:
+                break
+            adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
+            adapted.channel = Channel(mixed)
+            result, counts = adapted._decode_pieces(text, pieces, None, None, style, details, evidence, latin_ocr,
+                                                    count=round_ + 1 < ADAPT_ROUNDS)
+        return result
+
+    def _decode_pieces(
+        self,
+        text: str,
+        pieces: list[tuple[int, int]],
+        kept: list[list[Token]] | None,
+        words: OcrWordSource | None,
+        style: str,
+        details: bool,
+        evidence: DocumentEvidence,
+        latin_ocr: bool,
+        count: bool,
+    ) -> tuple[RestoreResult, dict[str, Counter[str]] | None]:
+        """Decode the pieces one after another (``kept``: their tokens, made by the first pass);
+        ``count``: also count the aligned (restored, input) letters for adaptation."""
+        restored: list[str] = []
+        changes: list[TokenChange] = []
+        counts: dict[str, Counter[str]] | None = defaultdict(Counter) if count else None
+        marker = ""
+        for i, (start, end) in enumerate(pieces):
+            piece = text[start:end]
+            toks, marker = (kept[i], marker) if kept is not None else self._tokenize_piece(piece, marker)
+            index = self._ocr_index(words.words_in(start, end)) if words is not None else None
+            out, piece_changes = self._decode_piece(piece, toks, index, style, details, evidence, latin_ocr)
+            for change in piece_changes:
+                change.start += start
+                change.end += start
+            restored.append(out)
+            changes.extend(piece_changes)
+            if counts is not None:
+                count_pairs(align(out, piece), counts)
+        return RestoreResult(nfc("".join(restored)), changes, None), counts
+
+    def _decode_piece(
+        self,
+        text: str,
+        toks: list[Token],
+        ocr_index: tuple[list[int], list[Mapping]] | None,
+        style: str,
+        details: bool,
+        evidence: DocumentEvidence,
+        latin_ocr: bool,
+    ) -> tuple[str, list[TokenChange]]:
+        """One piece: candidates per token, one beam search over all its segments, then assembly."""
+        rates = self._line_rates(toks, evidence.mark_loss)
+        parts_all, rate_pos, tok_pos, seg_len = self._lm_positions(toks, rates, ocr_index, evidence.clean, latin_ocr)
         if not parts_all:
-            return RestoreResult(text, [], None)
+            return text, []
         pos_off, pos_n, flat_ids, chan = self._channel_scores(parts_all, rate_pos)
         seg = np.array(seg_len, dtype=np.int64)
         chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
         restored, changes, need = self._assemble(text, toks, tok_pos, parts_all, chosen, style)
         if need and details:
             self._confidences(changes, need, style, parts_all, chosen, post)
-        return RestoreResult(nfc(restored), changes, None)
+        return restored, changes
 
     def _lm_positions(
         self,
@@ -560,8 +671,9 @@ class Restorer(Candidates, Guards):
             out = _keep_affixes(orig, out)
         return out
 
-    def _line_rates(self, text: str, toks: list[Token]) -> list[float]:
-        """Per token: estimated probability that a mark of its line was lost (document as prior).
+    def _line_rates(self, toks: list[Token], s_doc: float) -> list[float]:
+        """Per token: estimated probability that a mark of its line was lost (``s_doc``, the document's
+        rate, `DocumentEvidence.mark_loss`, as prior).
 
         Unmarked words are only evidence of lost marks beyond what correct text has: the estimate is
         (unmarked seen - unmarked expected) / (marked expected), with expectations from how often each
@@ -569,17 +681,13 @@ class Restorer(Candidates, Guards):
         """
         line_of = [t.line for t in toks]
         stats: dict[int, list[float]] = {}
-        doc = [0.0, 0.0, 0.0]
         for t, ln in zip(toks, line_of, strict=True):
             if t.marked < 0:
                 continue
             st = stats.setdefault(ln, [0.0, 0.0, 0.0])
-            u = 1.0 if t.marked == 0 else 0.0
-            for acc in (st, doc):
-                acc[0] += u
-                acc[1] += t.pu
-                acc[2] += 1.0 - t.pu
-        s_doc = min(0.999, max(0.002, (doc[0] - doc[1]) / doc[2])) if doc[2] > 0 else 0.002
+            st[0] += 1.0 if t.marked == 0 else 0.0
+            st[1] += t.pu
+            st[2] += 1.0 - t.pu
         alpha = LINE_PRIOR_WEIGHT
         rates = []
         cache: dict[int, float] = {}
@@ -593,9 +701,7 @@ class Restorer(Candidates, Guards):
         return rates
 
     @staticmethod
-    def _ocr_index(ocr_words: list[dict] | None) -> tuple[list[int], list[dict]] | None:
-        if not ocr_words:
-            return None
+    def _ocr_index(ocr_words: list[Mapping]) -> tuple[list[int], list[Mapping]]:
         words = sorted((w for w in ocr_words if "start" in w and "end" in w), key=lambda w: w["start"])
         return [int(w["start"]) for w in words], words
 

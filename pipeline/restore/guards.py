@@ -14,6 +14,8 @@ foreign_words).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pipeline.orthography import VIET_CHARS, canonical, skeleton
 from pipeline.restore.tokens import Token, _fixed
 
@@ -21,6 +23,49 @@ CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct
 CLEAN_MIN_WORDS = 20  # ... if it has at least this many valid words to tell
 CLEAN_STRIPPED_SHARE = 0.02  # ... and at most this share of invalid words whose skeleton is known
 LATIN_OCR_SHARE = 0.05  # share of damaged-looking words from which a text is taken for Latin OCR output
+
+
+@dataclass
+class DocumentEvidence:
+    """What the guards and the line rates know of a whole document, counted token by token.
+
+    Counted in text order, so that a document counted piece by piece (the restorer's first pass over
+    a long document) gives exactly the floats of the document counted whole.
+    """
+
+    counted: int = 0  # tokens with a mark state (marked >= 0)
+    unmarked: float = 0.0  # ... of which unmarked
+    expected: float = 0.0  # ... unmarked as often as correct text has them (sum of pu)
+    marked_expected: float = 0.0  # ... marked in correct text (sum of 1 - pu)
+    stripped: int = 0  # invalid words whose skeleton is known: words that only lost their marks
+    words: int = 0  # tokens that are not fixed
+    damaged: int = 0  # ... damaged-looking (counted only when asked)
+
+    @property
+    def rate(self) -> float:
+        """The document's share of lost marks beyond what correct text has (see `Restorer._line_rates`)."""
+        return (self.unmarked - self.expected) / self.marked_expected if self.marked_expected > 0 else 0.0
+
+    @property
+    def mark_loss(self) -> float:
+        """The rate as the prior of each line's (`Restorer._line_rates`), kept within [0.002, 0.999]."""
+        return min(0.999, max(0.002, self.rate)) if self.marked_expected > 0 else 0.002
+
+    @property
+    def clean(self) -> bool:
+        """No sign of lost marks: enough valid words (CLEAN_MIN_WORDS), no more unmarked ones than
+        correct text has (CLEAN_DOC_RATE), and hardly any invalid word that only lost its marks
+        ("Luu", "nguoi": their skeleton is known)."""
+        return (self.counted >= CLEAN_MIN_WORDS and self.stripped <= CLEAN_STRIPPED_SHARE * self.counted
+                and self.rate <= CLEAN_DOC_RATE)
+
+    @property
+    def latin_ocr(self) -> bool:
+        """Guard: is this text the output of an OCR without Vietnamese? Then even its valid-looking
+        marked words may carry wrong marks (cúa for của, cán for căn). Damaged-looking words are those
+        neither valid nor explained by lost marks; measured on 80 real-admin DEV documents: at most
+        1.2% of the clean ones' words (names, codes), 0% more when stripped, 15-60% of Latin OCR output."""
+        return self.words >= 20 and self.damaged > LATIN_OCR_SHARE * self.words
 
 
 class Guards:
@@ -67,14 +112,24 @@ class Guards:
                     line_toks[i] = kept
                     changed = True
 
-    def _latin_ocr(self, toks: list[Token]) -> bool:
-        """Guard: is this text the output of an OCR without Vietnamese? Then even its valid-looking
-        marked words may carry wrong marks (cúa for của, cán for căn). Damaged-looking words are those
-        neither valid nor explained by lost marks; measured on 80 real-admin DEV documents: at most
-        1.2% of the clean ones' words (names, codes), 0% more when stripped, 15-60% of Latin OCR output."""
-        words = [t for t in toks if t.kind != "fixed"]
-        damaged = sum(1 for t in words if self._damaged_looking(t.core))
-        return len(words) >= 20 and damaged > LATIN_OCR_SHARE * len(words)
+    def _evidence(self, toks: list[Token], into: DocumentEvidence | None = None, damaged: bool = False
+                  ) -> DocumentEvidence:
+        """Add the tokens to ``into`` (a new count when None); ``damaged``: count damaged-looking words
+        too (only the Latin-OCR guard needs them, and they cost a lexicon look-up per word)."""
+        evidence = into if into is not None else DocumentEvidence()
+        for t in toks:
+            if t.marked >= 0:
+                evidence.counted += 1
+                evidence.unmarked += 1.0 if t.marked == 0 else 0.0
+                evidence.expected += t.pu
+                evidence.marked_expected += 1.0 - t.pu
+            elif t.kind != "fixed" and skeleton(t.core.lower()) in self.skel:
+                evidence.stripped += 1
+            if t.kind != "fixed":
+                evidence.words += 1
+                if damaged and self._damaged_looking(t.core):
+                    evidence.damaged += 1
+        return evidence
 
     def _damaged_looking(self, core: str) -> bool:
         """Neither a valid syllable nor one that only lost marks: symbols, foreign letters, junk."""
@@ -91,24 +146,3 @@ class Guards:
         if tok.marked >= 0 or tok.joiner != " ":
             return False
         return tok.core[:1].isupper() or any(c.isdigit() for c in tok.core)
-
-    def _clean_document(self, toks: list[Token]) -> bool:
-        """Guard: a document with no sign of lost marks: enough valid words (CLEAN_MIN_WORDS), no more
-        unmarked ones than correct text has (CLEAN_DOC_RATE), and hardly any invalid word that only
-        lost its marks ("Luu", "nguoi": their skeleton is known)."""
-        counted = [t for t in toks if t.marked >= 0]
-        stripped = sum(1 for t in toks if t.marked < 0 and t.kind != "fixed"
-                       and skeleton(t.core.lower()) in self.skel)
-        return (len(counted) >= CLEAN_MIN_WORDS and stripped <= CLEAN_STRIPPED_SHARE * len(counted)
-                and self._doc_rate(toks) <= CLEAN_DOC_RATE)
-
-    @staticmethod
-    def _doc_rate(toks: list[Token]) -> float:
-        """The document's share of lost marks beyond what correct text has (see `_line_rates`)."""
-        unmarked = expected = marked_expected = 0.0
-        for t in toks:
-            if t.marked >= 0:
-                unmarked += 1.0 if t.marked == 0 else 0.0
-                expected += t.pu
-                marked_expected += 1.0 - t.pu
-        return (unmarked - expected) / marked_expected if marked_expected > 0 else 0.0

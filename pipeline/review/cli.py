@@ -40,9 +40,10 @@ def add_parser(subparsers) -> None:
 
 
 def load_records(out_dir: str) -> list[dict]:
+    from pipeline.document import with_words
     from pipeline.review.export import read_records
 
-    return list(read_records(out_dir))
+    return [with_words(record, Path(out_dir)) for record in read_records(out_dir)]
 
 
 def run_quality(args: argparse.Namespace) -> int:
