@@ -36,6 +36,7 @@ class Candidates:
 
     index: dict[str, int]
     counts: np.ndarray
+    freq: dict[str, float]
     skel: dict[str, list[str]]
     skel_list: list[str]
     prefixes: set[str]
@@ -89,15 +90,15 @@ class Candidates:
         return Cands(list(outs), ids, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32))
 
     @lru_cache(maxsize=100_000)  # noqa: B019
-    def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
-        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=MAX_EXPANSION_COST)
+    def _expansions(self, text: str, max_cost: float) -> tuple[tuple[str, float], ...]:
+        # searched within the caller's bound (a split's halves: 1.2, not 2.6): the narrower search
+        # finds the same readings up to that cost and costs a fraction of the wide one
+        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=max_cost)
 
     def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
         out: dict[str, float] = {}
-        for sk, cost in self._expansions(text):
-            if cost > max_cost:
-                break
+        for sk, cost in self._expansions(text, max_cost):
             for m in self.skel.get(sk, ()):
                 if m not in out:
                     out[m] = cost
@@ -116,7 +117,7 @@ class Candidates:
             return None
         parts = []
         for grp in best[1:]:
-            grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            grp = sorted(grp, key=lambda mc: (mc[1], -self.freq[mc[0]]))[: self.max_cands]
             n = len(grp)
             parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
                                      np.array([-2.0 * c - 0.5 for _, c in grp])))
@@ -135,7 +136,7 @@ class Candidates:
         if split is not None and (single is None or split[0] + self.split_cost < single):
             return "split", None, -1, split[1]
         if found:
-            found = sorted(found, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            found = sorted(found, key=lambda mc: (mc[1], -self.freq[mc[0]]))[: self.max_cands]
             outs = [m for m, _ in found] + [core]
             n = len(found)
             # junk inside a word is itself evidence of damage: its candidates do not pay log(s)

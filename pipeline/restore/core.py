@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,8 +72,26 @@ LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weigh
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
+ADAPT_MIN_GAIN = 0.3  # nats per letter the document's own channel must explain better to decode again (see _adapted)
+ALIGN_CHUNK = 2000  # characters per alignment in adaptation: about a page, as the channel was learned
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
+
+def _page_chunks(restored: str, text: str, size: int = ALIGN_CHUNK) -> Iterator[tuple[str, str]]:
+    """(restored, input) pieces of about `size` characters, cut at the same line ends: restoration keeps
+    the lines, and aligning page-sized pieces costs linear time where one alignment of a whole long
+    document costs quadratic time (and memory). Texts whose lines do not correspond stay whole."""
+    ours, theirs = restored.split("\n"), text.split("\n")
+    if len(ours) != len(theirs):
+        yield restored, text
+        return
+    start = chars = 0
+    for k, line in enumerate(theirs):
+        chars += len(line) + 1
+        if chars >= size or k == len(theirs) - 1:
+            yield "\n".join(ours[start:k + 1]), "\n".join(theirs[start:k + 1])
+            start, chars = k + 1, 0
+
 
 class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
@@ -87,6 +105,9 @@ class Restorer(Candidates, Guards):
         self.index = {s: i for i, s in enumerate(self.vocab)}
         counts = np.array(lex["counts"], dtype=np.float64)
         self.counts = counts
+        # corpus count per syllable as a dict: candidate sorting reads it per candidate, and a numpy
+        # scalar lookup costs ~10x a dict's
+        self.freq: dict[str, float] = dict(zip(self.vocab, counts.tolist(), strict=True))
         self.beam = beam
         self.max_cands = max_cands
         self.skel: dict[str, list[str]] = {}
@@ -327,8 +348,11 @@ class Restorer(Candidates, Guards):
         text = nfc(text)
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
-            res = self._restore_unicode(text, ocr_words, style, details)
-            return self._adapted(text, res, style, details) if adapt and not ocr_words else res
+            toks = self._tokenize(text)
+            res = self._restore_unicode(text, ocr_words, style, details, toks)
+            if adapt and not ocr_words and res.changes and self._latin_ocr(toks):
+                return self._adapted(text, res, style, details)
+            return res
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
         # legacy text: convert token by token, restore, then report changes per input token
         conv = legacy.CONVERTERS[encoding]
@@ -368,25 +392,25 @@ class Restorer(Candidates, Guards):
     def _adapted(self, text: str, first: RestoreResult, style: str, details: bool) -> RestoreResult:
         """Per-document adaptation (ADAPT_ROUNDS hard EM steps): count what this document's OCR wrote for each
         letter by aligning the first restoration with the input, mix the counts into the learned
-        channel (ADAPT_SHARE of the mass) and decode again. Only for Latin-OCR text: clean and stripped
-        text keep the first result (and its speed)."""
-        if not first.changes or not self._latin_ocr(self._tokenize(text)):
-            return first
+        channel (ADAPT_SHARE of the mass) and decode again. The caller calls it for Latin-OCR text only:
+        clean and stripped text keep the first result (and its speed)."""
         result = first
         for _ in range(ADAPT_ROUNDS):
-            mixed = self._document_channel(text, result.text)
-            if mixed is None:
-                break
+            found = self._document_channel(text, result.text)
+            if found is None or found[1] < ADAPT_MIN_GAIN:
+                break  # too few letters, or damage the learned channel already explains: decode once
             adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
-            adapted.channel = Channel(mixed)
+            adapted.channel = found[0]
             result = adapted._restore_unicode(text, None, style, details)
         return result
 
-    def _document_channel(self, text: str, restored: str) -> dict[str, dict[str, float]] | None:
+    def _document_channel(self, text: str, restored: str) -> tuple[Channel, float] | None:
         """The learned channel's counts plus this document's own (restored -> input), which get
-        ADAPT_SHARE of the mass; None when the document has too few letters to say anything."""
+        ADAPT_SHARE of the mass, and how much better that channel explains the document (mean gain
+        in log P(observed | letter) per aligned letter); None when the document has too few letters."""
         doc: dict[str, Counter[str]] = defaultdict(Counter)
-        count_pairs(align(restored, text), doc)
+        for truth_part, observed_part in _page_chunks(restored, text):
+            count_pairs(align(truth_part, observed_part), doc)
         prior = self.channel.counts
         doc_total = sum(sum(c.values()) for c in doc.values())
         if doc_total < ADAPT_MIN_LETTERS:
@@ -398,16 +422,22 @@ class Restorer(Candidates, Guards):
             row = mixed.setdefault(t, {})
             for o, c in obs.items():
                 row[o] = row.get(o, 0) + c * weight
-        return mixed
+        channel = Channel(mixed)
+        gain = sum(c * (channel.mark_logp(t, o) - self.channel.mark_logp(t, o))
+                   for t, obs in doc.items() for o, c in obs.items())
+        return channel, gain / doc_total
 
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
 
     def _restore_unicode(
-        self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True
+        self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True,
+        toks: list[Token] | None = None,
     ) -> RestoreResult:
-        """Restore Unicode text: candidates per token, one beam search over all segments, then assembly."""
-        toks = self._tokenize(text)
+        """Restore Unicode text: candidates per token, one beam search over all segments, then assembly.
+        `toks`: the text's tokens when the caller has them already (they are not made twice)."""
+        if toks is None:
+            toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
         clean_doc = self._clean_document(toks)
