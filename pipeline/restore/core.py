@@ -73,6 +73,7 @@ ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get i
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
 ADAPT_MIN_GAIN = 0.3  # nats per letter the document's own channel must explain better to decode again (see _adapted)
+ADAPT_SAMPLE_PAGES = 20  # alignment pieces (of ALIGN_CHUNK characters) that decide whether adaptation pays
 ALIGN_CHUNK = 2000  # characters per alignment in adaptation: about a page, as the channel was learned
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
@@ -311,7 +312,7 @@ class Restorer(Candidates, Guards):
                 tok = self._classify(start + i, core)
                 tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
                 tok.line = line_no
-                if any(c in BREAK_PUNCT for c in trail) or (core.endswith(".") and tok.kind == "fixed"):
+                if not BREAK_PUNCT.isdisjoint(trail) or (core.endswith(".") and tok.kind == "fixed"):
                     tok.brk = True
                 elif "," in trail:
                     tok.comma = True
@@ -396,21 +397,32 @@ class Restorer(Candidates, Guards):
         clean and stripped text keep the first result (and its speed)."""
         result = first
         for _ in range(ADAPT_ROUNDS):
-            found = self._document_channel(text, result.text)
-            if found is None or found[1] < ADAPT_MIN_GAIN:
-                break  # too few letters, or damage the learned channel already explains: decode once
+            chunks = list(_page_chunks(result.text, text))
+            # whether adaptation can pay is decided on the first pages (a long document's first
+            # ADAPT_SAMPLE_PAGES say as much as all of it): too few letters, or damage the learned channel
+            # already explains, and the first result stands
+            sample = self._document_counts(chunks[:ADAPT_SAMPLE_PAGES])
+            channel = self._mixed_channel(sample)
+            if channel is None or self._channel_gain(sample, channel) < ADAPT_MIN_GAIN:
+                break
+            if len(chunks) > ADAPT_SAMPLE_PAGES:
+                channel = self._mixed_channel(self._document_counts(chunks)) or channel
             adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
-            adapted.channel = found[0]
+            adapted.channel = channel
             result = adapted._restore_unicode(text, None, style, details)
         return result
 
-    def _document_channel(self, text: str, restored: str) -> tuple[Channel, float] | None:
-        """The learned channel's counts plus this document's own (restored -> input), which get
-        ADAPT_SHARE of the mass, and how much better that channel explains the document (mean gain
-        in log P(observed | letter) per aligned letter); None when the document has too few letters."""
+    @staticmethod
+    def _document_counts(chunks: list[tuple[str, str]]) -> dict[str, Counter[str]]:
+        """What the document's OCR wrote for each letter: its (restored, input) pieces aligned."""
         doc: dict[str, Counter[str]] = defaultdict(Counter)
-        for truth_part, observed_part in _page_chunks(restored, text):
+        for truth_part, observed_part in chunks:
             count_pairs(align(truth_part, observed_part), doc)
+        return doc
+
+    def _mixed_channel(self, doc: dict[str, Counter[str]]) -> Channel | None:
+        """The learned channel's counts plus the document's own, which get ADAPT_SHARE of the mass;
+        None when the document has too few letters to say anything."""
         prior = self.channel.counts
         doc_total = sum(sum(c.values()) for c in doc.values())
         if doc_total < ADAPT_MIN_LETTERS:
@@ -422,10 +434,15 @@ class Restorer(Candidates, Guards):
             row = mixed.setdefault(t, {})
             for o, c in obs.items():
                 row[o] = row.get(o, 0) + c * weight
-        channel = Channel(mixed)
+        return Channel(mixed)
+
+    def _channel_gain(self, doc: dict[str, Counter[str]], channel: Channel) -> float:
+        """How much better `channel` explains the document's letters than the learned channel: the
+        mean gain in log P(observed | letter) per aligned letter, in nats."""
+        total = sum(sum(c.values()) for c in doc.values())
         gain = sum(c * (channel.mark_logp(t, o) - self.channel.mark_logp(t, o))
                    for t, obs in doc.items() for o, c in obs.items())
-        return channel, gain / doc_total
+        return gain / max(total, 1)
 
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
