@@ -96,3 +96,21 @@ def test_latin_ocr_marks_are_reread_only_in_damaged_text(r: Restorer) -> None:
 )
 def test_foreign_words_are_kept_and_never_split(r: Restorer, text: str, expected: str) -> None:
     assert fix(r, text) == expected
+
+
+# -- English-line guard (issue 13) ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # before the guard: "The quick brown to jumps ..." and "held ất the office"
+        ("The quick brown fox jumps over the lazy dog.\nThe meeting will be held at the office.\nThank you.",
+         "The quick brown fox jumps over the lazy dog.\nThe meeting will be held at the office.\nThank you."),
+        ("We met at the office", "We met at the office"),  # before: "We mét ất the office"
+        # an English line between Vietnamese ones: only it is kept; stripped Vietnamese around it is restored
+        ("Kinh gui: Uy ban nhan dan tinh\nThe quick brown fox jumps over the lazy dog\nVe viec to chuc hop",
+         "Kính gửi: Ủy ban nhân dân tỉnh\nThe quick brown fox jumps over the lazy dog\nVề việc tổ chức họp"),
+        ("to chuc can bo dan toc", "tổ chức cán bộ dân tộc"),  # English-looking stripped words stay Vietnamese
+    ],
+)
+def test_english_lines_are_left_alone(r: Restorer, text: str, expected: str) -> None:
+    assert fix(r, text) == expected

@@ -281,6 +281,7 @@ class Restorer(Candidates, Guards):
         """Word tokens of the (already Unicode) text with their class, candidates and segment breaks."""
         out: list[Token] = []
         prev_marker = ""
+        english = False  # the last line with words was English
         next_base = 0
         for line_no, line in enumerate(text.split("\n")):
             line_toks: list[Token] = []
@@ -319,6 +320,9 @@ class Restorer(Candidates, Guards):
                 line_toks.append(tok)
             if line_toks:
                 self._foreign_context(line_toks)
+                english = self._english_line(line_toks, english)
+                if english:
+                    self._keep_line(line_toks)
                 line_toks[-1].brk = True
                 first = line_toks[0]
                 if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":

@@ -7,6 +7,9 @@
   valid-looking words get their marks re-read and the channel re-learnt on the document.
 - Clean-document guard: a document with no sign of lost marks keeps its valid words, and its unknown
   capitalised words (names, codes).
+- English-line guard: a line (and the short lines that follow it) written in English is kept whole;
+  word by word, "the quick brown fox" would become "thế quíc brown fọ" ("fox" -> "to" with a junk
+  channel) because its short words are stripped Vietnamese too.
 
 A mixin of `pipeline.restore.core.Restorer`: it reads the Restorer's lexicon (skel, index,
 foreign_words).
@@ -21,6 +24,9 @@ CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct
 CLEAN_MIN_WORDS = 20  # ... if it has at least this many valid words to tell
 CLEAN_STRIPPED_SHARE = 0.02  # ... and at most this share of invalid words whose skeleton is known
 LATIN_OCR_SHARE = 0.05  # share of damaged-looking words from which a text is taken for Latin OCR output
+ENGLISH_LINE_WORDS = 4  # a line with fewer word tokens is not judged on its own (it follows the line above)
+ENGLISH_SHARE = 0.8  # share of a line's words that must be English words (wamerican) ...
+ENGLISH_ONLY_SHARE = 0.3  # ... and of words that are English and no Vietnamese skeleton (fox, and, of)
 
 
 class Guards:
@@ -66,6 +72,29 @@ class Guards:
                     kept.line, kept.brk, kept.comma, kept.foreign = tok.line, tok.brk, tok.comma, True
                     line_toks[i] = kept
                     changed = True
+
+    def _english_line(self, line_toks: list[Token], after_english: bool) -> bool:
+        """Guard: is this line English? Judged on its words (ENGLISH_LINE_WORDS or more): no Vietnamese
+        letter, ENGLISH_SHARE of them English words and ENGLISH_ONLY_SHARE English words that no
+        Vietnamese syllable strips to (stripped Vietnamese has none of those; Latin OCR of Vietnamese
+        has junk). A shorter line is English when the line above was and all its words are English."""
+        words = [t.core for t in line_toks if any(c.isalpha() for c in t.core)]
+        if not words or any(not c.isascii() for w in words for c in w if c.isalpha()):
+            return False
+        english = [w for w in words if self._is_english(w.strip(".,;:'\"()"))]
+        if len(words) < ENGLISH_LINE_WORDS:
+            return after_english and len(english) == len(words)
+        only = sum(1 for w in english if skeleton(w.lower()) not in self.skel)
+        return len(english) >= ENGLISH_SHARE * len(words) and only >= ENGLISH_ONLY_SHARE * len(words)
+
+    @staticmethod
+    def _keep_line(line_toks: list[Token]) -> None:
+        """Keep every token of a line as written (the English-line guard)."""
+        for i, tok in enumerate(line_toks):
+            if tok.kind != "fixed":
+                kept = _fixed(tok.start, tok.end, tok.core)
+                kept.line, kept.brk, kept.comma, kept.foreign = tok.line, tok.brk, tok.comma, True
+                line_toks[i] = kept
 
     def _latin_ocr(self, toks: list[Token]) -> bool:
         """Guard: is this text the output of an OCR without Vietnamese? Then even its valid-looking
