@@ -114,3 +114,22 @@ def test_foreign_words_are_kept_and_never_split(r: Restorer, text: str, expected
 )
 def test_english_lines_are_left_alone(r: Restorer, text: str, expected: str) -> None:
     assert fix(r, text) == expected
+
+
+# -- clean-document guard: names, codes and words run together (issue 13) ----------------------------------
+CLEAN_NOTICE = (
+    "Sắp xếp toàn bộ diện tích tự nhiên, quy mô dân số của các xã Tà Rụt, A Rooi, Anông và Lăng thành xã mới "
+    "có tên gọi là xã Tây Giang. Ủy ban nhân dân tỉnh giao các cơ quan liên quan thực hiện. Các sở, ban, ngành "
+    "và Ủy ban nhân dân các huyện có trách nhiệm phối hợp triển khai, báo cáo kết quả thực hiện về Sở Nội vụ "
+    "trước ngày 30 tháng 6 năm 2025. Giám đốc Sở Nội vụ chủ trì, phối hợp với các cơ quan, đơn vị hướng dẫn "
+    "việc sắp xếp tổ chức bộ máy, bố trí cán bộ, công chức, viên chức và người lao động, đồng bào xơđăng. "
+)
+
+
+def test_clean_document_keeps_names_codes_and_letters(r: Restorer) -> None:
+    # before: "phương đông Giang", "và các", "của u nó tỉnh" (a capital and a mark lost, a code split)
+    text = CLEAN_NOTICE + "Sắp xếp phườngĐông Giang vàcác xã theo Quyết định số 08/2006/qđ-ubnd của ubnd tỉnh."
+    expected = CLEAN_NOTICE + "Sắp xếp phường Đông Giang vàcác xã theo Quyết định số 08/2006/qđ-ubnd của ubnd tỉnh."
+    res = r.restore(text)
+    assert res.text == expected
+    assert [(c.original, c.chosen) for c in res.changes] == [("phườngĐông", "phường Đông")]

@@ -532,11 +532,21 @@ class Restorer(Candidates, Guards):
             # clean line: a valid marked word stands; a document with no sign of lost marks
             # keeps its valid words too ("năm nay" is not "năm này" however likely)
             parts = [self._single(canonical(tok.core.lower()))]
+        elif clean_doc and not latin_ocr and (halves := self._clean_halves(tok)):
+            # vàcác, xãCam: the source lost a space; it is put back, the letters stay as written.
+            # Parting them (not keeping them whole) helps search and extraction ("xã Cam An")
+            parts = [self._fixed_cands(h, self.index.get(canonical(h.lower()), UNK)) for h in halves]
         elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
-            parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
+            parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60, ubnd: kept as written
         if ocr_index is not None:
             parts = self._ocr_adjust(tok, parts, ocr_index)
         return parts
+
+    def _clean_halves(self, tok: Token) -> tuple[str, str] | None:
+        """A clean document's word token that is two valid words run together, as its written halves."""
+        if tok.kind == "fixed" or tok.marked >= 0 or tok.joiner != " ":
+            return None
+        return self._run_together(tok.core)
 
     @staticmethod
     def _channel_scores(

@@ -5,8 +5,9 @@
   Vietnamese syllable; guard 2: an English word that is one, next to a guard-1 word).
 - Latin-OCR guard: text from an OCR without Vietnamese has many damaged-looking words; only there do
   valid-looking words get their marks re-read and the channel re-learnt on the document.
-- Clean-document guard: a document with no sign of lost marks keeps its valid words, and its unknown
-  capitalised words (names, codes).
+- Clean-document guard: a document with no sign of lost marks keeps its valid words and its unknown
+  words (names, codes); two valid words run together at a capital are parted by a space, every letter
+  as written.
 - English-line guard: a line (and the short lines that follow it) written in English is kept whole;
   word by word, "the quick brown fox" would become "thế quíc brown fọ" ("fox" -> "to" with a junk
   channel) because its short words are stripped Vietnamese too.
@@ -112,14 +113,27 @@ class Guards:
             return True
         return skeleton(low) not in self.skel and canonical(low) not in self.index
 
-    @staticmethod
-    def _kept_in_clean_text(tok: Token) -> bool:
-        """Guard: in a clean document, an unknown capitalised word is a name or an abbreviation (Toong,
-        Ayun, B'Lao, UBTW: place names of minority languages, codes), and a word with digits glued to it
-        ("gồm60") keeps them: neither is damage to split, re-mark or drop characters from."""
+    def _kept_in_clean_text(self, tok: Token) -> bool:
+        """Guard: in a clean document, an unknown word is a name, a code or an abbreviation, not damage
+        to split, re-mark or drop characters from: capitalised (Toong, Ayun, B'Lao, UBTW: place names
+        of minority languages, codes), with digits glued to it ("gồm60"), or lowercase with a skeleton
+        no syllable has (ubnd, đắk, h'mông). A known skeleton with a wrong mark (kiễm) is still repaired."""
         if tok.marked >= 0 or tok.joiner != " ":
             return False
-        return tok.core[:1].isupper() or any(c.isdigit() for c in tok.core)
+        core = tok.core
+        return core[:1].isupper() or any(c.isdigit() for c in core) or skeleton(core.lower()) not in self.skel
+
+    def _run_together(self, core: str) -> tuple[str, str] | None:
+        """Two valid syllables run together at a capital (xãCam, phườngĐông, củaUỷ), as written; None
+        otherwise. Only a capital after a lowercase letter marks a lost space for sure: run together
+        without one (vàcác, Hóathành) the pieces may as well be a name or a loanword (Anông, Ăngten,
+        Rooi are two syllables too), and a clean document is left as it came."""
+        for i in range(1, len(core)):
+            if core[i].isupper() and core[i - 1].islower():
+                left, right = core[:i], core[i:]
+                if canonical(left.lower()) in self.index and canonical(right.lower()) in self.index:
+                    return left, right
+        return None
 
     def _clean_document(self, toks: list[Token]) -> bool:
         """Guard: a document with no sign of lost marks: enough valid words (CLEAN_MIN_WORDS), no more
