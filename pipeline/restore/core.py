@@ -354,8 +354,9 @@ class Restorer(Candidates, Guards):
         encoding = legacy.detect(text[:200_000].split(), self._valid_loose)
         if encoding is None:
             toks = self._tokenize(text)
-            res = self._restore_unicode(text, ocr_words, style, details, toks)
-            if adapt and not ocr_words and res.changes and self._latin_ocr(toks):
+            latin_ocr = None if ocr_words else self._latin_ocr(toks)  # Vietnamese OCR is never Latin OCR
+            res = self._restore_unicode(text, ocr_words, style, details, toks, latin_ocr)
+            if adapt and not ocr_words and res.changes and latin_ocr:
                 return self._adapted(text, res, style, details)
             return res
         tokens = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
@@ -453,16 +454,19 @@ class Restorer(Candidates, Guards):
 
     def _restore_unicode(
         self, text: str, ocr_words: list[dict] | None, style: str, details: bool = True,
-        toks: list[Token] | None = None,
+        toks: list[Token] | None = None, latin_ocr: bool | None = None,
     ) -> RestoreResult:
         """Restore Unicode text: candidates per token, one beam search over all segments, then assembly.
-        `toks`: the text's tokens when the caller has them already (they are not made twice)."""
+        `toks`, `latin_ocr`: the text's tokens and whether they are Latin-OCR output, when the caller
+        has them already (they are not made twice)."""
         if toks is None:
             toks = self._tokenize(text)
         ocr_index = self._ocr_index(ocr_words)
         rates = self._line_rates(text, toks)
         clean_doc = self._clean_document(toks)
-        latin_ocr = ocr_index is None and self._latin_ocr(toks)
+        if latin_ocr is None:
+            latin_ocr = None if ocr_words else self._latin_ocr(toks)  # Vietnamese OCR is never Latin OCR
+        latin_ocr = ocr_index is None and latin_ocr
         parts_all, rate_pos, tok_pos, seg_len = self._lm_positions(toks, rates, ocr_index, clean_doc, latin_ocr)
         if not parts_all:
             return RestoreResult(text, [], None)
