@@ -120,8 +120,12 @@ class Candidates:
         """The cheapest reading of a token as two words run together (hQPgac -> họp gác), with its cost."""
         best = None
         for i in range(2, len(core) - 1):
-            left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
-            if left and right:
+            left = self._expand(core[:i], 1.2)
+            # the right half is read only when this split can still be the cheapest (costs are >= 0)
+            if not left or (best is not None and min(c for _, c in left) >= best[0]):
+                continue
+            right = self._expand(core[i:], 1.2)
+            if right:
                 cost = min(c for _, c in left) + min(c for _, c in right)
                 if best is None or cost < best[0]:
                     best = (cost, left, right)
