@@ -36,6 +36,7 @@ class Candidates:
 
     index: dict[str, int]
     counts: np.ndarray
+    freq: dict[str, float]
     skel: dict[str, list[str]]
     skel_list: list[str]
     prefixes: set[str]
@@ -89,26 +90,42 @@ class Candidates:
         return Cands(list(outs), ids, a.astype(np.float32), b.astype(np.float32), c.astype(np.float32))
 
     @lru_cache(maxsize=100_000)  # noqa: B019
-    def _expansions(self, text: str) -> tuple[tuple[str, float], ...]:
-        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=MAX_EXPANSION_COST)
+    def _expansions(self, text: str, max_cost: float) -> tuple[tuple[str, float], ...]:
+        # searched within the caller's bound (a split's halves: 1.2, not 2.6): the narrower search
+        # finds the same readings up to that cost and costs a fraction of the wide one
+        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=max_cost)
 
     def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
         out: dict[str, float] = {}
-        for sk, cost in self._expansions(text):
-            if cost > max_cost:
-                break
+        for sk, cost in self._expansions(text, max_cost):
             for m in self.skel.get(sk, ()):
                 if m not in out:
                     out[m] = cost
         return list(out.items())
 
+    def _cheapest(self, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """The max_cands cheapest (syllable, cost) of `found` (in cost order, as `_expand` gives them),
+        the commoner syllable first at equal cost. Only the head that can make the cut is sorted: a
+        wide reading lists hundreds of syllables."""
+        k = self.max_cands
+        cut = min(k, len(found))
+        if cut:
+            edge = found[cut - 1][1]
+            while cut < len(found) and found[cut][1] <= edge:
+                cut += 1
+        return sorted(found[:cut], key=lambda mc: (mc[1], -self.freq[mc[0]]))[:k]
+
     def _best_split(self, core: str) -> tuple[float, tuple[Cands, ...]] | None:
         """The cheapest reading of a token as two words run together (hQPgac -> họp gác), with its cost."""
         best = None
         for i in range(2, len(core) - 1):
-            left, right = self._expand(core[:i], 1.2), self._expand(core[i:], 1.2)
-            if left and right:
+            left = self._expand(core[:i], 1.2)
+            # the right half is read only when this split can still be the cheapest (costs are >= 0)
+            if not left or (best is not None and min(c for _, c in left) >= best[0]):
+                continue
+            right = self._expand(core[i:], 1.2)
+            if right:
                 cost = min(c for _, c in left) + min(c for _, c in right)
                 if best is None or cost < best[0]:
                     best = (cost, left, right)
@@ -116,7 +133,7 @@ class Candidates:
             return None
         parts = []
         for grp in best[1:]:
-            grp = sorted(grp, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            grp = self._cheapest(grp)
             n = len(grp)
             parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
                                      np.array([-2.0 * c - 0.5 for _, c in grp])))
@@ -130,12 +147,14 @@ class Candidates:
         )
         keep_c = -8.0 if junk else -1.0
         single = min((c for _, c in found), default=None)
-        split = self._best_split(core) if len(core) >= 4 and not self._is_english(core) else None
+        # a split costs at least split_cost: when a single reading is that cheap, no split can win
+        can_split = len(core) >= 4 and (single is None or single > self.split_cost)
+        split = self._best_split(core) if can_split and not self._is_english(core) else None
         # a split inserts a space: it must pay for itself (the channel's cost of a lost space)
         if split is not None and (single is None or split[0] + self.split_cost < single):
             return "split", None, -1, split[1]
         if found:
-            found = sorted(found, key=lambda mc: (mc[1], -self.counts[self.index[mc[0]]]))[: self.max_cands]
+            found = self._cheapest(found)
             outs = [m for m, _ in found] + [core]
             n = len(found)
             # junk inside a word is itself evidence of damage: its candidates do not pay log(s)

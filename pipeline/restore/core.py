@@ -21,7 +21,7 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -73,6 +73,8 @@ LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weigh
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
+ADAPT_MIN_GAIN = 0.3  # nats per letter the document's own channel must explain better to decode again (see _restore_unicode)
+ALIGN_CHUNK = 2000  # characters per alignment in adaptation: about a page, as the channel was learned
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
@@ -129,6 +131,22 @@ def _word_source(ocr_words: Iterable[Mapping] | OcrWordSource | None) -> OcrWord
     return WordList(words) if words else None
 
 
+def _page_chunks(restored: str, text: str, size: int = ALIGN_CHUNK) -> Iterator[tuple[str, str]]:
+    """(restored, input) pieces of about `size` characters, cut at the same line ends: restoration keeps
+    the lines, and aligning page-sized pieces costs linear time where one alignment of a whole long
+    document costs quadratic time (and memory). Texts whose lines do not correspond stay whole."""
+    ours, theirs = restored.split("\n"), text.split("\n")
+    if len(ours) != len(theirs):
+        yield restored, text
+        return
+    start = chars = 0
+    for k, line in enumerate(theirs):
+        chars += len(line) + 1
+        if chars >= size or k == len(theirs) - 1:
+            yield "\n".join(ours[start:k + 1]), "\n".join(theirs[start:k + 1])
+            start, chars = k + 1, 0
+
+
 class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
 
@@ -142,6 +160,9 @@ class Restorer(Candidates, Guards):
         self.index = {s: i for i, s in enumerate(self.vocab)}
         counts = np.array(lex["counts"], dtype=np.float64)
         self.counts = counts
+        # corpus count per syllable as a dict: candidate sorting reads it per candidate, and a numpy
+        # scalar lookup costs ~10x a dict's
+        self.freq: dict[str, float] = dict(zip(self.vocab, counts.tolist(), strict=True))
         self.beam = beam
         self.max_cands = max_cands
         self.skel: dict[str, list[str]] = {}
@@ -318,6 +339,7 @@ class Restorer(Candidates, Guards):
         """Tokens of a piece of whole lines, given the list marker that opened the last list line before
         it (a) b) c) d) đ)); returns the tokens and that marker after the piece."""
         out: list[Token] = []
+        english = False  # the last line with words was English
         next_base = 0
         for line_no, line in enumerate(text.split("\n")):
             line_toks: list[Token] = []
@@ -349,13 +371,16 @@ class Restorer(Candidates, Guards):
                 tok = self._classify(start + i, core)
                 tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
                 tok.line = line_no
-                if any(c in BREAK_PUNCT for c in trail) or (core.endswith(".") and tok.kind == "fixed"):
+                if not BREAK_PUNCT.isdisjoint(trail) or (core.endswith(".") and tok.kind == "fixed"):
                     tok.brk = True
                 elif "," in trail:
                     tok.comma = True
                 line_toks.append(tok)
             if line_toks:
                 self._foreign_context(line_toks)
+                english = self._english_line(line_toks, english)
+                if english:
+                    self._keep_line(line_toks)
                 line_toks[-1].brk = True
                 first = line_toks[0]
                 if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":
@@ -424,9 +449,9 @@ class Restorer(Candidates, Guards):
                 shift_out.append(TokenChange(s, e, text[s:e], tok_out, alts, conf))
         return RestoreResult(res.text, shift_out, encoding)
 
-    def _mixed_channel(self, doc: dict[str, Counter[str]]) -> dict[str, dict[str, float]] | None:
-        """The learned channel's counts plus this document's own (restored -> input, `_decode_pieces`),
-        which get ADAPT_SHARE of the mass; None when the document has too few letters to say anything."""
+    def _mixed_channel(self, doc: dict[str, Counter[str]]) -> Channel | None:
+        """The learned channel's counts plus the document's own, which get ADAPT_SHARE of the mass;
+        None when the document has too few letters to say anything."""
         prior = self.channel.counts
         doc_total = sum(sum(c.values()) for c in doc.values())
         if doc_total < ADAPT_MIN_LETTERS:
@@ -438,7 +463,15 @@ class Restorer(Candidates, Guards):
             row = mixed.setdefault(t, {})
             for o, c in obs.items():
                 row[o] = row.get(o, 0) + c * weight
-        return mixed
+        return Channel(mixed)
+
+    def _channel_gain(self, doc: dict[str, Counter[str]], channel: Channel) -> float:
+        """How much better `channel` explains the document's letters than the learned channel: the
+        mean gain in log P(observed | letter) per aligned letter, in nats."""
+        total = sum(sum(c.values()) for c in doc.values())
+        gain = sum(c * (channel.mark_logp(t, o) - self.channel.mark_logp(t, o))
+                   for t, obs in doc.items() for o, c in obs.items())
+        return gain / max(total, 1)
 
     def _valid_loose(self, tok: str) -> bool:
         return canonical(nfc(tok).lower()) in self.index
@@ -454,8 +487,9 @@ class Restorer(Candidates, Guards):
         adapt: per-document adaptation (ADAPT_ROUNDS hard EM steps) for text from an OCR without
         Vietnamese: count what this document's OCR wrote for each letter by aligning the restoration
         with the input, mix the counts into the learned channel (ADAPT_SHARE of the mass) and decode
-        again. Clean and stripped text keep the first result (and its speed). A document of several
-        pieces is aligned piece by piece (a whole-document alignment is quadratic in its length).
+        again, when the document's own channel explains its letters at least ADAPT_MIN_GAIN nats per letter
+        better. Clean and stripped text keep the first result (and its speed). The restoration is aligned
+        with the input in page-sized chunks (`_page_chunks`: a whole-document alignment is quadratic).
         """
         pieces = text_pieces(text, self.piece_chars)
         evidence = DocumentEvidence()
@@ -470,11 +504,12 @@ class Restorer(Candidates, Guards):
         result, counts = self._decode_pieces(text, pieces, kept, words, style, details, evidence, latin_ocr,
                                              count=adapt and latin_ocr)
         for round_ in range(ADAPT_ROUNDS if counts is not None and result.changes else 0):
-            mixed = self._mixed_channel(counts or {})
-            if mixed is None:
+            # too few letters, or damage the learned channel already explains: the first result stands
+            channel = self._mixed_channel(counts or {})
+            if channel is None or self._channel_gain(counts or {}, channel) < ADAPT_MIN_GAIN:
                 break
             adapted = copy.copy(self)  # shares the LM and lexicon; its own channel and candidate caches
-            adapted.channel = Channel(mixed)
+            adapted.channel = channel
             result, counts = adapted._decode_pieces(text, pieces, None, None, style, details, evidence, latin_ocr,
                                                     count=round_ + 1 < ADAPT_ROUNDS)
         return result
@@ -508,7 +543,8 @@ class Restorer(Candidates, Guards):
             restored.append(out)
             changes.extend(piece_changes)
             if counts is not None:
-                count_pairs(align(out, piece), counts)
+                for truth_part, observed_part in _page_chunks(out, piece):
+                    count_pairs(align(truth_part, observed_part), counts)
         return RestoreResult(nfc("".join(restored)), changes, None), counts
 
     def _decode_piece(
@@ -592,11 +628,21 @@ class Restorer(Candidates, Guards):
             # clean line: a valid marked word stands; a document with no sign of lost marks
             # keeps its valid words too ("năm nay" is not "năm này" however likely)
             parts = [self._single(canonical(tok.core.lower()))]
+        elif clean_doc and not latin_ocr and (halves := self._clean_halves(tok)):
+            # vàcác, xãCam: the source lost a space; it is put back, the letters stay as written.
+            # Parting them (not keeping them whole) helps search and extraction ("xã Cam An")
+            parts = [self._fixed_cands(h, self.index.get(canonical(h.lower()), UNK)) for h in halves]
         elif clean_doc and not latin_ocr and self._kept_in_clean_text(tok):
-            parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60: kept as written
+            parts = [self._fixed_cands(tok.core, UNK)]  # Toong, UBTW, gồm60, ubnd: kept as written
         if ocr_index is not None:
             parts = self._ocr_adjust(tok, parts, ocr_index)
         return parts
+
+    def _clean_halves(self, tok: Token) -> tuple[str, str] | None:
+        """A clean document's word token that is two valid words run together, as its written halves."""
+        if tok.kind == "fixed" or tok.marked >= 0 or tok.joiner != " ":
+            return None
+        return self._run_together(tok.core)
 
     @staticmethod
     def _channel_scores(

@@ -5,8 +5,12 @@
   Vietnamese syllable; guard 2: an English word that is one, next to a guard-1 word).
 - Latin-OCR guard: text from an OCR without Vietnamese has many damaged-looking words; only there do
   valid-looking words get their marks re-read and the channel re-learnt on the document.
-- Clean-document guard: a document with no sign of lost marks keeps its valid words, and its unknown
-  capitalised words (names, codes).
+- Clean-document guard: a document with no sign of lost marks keeps its valid words and its unknown
+  words (names, codes); two valid words run together at a capital are parted by a space, every letter
+  as written.
+- English-line guard: a line (and the short lines that follow it) written in English is kept whole;
+  word by word, "the quick brown fox" would become "thế quíc brown fọ" ("fox" -> "to" with a junk
+  channel) because its short words are stripped Vietnamese too.
 
 A mixin of `pipeline.restore.core.Restorer`: it reads the Restorer's lexicon (skel, index,
 foreign_words).
@@ -23,6 +27,9 @@ CLEAN_DOC_RATE = 0.01  # a document losing fewer marks than this (beyond correct
 CLEAN_MIN_WORDS = 20  # ... if it has at least this many valid words to tell
 CLEAN_STRIPPED_SHARE = 0.02  # ... and at most this share of invalid words whose skeleton is known
 LATIN_OCR_SHARE = 0.05  # share of damaged-looking words from which a text is taken for Latin OCR output
+ENGLISH_LINE_WORDS = 4  # a line with fewer word tokens is not judged on its own (it follows the line above)
+ENGLISH_SHARE = 0.8  # share of a line's words that must be English words (wamerican) ...
+ENGLISH_ONLY_SHARE = 0.3  # ... and of words that are English and no Vietnamese skeleton (fox, and, of)
 
 
 @dataclass
@@ -131,6 +138,29 @@ class Guards:
                     evidence.damaged += 1
         return evidence
 
+    def _english_line(self, line_toks: list[Token], after_english: bool) -> bool:
+        """Guard: is this line English? Judged on its words (ENGLISH_LINE_WORDS or more): no Vietnamese
+        letter, ENGLISH_SHARE of them English words and ENGLISH_ONLY_SHARE English words that no
+        Vietnamese syllable strips to (stripped Vietnamese has none of those; Latin OCR of Vietnamese
+        has junk). A shorter line is English when the line above was and all its words are English."""
+        words = [t.core for t in line_toks if any(c.isalpha() for c in t.core)]
+        if not words or any(not c.isascii() for w in words for c in w if c.isalpha()):
+            return False
+        english = [w for w in words if self._is_english(w.strip(".,;:'\"()"))]
+        if len(words) < ENGLISH_LINE_WORDS:
+            return after_english and len(english) == len(words)
+        only = sum(1 for w in english if skeleton(w.lower()) not in self.skel)
+        return len(english) >= ENGLISH_SHARE * len(words) and only >= ENGLISH_ONLY_SHARE * len(words)
+
+    @staticmethod
+    def _keep_line(line_toks: list[Token]) -> None:
+        """Keep every token of a line as written (the English-line guard)."""
+        for i, tok in enumerate(line_toks):
+            if tok.kind != "fixed":
+                kept = _fixed(tok.start, tok.end, tok.core)
+                kept.line, kept.brk, kept.comma, kept.foreign = tok.line, tok.brk, tok.comma, True
+                line_toks[i] = kept
+
     def _damaged_looking(self, core: str) -> bool:
         """Neither a valid syllable nor one that only lost marks: symbols, foreign letters, junk."""
         low = core.lower()
@@ -138,11 +168,24 @@ class Guards:
             return True
         return skeleton(low) not in self.skel and canonical(low) not in self.index
 
-    @staticmethod
-    def _kept_in_clean_text(tok: Token) -> bool:
-        """Guard: in a clean document, an unknown capitalised word is a name or an abbreviation (Toong,
-        Ayun, B'Lao, UBTW: place names of minority languages, codes), and a word with digits glued to it
-        ("gồm60") keeps them: neither is damage to split, re-mark or drop characters from."""
+    def _kept_in_clean_text(self, tok: Token) -> bool:
+        """Guard: in a clean document, an unknown word is a name, a code or an abbreviation, not damage
+        to split, re-mark or drop characters from: capitalised (Toong, Ayun, B'Lao, UBTW: place names
+        of minority languages, codes), with digits glued to it ("gồm60"), or lowercase with a skeleton
+        no syllable has (ubnd, đắk, h'mông). A known skeleton with a wrong mark (kiễm) is still repaired."""
         if tok.marked >= 0 or tok.joiner != " ":
             return False
-        return tok.core[:1].isupper() or any(c.isdigit() for c in tok.core)
+        core = tok.core
+        return core[:1].isupper() or any(c.isdigit() for c in core) or skeleton(core.lower()) not in self.skel
+
+    def _run_together(self, core: str) -> tuple[str, str] | None:
+        """Two valid syllables run together at a capital (xãCam, phườngĐông, củaUỷ), as written; None
+        otherwise. Only a capital after a lowercase letter marks a lost space for sure: run together
+        without one (vàcác, Hóathành) the pieces may as well be a name or a loanword (Anông, Ăngten,
+        Rooi are two syllables too), and a clean document is left as it came."""
+        for i in range(1, len(core)):
+            if core[i].isupper() and core[i - 1].islower():
+                left, right = core[:i], core[i:]
+                if canonical(left.lower()) in self.index and canonical(right.lower()) in self.index:
+                    return left, right
+        return None
