@@ -42,6 +42,8 @@ from pipeline.restore.tokens import (
     ABBREVIATIONS,
     BOS,
     BREAK_PUNCT,
+    CASE_LOWER,
+    CASE_TITLE,
     CODE_FIXES,
     COMMA,
     DATE_GLUED_RE,
@@ -66,14 +68,38 @@ from pipeline.restore.tokens import (
     _frame,
     _keep_affixes,
     apply_case,
+    case_kind,
 )
 
 LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weighs in each line's estimate
 ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get in adaptation
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
+CASE_WEIGHT = 0.5  # weight of the case evidence (log P(case | syllable)); tuned on real-admin DEV (1.0, 2.0 worse)
+CASE_PRIOR = 5.0  # pseudo-counts of the corpus-wide Capitalised share in each syllable's estimate
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
+
+
+def continues_sentence(word: str) -> bool:
+    """Whether a line's first word can go on with the previous line's sentence: a word, not a heading."""
+    return word[:1].isalpha() and not word.isupper()
+
+
+def case_log_likelihoods(title: list[int] | None, lower: list[int] | None, size: int) -> np.ndarray:
+    """(3, vocabulary) table of log P(case | syllable) for the rows CASE_NONE (0: no evidence), CASE_TITLE
+    and CASE_LOWER, from in-sentence counts of the train corpora (all zeros for an older lexicon)."""
+    table = np.zeros((3, size), dtype=np.float32)
+    if not title or not lower:
+        return table
+    t, low = np.array(title, dtype=np.float64), np.array(lower, dtype=np.float64)
+    share = t.sum() / max(1.0, t.sum() + low.sum())
+    p_title = (t + CASE_PRIOR * share) / (t + low + CASE_PRIOR)
+    table[CASE_TITLE] = np.log(p_title)
+    table[CASE_LOWER] = np.log1p(-p_title)
+    table[:, :COMMA + 1] = 0.0  # specials and the comma carry no case
+    return table
+
 
 class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
@@ -110,6 +136,7 @@ class Restorer(Candidates, Guards):
         self.vocab_set = set(self.vocab[6:])
         self.foreign_words = frozenset(lex.get("foreign_words", ()))
         self.split_cost = COST_SCALE * channel.space_lost_cost
+        self.case_lp = case_log_likelihoods(lex.get("title_counts"), lex.get("lower_counts"), len(self.vocab))
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -305,7 +332,20 @@ class Restorer(Candidates, Guards):
                         first.out = "đ" if first.core == "d" else "Đ"
                     prev_marker = first.core
             out.extend(line_toks)
+        self._join_wrapped_lines(text, out)
         return out
+
+    @staticmethod
+    def _join_wrapped_lines(text: str, toks: list[Token]) -> None:
+        """A line that does not end a sentence, followed directly by one that goes on with it, is one
+        decoder segment: scanned pages wrap sentences at the margin, and the LM is trained on unwrapped
+        text (train.unwrap), so a wrap cut as a sentence end costs the words on both sides their context."""
+        for a, b in zip(toks, toks[1:], strict=False):
+            if not a.brk or b.line != a.line + 1 or a.kind == "fixed":
+                continue
+            gap = text[a.end:b.start]
+            if continues_sentence(b.core) and not any(c in BREAK_PUNCT or c in "-–—•*" for c in gap):
+                a.brk = False
 
     # ------------------------------------------------------------------ restore
     def restore(
@@ -416,6 +456,7 @@ class Restorer(Candidates, Guards):
         if not parts_all:
             return RestoreResult(text, [], None)
         pos_off, pos_n, flat_ids, chan = self._channel_scores(parts_all, rate_pos)
+        chan += self._case_scores(toks, tok_pos, len(parts_all), pos_n, flat_ids)
         seg = np.array(seg_len, dtype=np.int64)
         chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
         restored, changes, need = self._assemble(text, toks, tok_pos, parts_all, chosen, style)
@@ -486,6 +527,19 @@ class Restorer(Candidates, Guards):
         if ocr_index is not None:
             parts = self._ocr_adjust(tok, parts, ocr_index)
         return parts
+
+    def _case_scores(
+        self, toks: list[Token], tok_pos: list[list[int]], n_pos: int, pos_n: np.ndarray, flat_ids: np.ndarray
+    ) -> np.ndarray:
+        """CASE_WEIGHT * log P(the word's case inside its sentence | candidate), per flat candidate: a
+        Capitalised "Dong" after "xã" is more likely the name Đông than the lowercase noun đồng."""
+        rows = np.zeros(n_pos, dtype=np.int64)
+        prev: Token | None = None
+        for tok, mine in zip(toks, tok_pos, strict=True):
+            if len(mine) == 1 and tok.kind == "word" and prev is not None and prev.line == tok.line and not prev.brk:
+                rows[mine[0]] = case_kind(tok.core)
+            prev = tok
+        return CASE_WEIGHT * self.case_lp[np.repeat(rows, pos_n), flat_ids]
 
     @staticmethod
     def _channel_scores(
