@@ -136,6 +136,8 @@ class Restorer(Candidates, Guards):
         self.vocab_set = set(self.vocab[6:])
         self.foreign_words = frozenset(lex.get("foreign_words", ()))
         self.split_cost = COST_SCALE * channel.space_lost_cost
+        # code pieces that lost the stroke of Đ (DBQH, LDTBXH): learned from the corpora (train.stroked_codes)
+        self.stroked_codes: dict[str, str] = lex.get("stroked_codes", {})
         self.case_lp = case_log_likelihoods(lex.get("title_counts"), lex.get("lower_counts"), len(self.vocab))
 
     # ------------------------------------------------------------------ loading
@@ -239,7 +241,7 @@ class Restorer(Candidates, Guards):
             return self._joined(core, "-", lambda p: p.isalpha() and (p.islower() or p[:1].isupper() and p[1:].islower()))
         if any(ch in "/-_&" for ch in core[1:-1]) and any(ch.isdigit() or ch.isupper() for ch in core):
             parts = re.split(r"([/\-])", core)
-            fixed = "".join(CODE_FIXES.get(p, p) for p in parts)
+            fixed = "".join(CODE_FIXES.get(p, self.stroked_codes.get(p, p)) for p in parts)
             return _fixed(start, end, core, fixed, NUM if any(ch.isdigit() for ch in core) else UNK)
         digits = sum(ch.isdigit() for ch in core)
         letters = sum(ch.isalpha() for ch in core)
@@ -257,7 +259,7 @@ class Restorer(Candidates, Guards):
             and not self._two_syllables(low)
             and not self._expand(core, 0.6)  # Ciic, Tir, Liiu: garbled Các, Tự, Lưu, not names
         ):
-            return _fixed(start, end, core)  # abbreviation or proper name (Zalo, UBND)
+            return _fixed(start, end, core, self.stroked_codes.get(core, core))  # abbreviation or name (Zalo, UBND)
         kind, cands, marked, parts = self._word_cands(core)
         if kind == "fixed":
             return _fixed(start, end, core, lm_id=NUM if digits else UNK)
@@ -311,8 +313,10 @@ class Restorer(Candidates, Guards):
                 core = word[i:j]
                 trail = word[j:]
                 if not core:
-                    if line_toks and (any(c in BREAK_PUNCT for c in word) or word[0] in "-–—"):
+                    if line_toks and any(c in BREAK_PUNCT for c in word):
                         line_toks[-1].brk = True
+                    elif line_toks and word[0] in "-–—" and not line_toks[-1].brk:
+                        line_toks[-1].comma = True  # "quận - huyện": a dash between words, as in training
                     continue
                 tok = self._classify(start + i, core)
                 tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
