@@ -42,6 +42,9 @@ def fix(r: Restorer, text: str, **kw) -> str:
         ("Thong tu lien tich so 47/2009/TTLT-BTC-BLDTBXH ngay 11", "Thông tư liên tịch số 47/2009/TTLT-BTC-BLĐTBXH ngày 11"),
         ("theo De an so 403/DA-CP ngay 09", "theo Đề án số 403/ĐA-CP ngày 09"),
         ("dai bieu DBQH tinh", "đại biểu ĐBQH tỉnh"),
+        # two words run together, the second a name: split, each with its own case
+        ("sap nhap xaCam Lap va phuongNinh Hiep", "sáp nhập xã Cam Lập và phường Ninh Hiệp"),
+        ("Sáp nhập xãThạch Hà", "Sáp nhập xã Thạch Hà"),
     ],
 )
 def test_stripped(r: Restorer, damaged: str, expected: str) -> None:

@@ -613,7 +613,13 @@ class Restorer(Candidates, Guards):
                 for o, p in zip(orig.split(tok.joiner), tp, strict=True)
             )
         else:
-            out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
+            words = [render(parts_all[p].outs[ch_l[p]]) for p in tp]
+            inner = [i for i, c in enumerate(orig) if i and c.isupper()]
+            if len(words) == 2 and len(inner) == 1 and orig.isalpha() and skeleton(orig[inner[0]:]) == skeleton(words[1]):
+                # "xaCam": two words run together, the second a name; each keeps its own case (xã Cam)
+                out = apply_case(orig[:inner[0]], words[0]) + tok.joiner + apply_case(orig[inner[0]:], words[1])
+            else:
+                out = apply_case(orig, tok.joiner.join(words))
         if orig[0] in KEEP_LEAD or orig[-1] in KEEP_TRAIL:
             out = _keep_affixes(orig, out)
         return out
