@@ -31,6 +31,20 @@ def fix(r: Restorer, text: str, **kw) -> str:
         ("Uy ban nhan dan tinh Quang Ninh", "Ủy ban nhân dân tỉnh Quảng Ninh"),
         ("Cong hoa xa hoi chu nghia Viet Nam", "Cộng hòa xã hội chủ nghĩa Việt Nam"),
         ("Doc lap - Tu do - Hanh phuc", "Độc lập - Tự do - Hạnh phúc"),
+        # real administrative text (issue 13): a dash between words joins like a comma, in training and
+        # decoding (was "quản - huyện")
+        ("Phong Lao dong - Thuong binh va Xa hoi quan - huyen", "Phòng Lao động - Thương binh và Xã hội quận - huyện"),
+        ("Kho bac Nha nuoc quan - huyen", "Kho bạc Nhà nước quận - huyện"),
+        # a sentence wrapped at the margin is one decoder segment (was "xã\nThủy Trịnh")
+        ("nhap toan bo dien tich tu nhien va quy mo dan so cua xa\nThuy Trinh vao xa Thuy Hai",
+         "nhập toàn bộ diện tích tự nhiên và quy mô dân số của xã\nThụy Trình vào xã Thụy Hải"),
+        # code pieces whose Đ lost its stroke, learned from the corpora (train.stroked_codes)
+        ("Thong tu lien tich so 47/2009/TTLT-BTC-BLDTBXH ngay 11", "Thông tư liên tịch số 47/2009/TTLT-BTC-BLĐTBXH ngày 11"),
+        ("theo De an so 403/DA-CP ngay 09", "theo Đề án số 403/ĐA-CP ngày 09"),
+        ("dai bieu DBQH tinh", "đại biểu ĐBQH tỉnh"),
+        # two words run together, the second a name: split, each with its own case
+        ("sap nhap xaCam Lap va phuongNinh Hiep", "sáp nhập xã Cam Lập và phường Ninh Hiệp"),
+        ("Sáp nhập xãThạch Hà", "Sáp nhập xã Thạch Hà"),
     ],
 )
 def test_stripped(r: Restorer, damaged: str, expected: str) -> None:
@@ -55,6 +69,9 @@ def test_stripped(r: Restorer, damaged: str, expected: str) -> None:
         ("duQ'cmQt so", "được một số"),
         ("Ban hanh ngay 311712025", "Ban hành ngày 31/7/2025"),
         ("VBND tinh Quang Ninh", "UBND tỉnh Quảng Ninh"),
+        # real garbled lines, with the sentence around them: "?" in place of ạ, "j" for ị
+        ("các đơn vị d?t chi tieu đề ra", "các đơn vị đạt chỉ tiêu đề ra"),
+        ("Căn cứ Nghj quyết số 12 của Hội đồng nhân dân", "Căn cứ Nghị quyết số 12 của Hội đồng nhân dân"),
     ],
 )
 def test_old_ocr_garble(r: Restorer, damaged: str, expected: str) -> None:

@@ -140,11 +140,13 @@ def test_clean_document_keeps_names_codes_and_letters(r: Restorer) -> None:
     ("damaged", "restored"),
     [
         # channel-drawn damage (noise.old_ocr_garble, seed 3) of sentences typed here; restored so before
-        # the speed work (expansions cut at the cost bound, split search skipped, adaptation gated)
+        # the speed work (expansions cut at the cost bound, split search skipped, adaptation gated); pinned
+        # again after the language model of lane racc (case evidence, gazetteer), which reads them so with
+        # the search code before and after the speed work alike
         ("Két l_n cůa Chli; tich vl Vi_.c däy mi._nh cȧi cách thú tyc hȧnh chín_'. v_ên di.a b;n huyĵ.n.",
-         "Kết án của Chli; tích và Vi_.c đẩy mạnh cải cách thứ tyc hành chính. v_ên địa bàn huyện."),
+         "Kết án của Chli; tích và Vi_.c đầy mình cải cách thứ tyc hành chính. v_ên địa bàn huyện."),
         ("Uy ba_.nhi|_ dân tính _iao Sd- Nôi vu chl trì, phôi hop''v%i các co _|un .l) lien Uu4n tö í_'h'wc thll.c hiĝn.",
-         "Uy bảo nhìn dân tỉnh _iao Sd- Nói vũ chl trì, phối hop''v%i các cố _|un .l) liên Quan tổ chức thực hiện."),
+         "Uy bảo nhìn dân tỉnh _iao Sd- Nội vụ chủ trì, phối hop''v%i các cô _|un .l) liên Quan tổ chức thực hiện."),
     ],
 )
 def test_damaged_lines_restored_as_before_the_speed_work(r: Restorer, damaged: str, restored: str) -> None:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-import numpy as np
+import importlib.util
+from collections import Counter
 
+import numpy as np
+import pytest
+
+from pipeline.restore.core import case_log_likelihoods
 from pipeline.restore.lm import HashTable, dequantize, pack, quantize
-from pipeline.restore.train import BOS, EOS, build_lm, lm_items
+from pipeline.restore.tokens import CASE_LOWER, CASE_NONE, CASE_TITLE, case_kind
+from pipeline.restore.train import (
+    BOS,
+    EOS,
+    WordCounts,
+    build_lm,
+    legacy_place_segments,
+    lm_items,
+    stroked_codes,
+)
 
 
 def test_hash_table_finds_every_key_and_nothing_else() -> None:
@@ -47,3 +61,42 @@ def test_training_segments_and_split() -> None:
         ["người", "lao", "động", ",", "người", "sử", "dụng", "lao", "động", "có", "quyền"],
         ["đồng", "năm", "<unk>"],
     ]
+
+
+def test_dash_between_words_counts_as_a_comma() -> None:
+    # "quận - huyện": one segment with a comma; a leading dash (a list item) adds nothing
+    assert list(lm_items("Kho bạc Nhà nước quận - huyện")) == [["kho", "bạc", "nhà", "nước", "quận", ",", "huyện"]]
+    assert list(lm_items("- Định suất nuôi")) == [["định", "suất", "nuôi"]]
+
+
+def test_case_kind_and_in_sentence_case_counts() -> None:
+    assert [case_kind(w) for w in ("Đồng", "đồng", "ĐỒNG", "x", "Ca1")] == [CASE_TITLE, CASE_LOWER, CASE_NONE,
+                                                                          CASE_NONE, CASE_NONE]
+    words = WordCounts()
+    # sentence starts and words after "(" say nothing; "Đông" inside the sentence is a name
+    words.add_line("Đồng ý thành lập xã Đông Hòa. Đồng (VND) là đơn vị tiền.")
+    assert words.title == Counter({"đông": 1, "hòa": 1})
+    assert words.lower["đồng"] == 0 and words.lower["là"] == 1 and words.lower["xã"] == 1
+
+
+def test_case_log_likelihoods_favour_the_written_case() -> None:
+    # vocabulary: 6 specials, then "đồng" (mostly lowercase) and "đông" (mostly a name)
+    table = case_log_likelihoods([0] * 6 + [5, 90], [0] * 6 + [95, 10], 8)
+    assert table[CASE_TITLE, 7] > table[CASE_TITLE, 6] and table[CASE_LOWER, 6] > table[CASE_LOWER, 7]
+    assert not table[:, :6].any() and not table[CASE_NONE].any()
+    assert not case_log_likelihoods(None, None, 8).any()  # an older lexicon: no case evidence
+
+
+def test_stroked_codes_need_the_stroke_to_dominate() -> None:
+    codes = Counter({"LĐTBXH": 10, "LDTBXH": 1, "ĐO": 17, "DO": 34, "QĐ": 2, "UBND": 50})
+    # ĐO is a word more often written DO; QĐ is seen too rarely here; UBND has no Đ
+    assert stroked_codes(codes) == {"LDTBXH": "LĐTBXH"}
+
+
+def test_legacy_place_names_in_admin_phrasing() -> None:
+    if importlib.util.find_spec("vietnamadminunits") is None:  # its data only: the package imports shapely
+        pytest.skip("vietnamadminunits is not installed")
+    segs = legacy_place_segments()
+    assert ["ủy", "ban", "nhân", "dân", "xã", "cam", "lập"] in segs
+    assert ["xã", "thụy", "trình", ",", "huyện", "thái", "thụy", ",", "tỉnh", "thái", "bình"] in segs
+    assert any(s[:2] == ["các", "xã"] and "và" in s for s in segs)

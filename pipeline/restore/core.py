@@ -43,6 +43,8 @@ from pipeline.restore.tokens import (
     ABBREVIATIONS,
     BOS,
     BREAK_PUNCT,
+    CASE_LOWER,
+    CASE_TITLE,
     CODE_FIXES,
     COMMA,
     DATE_GLUED_RE,
@@ -67,6 +69,7 @@ from pipeline.restore.tokens import (
     _frame,
     _keep_affixes,
     apply_case,
+    case_kind,
 )
 
 LINE_PRIOR_WEIGHT = 3.0  # words of evidence the document's mark-loss rate weighs in each line's estimate
@@ -74,6 +77,8 @@ ADAPT_SHARE = 0.3  # share of the channel's mass the document's own counts get i
 ADAPT_ROUNDS = 1  # hard EM rounds (re-estimate, decode again)
 ADAPT_MIN_LETTERS = 200  # fewer letters than this: too little to re-estimate anything
 ADAPT_MIN_GAIN = 0.3  # nats per letter the document's own channel must explain better to decode again (see _restore_unicode)
+CASE_WEIGHT = 0.5  # weight of the case evidence (log P(case | syllable)); tuned on real-admin DEV (1.0, 2.0 worse)
+CASE_PRIOR = 5.0  # pseudo-counts of the corpus-wide Capitalised share in each syllable's estimate
 ALIGN_CHUNK = 2000  # characters per alignment in adaptation: about a page, as the channel was learned
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
@@ -85,18 +90,33 @@ TOKENS_KEPT_CHARS = 500_000
 
 
 def text_pieces(text: str, size: int = PIECE_CHARS) -> list[tuple[int, int]]:
-    """(start, end) of consecutive pieces of the text of about ``size`` characters, each cut after a
-    newline: the decoder's segments never cross a line, so pieces decode as the whole text would."""
+    """(start, end) of consecutive pieces of the text of about ``size`` characters, each cut after a line
+    that no decoder segment crosses (`_sentence_line_end`), so pieces decode as the whole text would."""
     bounds: list[tuple[int, int]] = []
     start = 0
     while len(text) - start > size:
-        cut = text.find("\n", start + size)
+        cut = _sentence_line_end(text, start + size)
         if cut < 0:
             break
         bounds.append((start, cut + 1))
         start = cut + 1
     bounds.append((start, len(text)))
     return bounds
+
+
+def _sentence_line_end(text: str, after: int) -> int:
+    """The first newline from ``after`` where a sentence ends: the line before it ends with a break mark,
+    or the next line is blank or does not go on with a sentence (`_join_wrapped_lines` joins the other
+    wrapped lines into one segment). Any newline when a text has no such place; -1 when it has none."""
+    cut = text.find("\n", after)
+    first = cut
+    while cut >= 0:
+        before = text[text.rfind("\n", 0, cut) + 1 : cut].rstrip()
+        following = text[cut + 1 : cut + 80].split("\n", 1)[0].split()
+        if not following or (before and before[-1] in BREAK_PUNCT) or not continues_sentence(following[0]):
+            return cut
+        cut = text.find("\n", cut + 1)
+    return first
 
 
 class OcrWordSource(Protocol):
@@ -147,6 +167,26 @@ def _page_chunks(restored: str, text: str, size: int = ALIGN_CHUNK) -> Iterator[
             start, chars = k + 1, 0
 
 
+def continues_sentence(word: str) -> bool:
+    """Whether a line's first word can go on with the previous line's sentence: a word, not a heading."""
+    return word[:1].isalpha() and not word.isupper()
+
+
+def case_log_likelihoods(title: list[int] | None, lower: list[int] | None, size: int) -> np.ndarray:
+    """(3, vocabulary) table of log P(case | syllable) for the rows CASE_NONE (0: no evidence), CASE_TITLE
+    and CASE_LOWER, from in-sentence counts of the train corpora (all zeros for an older lexicon)."""
+    table = np.zeros((3, size), dtype=np.float32)
+    if not title or not lower:
+        return table
+    t, low = np.array(title, dtype=np.float64), np.array(lower, dtype=np.float64)
+    share = t.sum() / max(1.0, t.sum() + low.sum())
+    p_title = (t + CASE_PRIOR * share) / (t + low + CASE_PRIOR)
+    table[CASE_TITLE] = np.log(p_title)
+    table[CASE_LOWER] = np.log1p(-p_title)
+    table[:, :COMMA + 1] = 0.0  # specials and the comma carry no case
+    return table
+
+
 class Restorer(Candidates, Guards):
     """Loaded models plus the restoration algorithm. Use `Restorer.load()` (cached per process)."""
 
@@ -186,6 +226,9 @@ class Restorer(Candidates, Guards):
         self.vocab_set = set(self.vocab[6:])
         self.foreign_words = frozenset(lex.get("foreign_words", ()))
         self.split_cost = COST_SCALE * channel.space_lost_cost
+        # code pieces that lost the stroke of Đ (DBQH, LDTBXH): learned from the corpora (train.stroked_codes)
+        self.stroked_codes: dict[str, str] = lex.get("stroked_codes", {})
+        self.case_lp = case_log_likelihoods(lex.get("title_counts"), lex.get("lower_counts"), len(self.vocab))
 
     # ------------------------------------------------------------------ loading
     @classmethod
@@ -288,7 +331,7 @@ class Restorer(Candidates, Guards):
             return self._joined(core, "-", lambda p: p.isalpha() and (p.islower() or p[:1].isupper() and p[1:].islower()))
         if any(ch in "/-_&" for ch in core[1:-1]) and any(ch.isdigit() or ch.isupper() for ch in core):
             parts = re.split(r"([/\-])", core)
-            fixed = "".join(CODE_FIXES.get(p, p) for p in parts)
+            fixed = "".join(CODE_FIXES.get(p, self.stroked_codes.get(p, p)) for p in parts)
             return _fixed(start, end, core, fixed, NUM if any(ch.isdigit() for ch in core) else UNK)
         digits = sum(ch.isdigit() for ch in core)
         letters = sum(ch.isalpha() for ch in core)
@@ -306,7 +349,7 @@ class Restorer(Candidates, Guards):
             and not self._two_syllables(low)
             and not self._expand(core, 0.6)  # Ciic, Tir, Liiu: garbled Các, Tự, Lưu, not names
         ):
-            return _fixed(start, end, core)  # abbreviation or proper name (Zalo, UBND)
+            return _fixed(start, end, core, self.stroked_codes.get(core, core))  # abbreviation or name (Zalo, UBND)
         kind, cands, marked, parts = self._word_cands(core)
         if kind == "fixed":
             return _fixed(start, end, core, lm_id=NUM if digits else UNK)
@@ -365,8 +408,10 @@ class Restorer(Candidates, Guards):
                 core = word[i:j]
                 trail = word[j:]
                 if not core:
-                    if line_toks and (any(c in BREAK_PUNCT for c in word) or word[0] in "-–—"):
+                    if line_toks and any(c in BREAK_PUNCT for c in word):
                         line_toks[-1].brk = True
+                    elif line_toks and word[0] in "-–—" and not line_toks[-1].brk:
+                        line_toks[-1].comma = True  # "quận - huyện": a dash between words, as in training
                     continue
                 tok = self._classify(start + i, core)
                 tok.end = base + span_end - (len(word) - j)  # a merged word's core ends in its second part
@@ -389,7 +434,20 @@ class Restorer(Candidates, Guards):
                         first.out = "đ" if first.core == "d" else "Đ"
                     prev_marker = first.core
             out.extend(line_toks)
+        self._join_wrapped_lines(text, out)
         return out, prev_marker
+
+    @staticmethod
+    def _join_wrapped_lines(text: str, toks: list[Token]) -> None:
+        """A line that does not end a sentence, followed directly by one that goes on with it, is one
+        decoder segment: scanned pages wrap sentences at the margin, and the LM is trained on unwrapped
+        text (train.unwrap), so a wrap cut as a sentence end costs the words on both sides their context."""
+        for a, b in zip(toks, toks[1:], strict=False):
+            if not a.brk or b.line != a.line + 1 or a.kind == "fixed":
+                continue
+            gap = text[a.end:b.start]
+            if continues_sentence(b.core) and not any(c in BREAK_PUNCT or c in "-–—•*" for c in gap):
+                a.brk = False
 
     # ------------------------------------------------------------------ restore
     def restore(
@@ -563,6 +621,7 @@ class Restorer(Candidates, Guards):
         if not parts_all:
             return text, []
         pos_off, pos_n, flat_ids, chan = self._channel_scores(parts_all, rate_pos)
+        chan += self._case_scores(toks, tok_pos, len(parts_all), pos_n, flat_ids)
         seg = np.array(seg_len, dtype=np.int64)
         chosen, post = beam_decode(self.lm, seg, pos_off, pos_n, flat_ids, chan, beam=self.beam)
         restored, changes, need = self._assemble(text, toks, tok_pos, parts_all, chosen, style)
@@ -644,6 +703,19 @@ class Restorer(Candidates, Guards):
             return None
         return self._run_together(tok.core)
 
+    def _case_scores(
+        self, toks: list[Token], tok_pos: list[list[int]], n_pos: int, pos_n: np.ndarray, flat_ids: np.ndarray
+    ) -> np.ndarray:
+        """CASE_WEIGHT * log P(the word's case inside its sentence | candidate), per flat candidate: a
+        Capitalised "Dong" after "xã" is more likely the name Đông than the lowercase noun đồng."""
+        rows = np.zeros(n_pos, dtype=np.int64)
+        prev: Token | None = None
+        for tok, mine in zip(toks, tok_pos, strict=True):
+            if len(mine) == 1 and tok.kind == "word" and prev is not None and prev.line == tok.line and not prev.brk:
+                rows[mine[0]] = case_kind(tok.core)
+            prev = tok
+        return CASE_WEIGHT * self.case_lp[np.repeat(rows, pos_n), flat_ids]
+
     @staticmethod
     def _channel_scores(
         parts_all: list[Cands], rate_pos: list[float]
@@ -712,7 +784,13 @@ class Restorer(Candidates, Guards):
                 for o, p in zip(orig.split(tok.joiner), tp, strict=True)
             )
         else:
-            out = apply_case(orig, tok.joiner.join(render(parts_all[p].outs[ch_l[p]]) for p in tp))
+            words = [render(parts_all[p].outs[ch_l[p]]) for p in tp]
+            inner = [i for i, c in enumerate(orig) if i and c.isupper()]
+            if len(words) == 2 and len(inner) == 1 and orig.isalpha() and skeleton(orig[inner[0]:]) == skeleton(words[1]):
+                # "xaCam": two words run together, the second a name; each keeps its own case (xã Cam)
+                out = apply_case(orig[:inner[0]], words[0]) + tok.joiner + apply_case(orig[inner[0]:], words[1])
+            else:
+                out = apply_case(orig, tok.joiner.join(words))
         if orig[0] in KEEP_LEAD or orig[-1] in KEEP_TRAIL:
             out = _keep_affixes(orig, out)
         return out

@@ -130,6 +130,21 @@ def apply_case(orig: str, out: str) -> str:
     return out
 
 
+CASE_NONE, CASE_TITLE, CASE_LOWER = 0, 1, 2
+
+
+def case_kind(core: str) -> int:
+    """How a word inside a sentence is written: Capitalised (a name: "Đồng" in "xã Đồng Cơ"), lower,
+    or neither (ALL CAPS headings, single letters, mixed case say nothing about the syllable)."""
+    if len(core) < 2 or not core.isalpha():
+        return CASE_NONE
+    if core.islower():
+        return CASE_LOWER
+    if core[0].isupper() and core[1:].islower():
+        return CASE_TITLE
+    return CASE_NONE
+
+
 _VOWEL_BASES = set("aeiouy")
 _VOWEL_CHARS = {c for c in VIET_CHARS if skeleton(c) in _VOWEL_BASES}
 

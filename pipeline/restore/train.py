@@ -8,12 +8,15 @@ skeleton map, protected words) and models/split.json (which documents are held o
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
+import sqlite3
 import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,7 @@ import numpy as np
 from pipeline.corpus_split import split_of
 from pipeline.orthography import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
 from pipeline.restore.lm import HashTable, NgramLM, pack
+from pipeline.restore.tokens import CASE_NONE, CASE_TITLE, case_kind
 
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "<num>", ","]
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
@@ -52,11 +56,12 @@ def lm_items(line: str) -> Iterator[list[str]]:
                 seg.append("<num>")
             else:
                 seg.append("<unk>")
-        if any(c in BREAK_PUNCT for c in tail) or (not core and raw and raw[0] in "-–—"):
+        if any(c in BREAK_PUNCT for c in tail):
             if seg:
                 yield seg
             seg = []
-        elif "," in tail:
+        elif "," in tail or (not core and raw[0] in "-–—" and seg and seg[-1] != ","):
+            # a dash between words ("quận - huyện", "Tài chính - Kế hoạch") joins like a comma
             seg.append(",")
         if len(seg) >= MAX_SEG:
             yield seg
@@ -102,6 +107,19 @@ def unwrap(text: str) -> str:
 
 
 _FOREIGN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*$")
+_CODE_PIECE_RE = re.compile(r"^[A-ZĐ&]{2,}$")
+
+
+def stroked_codes(codes: Counter[str], min_count: int = 3, ratio: float = 5.0) -> dict[str, str]:
+    """Code pieces written with Đ, by their form without the stroke (LĐTBXH by LDTBXH): those the
+    corpora write with Đ at least `ratio` times as often as without. Stripped or Latin-OCR text loses
+    the stroke in codes too ("47/2009/TTLT-BTC-BLDTBXH"), and no syllable model can put it back."""
+    out = {}
+    for piece, n in sorted(codes.items()):
+        plain = piece.replace("Đ", "D")
+        if plain != piece and n >= min_count and n >= ratio * codes.get(plain, 0):
+            out[plain] = piece
+    return out
 
 
 def kn_discounts(counts: np.ndarray) -> np.ndarray:
@@ -225,6 +243,38 @@ def place_segments() -> list[list[str]]:
     return segs
 
 
+def legacy_place_segments() -> list[list[str]]:
+    """Communes, districts and provinces before the 2025 reorganisation (the 10,040 wards of the
+    63-province map in vietnamadminunits), in admin phrasing: the merger resolutions of 2019-2025 list
+    the old units by name ("các xã Cam Lập, Cam Bình"), and most occur once or never in the corpora.
+
+    The package's parser imports shapely and geopy; its data is one SQLite file, read here directly.
+    """
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:
+        print("warning: vietnamadminunits missing: no pre-2025 place names in the LM", file=sys.stderr)
+        return []
+    db = Path(next(iter(spec.submodule_search_locations))) / "data" / "dataset.db"
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT province, district, ward, districtShort, wardShort FROM admin_units_legacy"
+        ).fetchall()
+    lines: set[str] = set()
+    by_district: dict[str, list[str]] = {}
+    for province, district, ward, district_short, ward_short in sorted(r for r in rows if all(r)):
+        lines.update((ward, f"Ủy ban nhân dân {ward}", f"{ward}, {district}, {province}",
+                      f"{district}, {province}", f"{district_short}, {province}"))
+        by_district.setdefault(district, []).append(ward_short)
+    for names in by_district.values():  # "các xã A, B, C và D": neighbours listed as the resolutions do
+        for i in range(0, len(names), 4):
+            group = names[i:i + 4]
+            lines.add("các xã " + (", ".join(group[:-1]) + " và " + group[-1] if len(group) > 1 else group[0]))
+    segs: list[list[str]] = []
+    for line in sorted(lines):
+        segs.extend(lm_items(nfc(line)))
+    return segs
+
+
 def english_words(path: Path) -> list[str]:
     """Common English words of 2+ letters (ASCII, no possessives) for the foreign-word guard:
     Debian's wamerican list (SCOWL size 50), which `make models` installs; empty if it is missing."""
@@ -241,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     t0 = time.time()
     args.out.mkdir(parents=True, exist_ok=True)
-    split, segments, foreign = _read_corpora(args)
-    extra = place_segments()
+    split, segments, words = _read_corpora(args)
+    extra = place_segments() + legacy_place_segments()
     for line in ADMIN_PHRASES:
         extra.extend(lm_items(nfc(line)))
     segments.extend(extra * args.extra_weight)
@@ -253,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stream {len(stream):,} ids, vocab {len(vocab):,}", file=sys.stderr)
     lm = build_lm(stream, order, len(vocab), {3: args.min_count3, 4: args.min_count4})
     lm.save(args.out / "lm.npz")
-    _write_lexicon(args, vocab, counts, syllables, foreign, order)
+    _write_lexicon(args, vocab, counts, syllables, words, order)
     _write_split(args.out, split)
     sizes = {p.name: p.stat().st_size for p in args.out.iterdir() if p.is_file()}
     print(f"done in {time.time() - t0:.0f}s: {sizes}", file=sys.stderr)
@@ -281,13 +331,36 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+@dataclass
+class WordCounts:
+    """Counts over the train parts besides the n-grams: Latin words (protected ones), and how often
+    each syllable is written Capitalised or lowercase inside a sentence (the restorer's case evidence)."""
+
+    foreign: Counter[str] = field(default_factory=Counter)
+    title: Counter[str] = field(default_factory=Counter)
+    lower: Counter[str] = field(default_factory=Counter)
+    codes: Counter[str] = field(default_factory=Counter)  # pieces of document codes: QĐ, LĐTBXH, ĐA, CP
+
+    def add_line(self, line: str) -> None:
+        prev = ""
+        for tok in line.split():
+            core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
+            if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
+                self.foreign[core] += 1
+            self.codes.update(p for p in re.split(r"[/\-]", core) if _CODE_PIECE_RE.match(p))
+            kind = case_kind(core) if prev and prev[-1] not in BREAK_PUNCT and tok[0] not in LEAD else CASE_NONE
+            if kind != CASE_NONE:
+                (self.title if kind == CASE_TITLE else self.lower)[canonical(core.lower())] += 1
+            prev = tok
+
+
 def _read_corpora(
     args: argparse.Namespace,
-) -> tuple[dict[str, dict[str, list[str]]], list[list[str]], Counter[str]]:
-    """Record every document's split; weighted LM segments and Latin-word counts of the train parts."""
+) -> tuple[dict[str, dict[str, list[str]]], list[list[str]], WordCounts]:
+    """Record every document's split; weighted LM segments and word counts of the train parts."""
     split: dict[str, dict[str, list[str]]] = {"legal": {}, "wiki": {}, "real-admin": {}}
     segments: list[list[str]] = []
-    foreign: Counter[str] = Counter()
+    words = WordCounts()
     weights = {"legal": args.legal_weight, "wiki": 1, "real-admin": args.admin_weight}
     for corpus, doc, part, text in iter_docs(args.legal, args.wiki, None if args.no_admin else args.admin):
         split[corpus].setdefault(part, []).append(doc)
@@ -296,11 +369,8 @@ def _read_corpora(
         for line in text.splitlines():
             segs = list(lm_items(line))
             segments.extend(segs * weights[corpus])
-            for tok in line.split():
-                core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
-                if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
-                    foreign[core] += 1
-    return split, segments, foreign
+            words.add_line(line)
+    return split, segments, words
 
 
 def _vocabulary(segments: list[list[str]], min_syllable: int) -> tuple[Counter[str], list[str], list[str]]:
@@ -334,15 +404,16 @@ def _write_lexicon(
     vocab: list[str],
     counts: Counter[str],
     syllables: list[str],
-    foreign: Counter[str],
+    words: WordCounts,
     order: int,
 ) -> None:
-    """Write lexicon.json: vocabulary and counts, skeleton map, protected and English words."""
+    """Write lexicon.json: vocabulary and counts, skeleton map, protected and English words, and
+    the in-sentence Capitalised / lowercase counts per syllable."""
     skel: dict[str, list[str]] = {}
     for s in syllables:
         skel.setdefault(skeleton(s), []).append(s)
     # Frequent non-Vietnamese words (foreign names, Latin-script terms) are protected as they are.
-    protect = sorted(w for w, c in foreign.items() if c >= 30 and len(w) > 1)
+    protect = sorted(w for w, c in words.foreign.items() if c >= 30 and len(w) > 1)
     lex = {
         "vocab": vocab,
         "counts": [counts.get(s, 0) for s in vocab],
@@ -350,6 +421,9 @@ def _write_lexicon(
         "protect": protect,
         "foreign_words": english_words(args.english),
         "order": order,
+        "stroked_codes": stroked_codes(words.codes),
+        "title_counts": [words.title.get(s, 0) for s in vocab],
+        "lower_counts": [words.lower.get(s, 0) for s in vocab],
     }
     (args.out / "lexicon.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
