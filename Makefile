@@ -55,7 +55,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	# tesserocr from source, linked to the system's libtesseract: the same engine and models as the
 	# tesseract program (PyPI's wheel bundles another Tesseract version).
-	$(PY) -m pip install -q --no-binary tesserocr -e '.[dev,bench]'
+	$(PY) -m pip install -q --no-binary tesserocr -e '.[dev,bench,train]'
 	@touch $@
 
 # ruff, and vulture for code nothing uses (vulture_whitelist.py: names used from outside, by the API or a library).
