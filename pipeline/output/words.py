@@ -48,7 +48,7 @@ class PageWords:
         return bool(self.width and self.height and any(line.words for line in self.lines))
 
 
-def _post_to_pre(changes: list[dict]):
+def post_to_pre(changes: list[dict]):
     """Inverse of OffsetMap for offsets outside changes: an offset in text.final to one before restoration."""
     post_ends: list[int] = []
     shifts: list[int] = []
@@ -67,7 +67,7 @@ def _post_to_pre(changes: list[dict]):
 
 def _pre_page_starts(pages: list[dict], changes: list[dict]) -> list[int]:
     """Where each page starts in the text before restoration (pages record their start after it)."""
-    pre = _post_to_pre(changes)
+    pre = post_to_pre(changes)
     starts, previous_end = [], None
     for page in pages:
         start = page.get("text_start")
