@@ -218,6 +218,26 @@ def test_ocrmypdf_plugin_gives_ocrmypdf_the_restored_words(tmp_path: Path) -> No
     assert " ".join(words).endswith("việc cải cách hành chính")
 
 
+def test_ocrmypdf_plugin_draws_the_lines_of_a_skewed_page_level(tmp_path: Path) -> None:
+    import ocrmypdf
+
+    lines = ["Ve viec cai cach hanh chinh cua tinh", "Ket luan cua Chu tich Uy ban nhan dan"]
+    scan = tmp_path / "nghieng.png"
+    render_lines(lines).rotate(3, expand=True, fillcolor=255).save(scan, dpi=(300, 300))
+    target = tmp_path / "nghieng.pdf"
+    ocrmypdf.ocr(scan, target, language="vie", output_type="pdf", plugins=["pipeline.output.ocrmypdf_plugin"],
+                 progress_bar=False, jobs=1)
+    found = text_layer(target)
+    tops = [round(box[1], 2) for _, box in found]
+    assert len(found) == 17 and len(set(tops[:8])) == 1 and len(set(tops[8:])) == 1  # two level lines ...
+    text_height = 44 * 72 / 300  # the font's size in points
+    assert all(box[3] - box[1] < 1.3 * text_height for _, box in found)  # ... as tall as the text, not the tilt
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, check=True).stdout.decode()
+    read = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    assert len(read) == 2 and "việc cải cách" in read[0] and read[0].endswith("của tỉnh")
+    assert read[1] == "Kết luận của Chủ tịch Ủy ban nhân dân"
+
+
 def test_a_rejected_garbled_layer_is_replaced_by_the_restored_one(tmp_path: Path) -> None:
     import img2pdf
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import math
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,9 +28,8 @@ import numpy as np
 import pikepdf
 
 from pipeline.errors import VanbanError
-from pipeline.output.frame import apply, upright_frame
 from pipeline.output.layer import with_changed_layers_placed
-from pipeline.output.words import PageWords, PlacedLine, PlacedWord, page_words
+from pipeline.output.words import PageWords, page_words, upright_words
 from pipeline.record import PageContext
 
 PDF_TYPES = ("pdfa", "pdf")
@@ -150,33 +148,6 @@ def raster_to_user(page: pikepdf.Page, dpi: float) -> np.ndarray:
     }[rotate]
     forward = np.vstack([np.array(user_to_display, dtype=float), [0, 0, 1]])
     return np.linalg.inv(forward) @ np.diag([72 / dpi, 72 / dpi, 1.0])
-
-
-def _level_line(line: PlacedLine, to_upright: np.ndarray) -> PlacedLine:
-    """A line in the upright frame, kept level: its words where their centres map, all at the height of
-    the line's mapped centre and as tall as the line. Text extractors (poppler's pdftotext among them)
-    break text tilted by a few degrees into fragments, and mix the words of tilted neighbouring lines;
-    a level line reads whole, at the cost of a highlight off by up to half the line's width times the
-    sine of the skew at its ends (about 8 px for a 1,000 px line skewed 1 degree)."""
-    scale = math.sqrt(abs(np.linalg.det(to_upright[:2, :2])))
-    _, cy = apply(to_upright, (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2)
-    half = (line.bbox[3] - line.bbox[1]) * scale / 2
-
-    def level(box) -> tuple[int, int, int, int]:
-        cx, _ = apply(to_upright, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        half_width = (box[2] - box[0]) * scale / 2
-        return round(cx - half_width), round(cy - half), round(cx + half_width), round(cy + half)
-
-    words = [PlacedWord(w.text, w.ocr_text, level(w.bbox), w.confidence) for w in line.words]
-    return PlacedLine((words[0].bbox[0], round(cy - half), words[-1].bbox[2], round(cy + half)), words)
-
-
-def upright_words(words: PageWords, raster_size: tuple[int, int], raster_dpi: float) -> tuple[PageWords, np.ndarray]:
-    """A page's words in its upright frame (``frame.upright_frame``) at the raster's resolution, each
-    line level, and the map from that frame's pixels to the original raster's."""
-    to_upright, to_original, (width, height) = upright_frame(words.preprocessing, *raster_size)
-    lines = [_level_line(line, to_upright) for line in words.lines if line.words]
-    return replace(words, width=width, height=height, dpi=round(raster_dpi), lines=lines), to_original
 
 
 def layer_matrix(page: pikepdf.Page, upright: PageWords, to_original: np.ndarray, raster_dpi: float) -> list[float]:
