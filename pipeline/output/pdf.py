@@ -19,9 +19,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import math
 import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -29,8 +28,8 @@ import numpy as np
 import pikepdf
 
 from pipeline.errors import VanbanError
-from pipeline.output.frame import apply, upright_frame
-from pipeline.output.words import PageWords, PlacedLine, PlacedWord, page_words
+from pipeline.output.layer import with_changed_layers_placed
+from pipeline.output.words import PageWords, page_words, upright_words
 from pipeline.record import PageContext
 
 PDF_TYPES = ("pdfa", "pdf")
@@ -151,33 +150,6 @@ def raster_to_user(page: pikepdf.Page, dpi: float) -> np.ndarray:
     return np.linalg.inv(forward) @ np.diag([72 / dpi, 72 / dpi, 1.0])
 
 
-def _level_line(line: PlacedLine, to_upright: np.ndarray) -> PlacedLine:
-    """A line in the upright frame, kept level: its words where their centres map, all at the height of
-    the line's mapped centre and as tall as the line. Text extractors (poppler's pdftotext among them)
-    break text tilted by a few degrees into fragments, and mix the words of tilted neighbouring lines;
-    a level line reads whole, at the cost of a highlight off by up to half the line's width times the
-    sine of the skew at its ends (about 8 px for a 1,000 px line skewed 1 degree)."""
-    scale = math.sqrt(abs(np.linalg.det(to_upright[:2, :2])))
-    _, cy = apply(to_upright, (line.bbox[0] + line.bbox[2]) / 2, (line.bbox[1] + line.bbox[3]) / 2)
-    half = (line.bbox[3] - line.bbox[1]) * scale / 2
-
-    def level(box) -> tuple[int, int, int, int]:
-        cx, _ = apply(to_upright, (box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        half_width = (box[2] - box[0]) * scale / 2
-        return round(cx - half_width), round(cy - half), round(cx + half_width), round(cy + half)
-
-    words = [PlacedWord(w.text, w.ocr_text, level(w.bbox), w.confidence) for w in line.words]
-    return PlacedLine((words[0].bbox[0], round(cy - half), words[-1].bbox[2], round(cy + half)), words)
-
-
-def upright_words(words: PageWords, raster_size: tuple[int, int], raster_dpi: float) -> tuple[PageWords, np.ndarray]:
-    """A page's words in its upright frame (``frame.upright_frame``) at the raster's resolution, each
-    line level, and the map from that frame's pixels to the original raster's."""
-    to_upright, to_original, (width, height) = upright_frame(words.preprocessing, *raster_size)
-    lines = [_level_line(line, to_upright) for line in words.lines if line.words]
-    return replace(words, width=width, height=height, dpi=round(raster_dpi), lines=lines), to_original
-
-
 def layer_matrix(page: pikepdf.Page, upright: PageWords, to_original: np.ndarray, raster_dpi: float) -> list[float]:
     """The ``cm`` that puts the text page (points of the upright frame) onto the original page."""
     scale = raster_dpi / 72
@@ -186,37 +158,28 @@ def layer_matrix(page: pikepdf.Page, upright: PageWords, to_original: np.ndarray
     return [m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]]
 
 
-def _strip_invisible_text(pdf: pikepdf.Pdf, page: pikepdf.Page) -> int:
-    """Remove the text objects drawn invisibly (render mode 3): a scanner's or an earlier OCR's layer
-    that vanban rejected. Visible text stays. Returns the number of text objects removed."""
-    commands = pikepdf.parse_content_stream(page)
-    kept, block, mode, stack, removed = [], None, 0, [], 0
-    for operands, operator in commands:
-        op = str(operator)
-        if op == "q":
-            stack.append(mode)
-        elif op == "Q" and stack:
-            mode = stack.pop()
-        elif op == "Tr":
-            mode = int(operands[0])
-        if op == "BT":
-            block, visible = [], False
-        if block is None:
-            kept.append((operands, operator))
-            continue
-        block.append((operands, operator))
-        if op in ("Tj", "TJ", "'", '"') and mode != 3:
-            visible = True
-        if op == "ET":
-            if visible:
-                kept.extend(block)
-            else:
-                removed += 1
-            block = None
-    if removed:
-        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(kept))
-        page.remove_unreferenced_resources()  # the old layer's fonts (often not embedded: no PDF/A)
-    return removed
+def _strip_invisible_text(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    """Remove the text drawn invisibly (render mode 3), in the page and in the forms it draws: a scanner's
+    or an earlier OCR's layer (OCRmyPDF's and vanban's own are forms). Visible text stays. OCRmyPDF's
+    own stripper (used for its --redo-ocr) does the work."""
+    from ocrmypdf._graft import strip_invisible_text
+
+    strip_invisible_text(pdf, page)
+    page.remove_unreferenced_resources()  # the old layer's fonts (often not embedded: no PDF/A)
+
+
+def _draws_visible_text(path: str, index: int) -> bool:
+    """Whether page ``index`` of a PDF draws text that shows (a born-digital page): such text is the
+    page itself and cannot be replaced by an invisible layer (pdfium reads forms too)."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    document = pypdfium2.PdfDocument(path)
+    try:
+        objects = document[index].get_objects(filter=[pdfium.FPDF_PAGEOBJ_TEXT], max_depth=8)
+        return any(pdfium.FPDFTextObj_GetTextRenderMode(o.raw) != pdfium.FPDF_TEXTRENDERMODE_INVISIBLE for o in objects)
+    finally:
+        document.close()
 
 
 def _graft(pdf: pikepdf.Pdf, page: pikepdf.Page, layer: pikepdf.Object, matrix: list[float]) -> None:
@@ -275,40 +238,58 @@ def original_sizes(contexts: list[PageContext]) -> list[tuple[int, int]]:
     return sizes
 
 
+def _pages_to_layer(contexts: list[PageContext], layers: list[PageWords], changed: set[int]) -> tuple[set[int], list[str]]:
+    """The numbers of the pages that get vanban's text layer, and a note on each page that does not.
+
+    A page read by OCR gets it; so does a page whose own layer vanban kept and restoration then changed
+    (placed on that layer's boxes, ``output.layer``), unless its text is drawn visibly: that text is the
+    page itself. A kept layer that restoration left alone stays as it is."""
+    chosen, notes = set(), []
+    for ctx, words in zip(contexts, layers, strict=True):
+        number = words.number
+        if words.origin == "layer" and number not in changed:
+            notes.append(f"page {number}: its own text layer is kept (restoration changed nothing on it)")
+        elif words.origin == "layer" and _draws_visible_text(ctx.path, ctx.index_in_file):
+            notes.append(f"page {number}: its text is drawn visibly and stays as it is; the restored text is in the record")
+        elif words.origin == "layer" and not words.has_boxes:
+            notes.append(f"page {number}: its own text layer is kept (poppler found no words to place the restored text on)")
+        elif words.origin in ("ocr", "layer") and words.has_boxes:
+            chosen.add(number)
+        elif words.origin == "none":
+            notes.append(f"page {number}: no word boxes (the page could not be read); no text layer")
+    return chosen, notes
+
+
 def build_pdf(
     record: dict, contexts: list[PageContext], keep: contextlib.ExitStack, language: str = "vie"
 ) -> tuple[pikepdf.Pdf, PdfResult]:
     """The searchable PDF of a record in memory (not yet saved; its sources stay open in ``keep``)."""
     if not contexts or any(ctx.kind == "text" for ctx in contexts):
         raise PdfWriteError("a text file has no page images; no PDF is written for it")
-    layers = page_words(record)
-    if len(layers) != len(contexts):
-        raise PdfWriteError(f"the record has {len(layers)} pages but the document {len(contexts)}")
-    result = PdfResult(pages=len(layers))
+    if len(record.get("pages") or []) != len(contexts):
+        raise PdfWriteError(f"the record has {len(record.get('pages') or [])} pages but the document {len(contexts)}")
+    placed, changed = with_changed_layers_placed(record, contexts)
+    layers = page_words(placed)
+    chosen, notes = _pages_to_layer(contexts, layers, changed)
+    result = PdfResult(pages=len(layers), notes=notes)
     pdf, dpis = _base_pages(contexts, layers, keep)
     upright = {
         words.number: upright_words(words, _raster_size_of(ctx, page, dpi), dpi)
         for ctx, words, page, dpi in zip(contexts, layers, pdf.pages, dpis, strict=True)
-        if words.origin == "ocr" and words.has_boxes
+        if words.number in chosen
     }
     if upright:
         layer_pdf = render_text_layer([words for words, _ in upright.values()], language)
         text_pages = keep.enter_context(pikepdf.open(io.BytesIO(layer_pdf)))
-    index = 0
+    order = {number: i for i, number in enumerate(upright)}
     for ctx, words, page, dpi in zip(contexts, layers, pdf.pages, dpis, strict=True):
-        if words.origin == "layer":
-            result.notes.append(f"page {words.number}: its own text layer is kept (no OCR boxes to place restored text on)")
-            continue
         if words.number not in upright:
-            if words.origin == "none":
-                result.notes.append(f"page {words.number}: no word boxes (the page could not be read); no text layer")
             continue
-        if ctx.kind == "pdf" and record["pages"][words.number - 1].get("layer_score") is not None:
-            _strip_invisible_text(pdf, page)
+        if ctx.kind == "pdf" and (words.origin == "layer" or record["pages"][words.number - 1].get("layer_score") is not None):
+            _strip_invisible_text(pdf, page)  # the old layer, rejected, or kept and then restored
         drawn, to_original = upright[words.number]
         matrix = layer_matrix(page, drawn, to_original, dpi)
-        _graft(pdf, page, text_pages.pages[index].as_form_xobject(), matrix)
-        index += 1
+        _graft(pdf, page, text_pages.pages[order[words.number]].as_form_xobject(), matrix)
         result.layered += 1
     return pdf, result
 
