@@ -96,12 +96,19 @@ class Candidates:
         return expansions(text, self.channel, prefixes=self.prefixes, max_cost=max_cost)
 
     def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
-        """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first."""
+        """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first, as far as
+        `_cheapest` can use them: past the cost of the max_cands-th syllable the walk stops (a wide
+        reading lists hundreds of syllables that could never make the cut)."""
         out: dict[str, float] = {}
+        edge = None
         for sk, cost in self._expansions(text, max_cost):
+            if edge is not None and cost > edge:
+                break
             for m in self.skel.get(sk, ()):
                 if m not in out:
                     out[m] = cost
+            if edge is None and len(out) >= self.max_cands:
+                edge = cost
         return list(out.items())
 
     def _cheapest(self, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
