@@ -416,3 +416,9 @@ def test_ocr_words_are_found_in_every_piece(r: Restorer) -> None:
     res = in_pieces.restore(text, ocr_words=sure + low)
     assert res.text.split("\n") == ["công tác phòng, chống dịch bệnh", line] * 10
     assert res.text == r.restore(text, ocr_words=low + sure).text
+
+
+def test_class_codes_with_two_digits_are_kept(r: Restorer) -> None:
+    """A university notice's "khóa D16" (a real scan) was restored as "khóa Đó"; one digit is still OCR damage."""
+    assert r.restore("Sinh vien khoa D16 dot 3 va K65").text == "Sinh viên khóa D16 đợt 3 và K65"
+    assert r.restore("D6 la").text == "Đó là"

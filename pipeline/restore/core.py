@@ -83,6 +83,9 @@ ALIGN_CHUNK = 2000  # characters per alignment in adaptation: about a page, as t
 DEFAULT_MODELS = Path(__file__).resolve().parents[2] / "models"
 TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classic": "old", "modern": "new"}
 
+# Capitals then two or more digits: a class, course or unit code ("khóa D16", "K65", "QH14"), never a damaged
+# word: OCR writes single digits for letters ("s6", "D6") but not two (a real scan's "D16" became "Đó").
+CLASS_CODE_RE = re.compile(r"[A-ZĐ]{1,4}\d{2,}")
 PIECE_CHARS = 100_000  # characters (whole lines) decoded at once: the decoder's memory stays bounded
 # Up to this length the first pass keeps its tokens for the second (about 70 bytes a character, 35 MB
 # at most; measured: tokenising is 10-15% of restoring stripped text); longer texts are tokenised twice.
@@ -335,7 +338,8 @@ class Restorer(Candidates, Guards):
             return _fixed(start, end, core, fixed, NUM if any(ch.isdigit() for ch in core) else UNK)
         digits = sum(ch.isdigit() for ch in core)
         letters = sum(ch.isalpha() for ch in core)
-        if digits and (digits > 2 or letters == 0 or len(core) > 6 or "." in core or "," in core):
+        if digits and (digits > 2 or letters == 0 or len(core) > 6 or "." in core or "," in core
+                       or CLASS_CODE_RE.fullmatch(core)):
             return _fixed(start, end, core, lm_id=NUM)
         low = core.lower()
         if len(core) == 1 and core.isalpha() and low not in "aeiouyơôâăêư":
