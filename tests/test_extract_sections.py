@@ -264,3 +264,49 @@ Căn cứ Nghị quyết số 85/2009/NQ-HĐND ngày 02 tháng 12 năm 2009 củ
         ("nghị quyết", "85/2009/NQ-HĐND", "2009-12-02", "Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm",
          "quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng"),
     ]
+
+
+def test_dash_after_an_article_number_and_bodies_named_with_a_verb() -> None:
+    body = """Điều 2. - Các cơ quan quản lý phải kiểm tra, đôn đốc các cơ sở sản xuất thực hiện đúng tiêu chuẩn.
+Điều 3. Giao Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh, Sở Tư pháp tổ chức triển khai Kế hoạch.
+"""
+    assert _tasks(body) == [
+        ("Các cơ quan quản lý", [], None, "kiểm tra, đôn đốc các cơ sở sản xuất thực hiện đúng tiêu chuẩn"),
+        ("Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh, Sở Tư pháp", [], None, "tổ chức triển khai Kế hoạch"),
+    ]
+
+
+def test_coordination_without_voi_and_a_duty_with_a_colon() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Giao Sở Tài chính chủ trì, phối hợp các sở, ban ngành tỉnh; Ủy ban nhân dân các xã, phường và các đơn vị có liên quan, có trách nhiệm: theo dõi, hướng dẫn việc thanh toán kinh phí.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["các sở, ban ngành tỉnh", "Ủy ban nhân dân các xã, phường", "các đơn vị có liên quan"], None,
+         "theo dõi, hướng dẫn việc thanh toán kinh phí"),
+    ]
+
+
+def test_a_rule_for_any_body_doing_a_duty_is_no_task() -> None:
+    body = """Điều 3. Lập dự toán
+Đơn vị, tổ chức thực hiện nhiệm vụ giải phóng mặt bằng có trách nhiệm lập dự toán chi phí của từng dự án.
+Điều 4. Sở Tài chính có trách nhiệm hướng dẫn việc lập dự toán.
+"""
+    assert _tasks(body) == [("Sở Tài chính", [], None, "hướng dẫn việc lập dự toán")]
+
+
+def test_a_list_of_enclosures_ends_the_request_and_holds_no_task() -> None:
+    body = """Để triển khai Sổ tay, Sở Nội vụ đề nghị Ủy ban nhân dân các xã, phường quan tâm chỉ đạo:
+1. Phổ biến nội dung Sổ tay đến công chức cấp xã và các thôn, tổ dân phố trên địa bàn.
+2. Lồng ghép nội dung Sổ tay vào các lớp bồi dưỡng nghiệp vụ cho công chức cấp xã.
+Sở Nội vụ gửi kèm bộ tài liệu gồm:
+- Sổ tay nghiệp vụ;
+- Tài liệu tập huấn.
+Sở Nội vụ trân trọng đề nghị Ủy ban nhân dân các xã, phường quan tâm, chỉ đạo thực hiện./.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân các xã, phường", [], None,
+         "Phổ biến nội dung Sổ tay đến công chức cấp xã và các thôn, tổ dân phố trên địa bàn"),
+        ("Ủy ban nhân dân các xã, phường", [], None,
+         "Lồng ghép nội dung Sổ tay vào các lớp bồi dưỡng nghiệp vụ cho công chức cấp xã"),
+        ("Ủy ban nhân dân các xã, phường", [], None, "quan tâm, chỉ đạo thực hiện"),
+    ]

@@ -179,8 +179,11 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
             continue
         if m:
             bullet = _bullet_kind(m.group("b"))
-            off += m.end()
-            stripped = stripped[m.end() :]
+            # Older decisions print a dash after the article's number ("Điều 3. - Các cơ quan ...").
+            dash = re.match(r"[-–]\s+", stripped[m.end() :]) if bullet == "Điều" else None
+            cut = m.end() + (dash.end() if dash else 0)
+            off += cut
+            stripped = stripped[cut:]
         # Sentences: ". " before a capital, or "; " before a new assignment.
         parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zà-ỹđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
         parts = [clause for part in parts for clause in _unit_clauses(part)]
@@ -229,8 +232,9 @@ def _unit_clause(t: str) -> bool:
 def _split_units(s: str) -> list[str]:
     """Coordinating units, one per name: split at commas and "và" between names, or only at ";" when the
     list uses it ("Chủ tịch UBND huyện, thành phố; thủ trưởng các ngành có liên quan")."""
-    if ";" in s:
-        return [u for u in (_clean(p) for p in s.split(";")) if u]
+    if ";" in s:  # "...; Ủy ban nhân dân các xã, phường và các đơn vị có liên quan": "và" before a unit too
+        parts = (q for p in s.split(";") for q in re.split(r"\s+và\s+(?=(?:các|những)\s+(?:cơ quan|đơn vị|tổ chức)\b)", p))
+        return [u for u in (_clean(p) for p in parts) if u]
     protected = re.sub(r"\s+", " ", s).replace("HĐND và UBND", "HĐND\u0001UBND").replace(
         "Hội đồng nhân dân và Ủy ban nhân dân", "Hội đồng nhân dân\u0001Ủy ban nhân dân")
     pieces = re.split(r"(,\s*|\s+và\s+)", protected)
@@ -251,7 +255,11 @@ def _clean(s: str) -> str:
 
 
 # Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
-_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra")
+_NAME_VERBS = re.compile(
+    r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra"
+    r"|(?:[Cc]ơ quan|[Cc]ục|Ban) quản lý"  # "các cơ quan quản lý phải ...", "Cục quản lý chất lượng ..."
+    r"|Hội đồng phối hợp(?: công tác)? phổ biến,? giáo dục pháp luật"  # a council's name, not "phối hợp"
+)
 
 
 _NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập"}
@@ -302,7 +310,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     coordinating: list[str] = []
     # "phối hợp với Y", "phối hợp Y" (a unit right after), "cùng với Y"
     m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?|chủ\s+động\s+)?"
-                 r"(?:phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]))|cùng\s+với\s+)", desc)
+                 r"(?:phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]|(?:các|những)\s))|cùng\s+với\s+)", desc)
     # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh"),
     # or at a time that opens the task ("phối hợp với phòng Y tế hàng năm tổ chức ...").
     verb_after = _first_verb(desc, m.end()) if m else None
@@ -328,7 +336,7 @@ _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Đ�
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
-_DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)\s+(?!:)")
+_DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)(?:\s*:\s*|\s+)(?=\S)")
 _LABEL_ITEM = re.compile(
     r"(?:Dự\s+án|Tiểu\s+dự\s+án|Quy\s+chuẩn|Tiêu\s+chuẩn|Thông\s+tin|Kết\s+quả|Nội\s+dung|Mục\s+tiêu|Phạm\s+vi"
     r"|Đối\s+tượng|Thời\s+gian|Kinh\s+phí|Nguồn\s+vốn|Danh\s+mục|Hồ\s+sơ|Mẫu|Phụ\s+lục|Thành\s+phần)\b"
@@ -337,6 +345,11 @@ _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(
     r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự|đã|có\s+thể|có\s+thẩm\s+quyền|có\s+tư\s+cách)(?:\s|:|$)|:\s*là\s"
 )
+# "Đơn vị, tổ chức thực hiện nhiệm vụ bồi thường ... có trách nhiệm ...": any body doing that work, a rule of a
+# normative text (CONVENTIONS: not a task), not a named unit.
+_NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
+# "Bộ Tài chính gửi kèm bộ Cẩm nang gồm:": a list of enclosures follows, not tasks.
+_LIST_LEAD = re.compile(r"\sgồm\s*:?\s*$")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -488,7 +501,7 @@ class _TaskReader:
         desc_c = _clean(desc)
         # "Sở Tư pháp là cơ quan chuyên môn ...", "Ủy ban nhân dân tỉnh quyết định việc ...", "Trường ... được phép
         # tuyển sinh": a definition, a power or a permission, not an assignment.
-        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee):
+        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee) or _NORM_SUBJECT.match(assignee.lstrip()):
             return False
         end = s.start + len(s.text.rstrip())
         self.tasks.append({
@@ -655,6 +668,9 @@ class _TaskReader:
             t = t[label.end() :]
         t = _after_circumstance(t)
         if _MEMBER_ITEM.search(t):
+            return
+        if _LIST_LEAD.search(t) and is_unit_start(t):  # its items are things, not the open heading's tasks
+            self.pending = self.suspended = None
             return
         v = _first_verb(t, head_length(t))
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
