@@ -310,3 +310,21 @@ Sở Nội vụ trân trọng đề nghị Ủy ban nhân dân các xã, phườ
          "Lồng ghép nội dung Sổ tay vào các lớp bồi dưỡng nghiệp vụ cho công chức cấp xã"),
         ("Ủy ban nhân dân các xã, phường", [], None, "quan tâm, chỉ đạo thực hiện"),
     ]
+
+
+def test_web_wrapped_giao_a_named_unit_and_a_verb_after_a_list_of_units() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Giao Sở Xây dựng
+Theo dõi, đôn đốc Ủy ban nhân dân các xã cập nhật dữ liệu số nhà.
+2. Giao Ban
+Chỉ đạo giảm nghèo tỉnh tổng hợp kết quả hỗ trợ nhà ở.
+3. Giao trách nhiệm cho Giám đốc Sở Tài chính phối hợp với Kho bạc Nhà nước tỉnh, Ủy ban nhân dân các huyện, thị xã, tổ chức triển khai việc cấp kinh phí.
+4. Các cơ quan, đơn vị có văn bản báo cáo gửi Sở Xây dựng trước ngày 15/12/2025.
+"""
+    assert _tasks(body) == [
+        ("Sở Xây dựng", [], None, "Theo dõi, đôn đốc Ủy ban nhân dân các xã cập nhật dữ liệu số nhà"),
+        ("Ban Chỉ đạo giảm nghèo tỉnh", [], None, "tổng hợp kết quả hỗ trợ nhà ở"),
+        ("Giám đốc Sở Tài chính", ["Kho bạc Nhà nước tỉnh", "Ủy ban nhân dân các huyện, thị xã"], None,
+         "tổ chức triển khai việc cấp kinh phí"),
+        ("Các cơ quan, đơn vị", [], "2025-12-15", "có văn bản báo cáo gửi Sở Xây dựng trước ngày 15/12/2025"),
+    ]

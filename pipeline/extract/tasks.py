@@ -277,9 +277,10 @@ def _first_verb(rest: str, start: int = 0) -> re.Match | None:
         if before and before[-1] == "về":  # "Trung tâm ... Đào tạo về sử dụng năng lượng ...": a topic, not a verb
             continue
         # "Các tổ chức kinh tế ...", "các cơ quan, tổ chức, cá nhân": "tổ chức" after a plural or in a list of
-        # units is the noun.
-        if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng")
-                                                   or before[-1].endswith(",")):
+        # units is the noun; after a comma and before another verb ("UBND các huyện, tổ chức triển khai ...")
+        # it is the task's verb.
+        if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng") or (
+                before[-1].endswith(",") and not _VERB_RE.match(rest, v.end() + 1))):
             continue
         return v
     return None
@@ -350,6 +351,7 @@ _NOT_ASSIGNEE = re.compile(
 _NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
 # "Bộ Tài chính gửi kèm bộ Cẩm nang gồm:": a list of enclosures follows, not tasks.
 _LIST_LEAD = re.compile(r"\sgồm\s*:?\s*$")
+_LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)$")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -392,6 +394,21 @@ def short_deadline(sentence: str, issued: str | None) -> str | None:
     return None
 
 
+_LINE_VERB = re.compile(rf"(?P<prev>\S+)(?P<gap>[ \t]*\n\s*)(?P<v>(?:{_VERBS}))(?!\w)", re.IGNORECASE)
+
+
+def _line_verbs_lowered(text: str) -> str:
+    """``text`` with a capitalised task verb that opens a line written lower case, same length: web pages
+    wrap "Giao Sở Xây dựng" / "Theo dõi, đôn đốc ..." so that the task's verb reads like part of a name. A
+    word that names a unit by itself before the break ("Ban" / "Chỉ đạo ...") keeps the capital."""
+    def lower(m: re.Match) -> str:
+        v = m.group("v")
+        if not v[:1].isupper() or m.group("prev").capitalize() in _SINGLE_HEADS:
+            return m.group(0)
+        return m.group("prev") + m.group("gap") + v[:1].lower() + v[1:]
+    return _LINE_VERB.sub(lower, text)
+
+
 def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
     """Assignments, in text order."""
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
@@ -400,6 +417,7 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         t = " ".join(s.text.split())  # web and OCR line breaks inside a sentence are spaces here
         if not t:
             continue
+        reader.verbs_cased = " ".join(_line_verbs_lowered(s.text).split())
         reader.close_heading(s, t)
         reader.read(s, t)
     return reader.tasks
@@ -413,6 +431,7 @@ class _TaskReader:
     deadlines: list[dict]
     issued: str | None
     tasks: list[dict] = field(default_factory=list)
+    verbs_cased: str = ""  # the sentence with verbs that open a line lower-cased (_line_verbs_lowered)
     # (assignee, bullet kind of its heading, coordinating units the heading names for all its items)
     pending: tuple[str, str | None, list[str]] | None = None
     open_item: int | None = None  # the task of a heading's item whose paragraph may go on
@@ -492,6 +511,9 @@ class _TaskReader:
         # scope of a body's powers is neither the body nor the task.
         assignee = _SCOPE.sub("", assignee)
         assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
+        letter = _LETTER_END.search(assignee)  # "các cơ quan, đơn vị có văn bản báo cáo ...": the letter is the task's
+        if letter:
+            assignee, desc = assignee[: letter.start()], assignee[letter.start() :].strip() + " " + desc
         # "Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm ...": the time
         # belongs to the task.
         within = _WITHIN.search(assignee)
@@ -516,7 +538,8 @@ class _TaskReader:
 
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
-        m = re.match(r"^(?:Giao|giao)\s+(?!tiếp|thông|dịch|nhận|lưu|ban\b)(?:cho\s+)?", t)  # not "Giao tiếp"
+        # not "Giao tiếp"; "Giao trách nhiệm cho Giám đốc Sở ..." names the unit after "cho"
+        m = re.match(r"^(?:Giao|giao)\s+(?!tiếp|thông|dịch|nhận|lưu|ban\b)(?:(?:trách\s+nhiệm|nhiệm\s+vụ)\s+)?(?:cho\s+)?", t)
         if m and s.bullet is not None and is_unit_start(t[m.end() :]) and len(t) < 160 \
                 and _first_verb(t[m.end() :], head_length(t[m.end() :])) is None and ":" not in t:
             t += ":"  # "Điều 2. Giao Giám đốc Sở Giáo dục và Đào tạo" over its numbered items
@@ -525,7 +548,7 @@ class _TaskReader:
         by_unit = None if m or not is_unit_start(t) else re.search(r"\s(?:thống nhất\s+)?giao\s+(?:cho\s+)?", t[:160])
         if by_unit and is_unit_start(t[by_unit.end() :]) and _first_verb(t[: by_unit.start()], head_length(t)) is None:
             m = by_unit
-        parsed = _parse_rest(t[m.end() :]) if m else None
+        parsed = self._parse_cased(t, m.end()) if m else None
         role = re.match(r"(?P<u>.{3,160}?)\s+(?P<d>là\s.+)$", t[m.end() :]) if m and not parsed else None
         if role and is_unit_start(role.group("u")):  # "Giao Vụ Tổ chức cán bộ là đơn vị thường trực của ..."
             self.add(role.group("u"), [], role.group("d"), s, 0.85)
@@ -538,6 +561,16 @@ class _TaskReader:
         else:
             self.add(a, co, d, s, 0.9)
         return True
+
+    def _parse_cased(self, t: str, start: int) -> tuple[str | None, list[str], str, int] | None:
+        """_parse_rest of t[start:], read on the copy whose line-opening verbs are lower case, the task's
+        text taken from t as printed."""
+        cased = self.verbs_cased if len(self.verbs_cased) == len(t) else t
+        parsed = _parse_rest(cased[start:])
+        if not parsed:
+            return None
+        a, co, _, off = parsed
+        return a, co, t[start + off :], off
 
     def _request(self, s: Sentence, t: str) -> bool:
         """2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ..."); True if the form matched."""
