@@ -328,3 +328,18 @@ Chỉ đạo giảm nghèo tỉnh tổng hợp kết quả hỗ trợ nhà ở.
          "tổ chức triển khai việc cấp kinh phí"),
         ("Các cơ quan, đơn vị", [], "2025-12-15", "có văn bản báo cáo gửi Sở Xây dựng trước ngày 15/12/2025"),
     ]
+
+
+def test_permissions_make_up_and_another_units_power_are_no_tasks() -> None:
+    body = """Điều 3. Trách nhiệm của Sở Tài chính, Ủy ban nhân dân các huyện
+1. Giám đốc Sở Tài chính chủ trì, phối hợp với các ngành liên quan xác định đơn giá thuê đất.
+2. Chủ tịch Ủy ban nhân dân các huyện quyết định đơn giá thuê đất cho từng dự án.
+Điều 4. Các đơn vị có nhu cầu nổ mìn nhưng không tự thực hiện công việc nổ mìn, nếu đủ điều kiện thì được quyền ký kết hợp đồng thuê.
+Điều 5. Tổ chức bộ máy
+1. Vụ Kế hoạch và Tài chính có Vụ trưởng, một số Phó Vụ trưởng và các công chức thực thi nhiệm vụ.
+2. Vụ trưởng Vụ Kế hoạch và Tài chính có trách nhiệm xây dựng Quy chế làm việc của Vụ.
+"""
+    assert _tasks(body) == [
+        ("Giám đốc Sở Tài chính", ["các ngành liên quan"], None, "xác định đơn giá thuê đất"),
+        ("Vụ trưởng Vụ Kế hoạch và Tài chính", [], None, "xây dựng Quy chế làm việc của Vụ"),
+    ]

@@ -345,7 +345,11 @@ _LABEL_ITEM = re.compile(
 _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(
     r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự|đã|có\s+thể|có\s+thẩm\s+quyền|có\s+tư\s+cách)(?:\s|:|$)|:\s*là\s"
+    # "Các đơn vị có nhu cầu nổ mìn ...": a condition, not a named unit; "Vụ X có Vụ trưởng, ...": its make-up
+    r"|\scó\s+nhu\s+cầu\b|\scó\s+(?:Vụ|Cục|Viện)\s+trưởng\b|\scó\s+(?:Giám\s+đốc|Chánh|Trưởng|Phó)\s"
 )
+# "..., nếu thoả mãn các điều kiện ... thì được quyền ký kết ...": a permission under conditions (CONVENTIONS).
+_PERMISSION = re.compile(r"\bthì\s+được(?:\s+(?:quyền|phép))?\s")
 # "Đơn vị, tổ chức thực hiện nhiệm vụ bồi thường ... có trách nhiệm ...": any body doing that work, a rule of a
 # normative text (CONVENTIONS: not a task), not a named unit.
 _NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
@@ -523,7 +527,8 @@ class _TaskReader:
         desc_c = _clean(desc)
         # "Sở Tư pháp là cơ quan chuyên môn ...", "Ủy ban nhân dân tỉnh quyết định việc ...", "Trường ... được phép
         # tuyển sinh": a definition, a power or a permission, not an assignment.
-        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee) or _NORM_SUBJECT.match(assignee.lstrip()):
+        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee) or _NORM_SUBJECT.match(assignee.lstrip()) \
+                or _PERMISSION.search(desc_c):
             return False
         end = s.start + len(s.text.rstrip())
         self.tasks.append({
@@ -672,6 +677,9 @@ class _TaskReader:
         # An item that names its own unit and verb ("- Các tỉnh, thành phố tổ chức quản lý ...") is that unit's.
         if not self.pending or _unit_clause(t) or s.bullet is None and s.continued:
             return False
+        # "2. Chủ tịch UBND các huyện quyết định đơn giá ...": another unit's power, not the heading's task.
+        if is_unit_start(t) and _NOT_ASSIGNEE.search(t[: (_first_verb(t, head_length(t)) or re.search("$", t)).start()]):
+            return True
         t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
         # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:", or a short title ("I. Nội dung
         # phong trào thi đua"): a topic; its items stay X's.
