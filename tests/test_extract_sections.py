@@ -343,3 +343,23 @@ def test_permissions_make_up_and_another_units_power_are_no_tasks() -> None:
         ("Giám đốc Sở Tài chính", ["các ngành liên quan"], None, "xác định đơn giá thuê đất"),
         ("Vụ trưởng Vụ Kế hoạch và Tài chính", [], None, "xây dựng Quy chế làm việc của Vụ"),
     ]
+
+
+def test_web_wrapped_lead_without_colon_and_role_labels_of_a_plan() -> None:
+    body = """Điều 2. Giao các cơ quan, đơn vị:
+1. Sở
+Tài chính chủ trì, phối hợp với Văn phòng UBND tỉnh (Trung tâm Phục vụ hành
+chính công tỉnh)
+Rà
+soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính.
+2. Văn phòng UBND tỉnh theo dõi việc thực hiện trước ngày 15/12/2025.
+Điều 3. Nhiệm vụ
+1. Hỗ trợ vay vốn giải quyết việc làm.
+- Cơ quan chủ trì: Sở Nội vụ, Sở Tài chính.
+- Cơ quan phối hợp: Bảo hiểm xã hội tỉnh, Trung tâm Dịch vụ việc làm tỉnh, Ủy ban nhân dân các xã.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công tỉnh)"], None,
+         "Rà soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
+        ("Văn phòng UBND tỉnh", [], "2025-12-15", "theo dõi việc thực hiện trước ngày 15/12/2025"),
+    ]

@@ -262,7 +262,8 @@ _NAME_VERBS = re.compile(
 )
 
 
-_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập"}
+_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập",
+                   "việc làm"}
 
 
 def _first_verb(rest: str, start: int = 0) -> re.Match | None:
@@ -355,7 +356,8 @@ _PERMISSION = re.compile(r"\bthì\s+được(?:\s+(?:quyền|phép))?\s")
 _NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
 # "Bộ Tài chính gửi kèm bộ Cẩm nang gồm:": a list of enclosures follows, not tasks.
 _LIST_LEAD = re.compile(r"\sgồm\s*:?\s*$")
-_LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)$")
+_LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
+_ROLE_LABEL = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện)(?:\s+thực\s+hiện)?\s*:")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -468,6 +470,8 @@ class _TaskReader:
         # "2. Trách nhiệm của UBND các tỉnh" / "d) Giao Sở Xây dựng ...": assigning is the heading unit's duty.
         if self.pending and self.pending[1] and s.bullet and not s.continued and re.match(r"Giao\s", t) \
                 and _rank(s.bullet) > _rank(self.pending[1]) and self._heading_item(s, t):
+            return
+        if _ROLE_LABEL.match(t):  # "- Cơ quan chủ trì: Sở Nội vụ" in a plan's table of tasks: a label
             return
         for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
@@ -622,7 +626,8 @@ class _TaskReader:
             rest = after.lstrip()
         # "1. Bộ Tài chính chủ trì, phối hợp với các bộ, địa phương liên quan:": a heading; its items are
         # the unit's tasks with those coordinating units.
-        units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+):", rest)
+        # Web pages also drop the colon ("1. Sở Tài chính chủ trì, phối hợp với Văn phòng UBND tỉnh" / "Rà soát ...").
+        units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+?)(?::|(?<![.;]))", rest)
         if units and _first_verb(units.group("u")) is None:
             self.pending, self.item_kind = (_clean(a), s.bullet, _split_units(units.group("u"))), None
             return True
