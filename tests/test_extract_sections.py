@@ -363,3 +363,18 @@ soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính
          "Rà soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
         ("Văn phòng UBND tỉnh", [], "2025-12-15", "theo dõi việc thực hiện trước ngày 15/12/2025"),
     ]
+
+
+def test_about_as_the_cited_documents_own_verb_and_where_it_stops() -> None:
+    body = """Căn cứ Nghị định số 45/2021/NĐ-CP ngày 12/5/2021 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định số 12/2019/NĐ-CP;
+Căn cứ Chỉ thị số 08/2022/CT-TTg ngày 03/3/2022 của Thủ tướng Chính phủ tăng cường kỷ luật trong quản lý đất đai;
+Căn cứ Quyết định số 17/2020/QĐ-UBND ngày 09 tháng 4 năm 2020 của UBND tỉnh Hòa An Về việc ban hành Quy chế phối hợp;
+Ngày 19/9/2022, Văn phòng Chính phủ có Thông báo số 210/TB-VPCP thông báo ý kiến chỉ đạo của Phó Thủ tướng yêu cầu quý Bộ báo cáo.
+"""
+    assert _refs(body) == [
+        ("nghị định", "45/2021/NĐ-CP", "2021-05-12", "Chính phủ", "sửa đổi, bổ sung một số điều của Nghị định số 12/2019/NĐ-CP"),
+        ("nghị định", "12/2019/NĐ-CP", None, None, None),
+        ("chỉ thị", "08/2022/CT-TTg", "2022-03-03", "Thủ tướng Chính phủ", "tăng cường kỷ luật trong quản lý đất đai"),
+        ("quyết định", "17/2020/QĐ-UBND", "2020-04-09", "UBND tỉnh Hòa An", "ban hành Quy chế phối hợp"),
+        ("thông báo", "210/TB-VPCP", "2022-09-19", "Văn phòng Chính phủ", "thông báo ý kiến chỉ đạo của Phó Thủ tướng"),
+    ]

@@ -138,8 +138,12 @@ _PLACE_LIST = re.compile(r"(?:huyện|xã|phường|tỉnh):\s[^:;]*$")
 
 def _about_after(text: str, pos: int) -> tuple[str | None, int]:
     # The document's own verb may be capitalised after its issuer ("của Thủ tướng Chính phủ Quy định ...").
-    m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
-                 r"|[Ss]ửa\s+đổi)\s))", text[pos:])
+    # Also the verb of what the document does, right after its issuer or date ("của Chính phủ sửa đổi, bổ sung
+    # ...", "của Thủ tướng Chính phủ tăng cường ...", "của Bộ Nội vụ thành lập ..."); after a comma such a verb
+    # is the citing sentence's own.
+    m = re.match(r"\s*,?\s*(?:(?P<vv>[Vv]ề\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
+                 r"|[Ss]ửa\s+đổi)[\s,]))|\s+(?=(?:thành\s+lập|điều\s+chỉnh|bãi\s+bỏ|công\s+bố|tăng\s+cường|đẩy\s+mạnh"
+                 r"|thông\s+báo|phân\s+bổ)\s)", text[pos:])
     if not m:
         return None, pos
     i = pos + m.end()
@@ -150,7 +154,10 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         # (a colon ends it too, unless it opens the places of a title: "... thuộc các huyện: Kiên Lương, ...")
         # "... đến ngày 31/12/2007", ", như sau", a capitalised remark in brackets "(Bộ chỉ số 766)", "(Văn bản
         # đính kèm)" (not "(ODA)" or "(tỉnh Sơn La)", which belong to the description)
-        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
+        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)"
+        # "... thông báo ý kiến chỉ đạo của Phó Thủ tướng yêu cầu quý Bộ ...": the request is the citing text's;
+        # "... và Điều 3 Quyết định số ...": another document's article
+        rf"|\s+(?=(?:yêu\s+cầu|đề\s+nghị)\s+(?:quý\s|các\s|[{UPPER}]))|\s+và\s+(?=Điều\s+\d)",
         text[i : i + 300],
     )
     stop = next(stops, None)
