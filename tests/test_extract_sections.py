@@ -378,3 +378,15 @@ Ngày 19/9/2022, Văn phòng Chính phủ có Thông báo số 210/TB-VPCP thôn
         ("quyết định", "17/2020/QĐ-UBND", "2020-04-09", "UBND tỉnh Hòa An", "ban hành Quy chế phối hợp"),
         ("thông báo", "210/TB-VPCP", "2022-09-19", "Văn phòng Chính phủ", "thông báo ý kiến chỉ đạo của Phó Thủ tướng"),
     ]
+
+
+def test_kinds_in_lower_case_and_symbols_with_a_second_slash() -> None:
+    body = """- Căn cứ nghị quyết số 141/HĐBT ngày 24-8-1982 của Hội đồng Bộ trưởng ban hành Điều lệ về công tác Tiêu chuẩn hoá;
+- Căn cứ Thông tư liên tịch số 117/2007/TTLT/BTC-BLĐTBXH ngày 01/10/2007 của Bộ Tài chính hướng dẫn về trợ cấp;
+- Xét đề nghị tại văn bản số 12/UBND-VP ngày 2/3/2020 của Ủy ban nhân dân huyện;
+"""
+    assert _refs(body) == [
+        ("nghị quyết", "141/HĐBT", "1982-08-24", "Hội đồng Bộ trưởng", "ban hành Điều lệ về công tác Tiêu chuẩn hoá"),
+        ("thông tư liên tịch", "117/2007/TTLT/BTC-BLĐTBXH", "2007-10-01", "Bộ Tài chính", "hướng dẫn về trợ cấp"),
+        ("văn bản", "12/UBND-VP", "2020-03-02", "Ủy ban nhân dân huyện", None),
+    ]
