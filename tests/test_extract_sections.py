@@ -390,3 +390,14 @@ def test_kinds_in_lower_case_and_symbols_with_a_second_slash() -> None:
         ("thông tư liên tịch", "117/2007/TTLT/BTC-BLĐTBXH", "2007-10-01", "Bộ Tài chính", "hướng dẫn về trợ cấp"),
         ("văn bản", "12/UBND-VP", "2020-03-02", "Ủy ban nhân dân huyện", None),
     ]
+
+
+def test_a_session_after_the_councils_term_and_a_code_typed_apart() -> None:
+    body = """Căn cứ Thông tư 45/2006/TT - BTC ngày 25/5/2006 của Bộ Tài chính hướng dẫn về phí;
+Căn cứ Nghị quyết số 125/2009/NQ-HĐND ngày 10 tháng 12 năm 2009 của Hội đồng nhân dân tỉnh Hòa An khoá XV, kỳ họp thứ 17 về việc bãi bỏ khoản thu;
+"""
+    assert _refs(body) == [
+        ("thông tư", "45/2006/TT-BTC", "2006-05-25", "Bộ Tài chính", "hướng dẫn về phí"),
+        ("nghị quyết", "125/2009/NQ-HĐND", "2009-12-10", "Hội đồng nhân dân tỉnh Hòa An khoá XV, kỳ họp thứ 17",
+         "bãi bỏ khoản thu"),
+    ]
