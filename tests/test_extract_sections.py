@@ -401,3 +401,20 @@ Căn cứ Nghị quyết số 125/2009/NQ-HĐND ngày 10 tháng 12 năm 2009 c�
         ("nghị quyết", "125/2009/NQ-HĐND", "2009-12-10", "Hội đồng nhân dân tỉnh Hòa An khoá XV, kỳ họp thứ 17",
          "bãi bỏ khoản thu"),
     ]
+
+
+def test_scope_articles_preambles_what_a_body_may_do_and_a_wrapped_year() -> None:
+    body = """Xét Tờ trình số 12/TTr-UBND ngày 1/11/2025 của Ủy ban nhân dân tỉnh đề nghị Hội đồng nhân dân tỉnh ban hành Nghị quyết bãi bỏ Nghị quyết số 3/2013/NQ-HĐND;
+Điều 1. Đối tượng áp dụng
+1. Cán bộ, công chức, viên chức làm việc trong các cơ quan Đảng, Nhà nước.
+Điều 2. Tổ chức thực hiện
+1. Ủy ban nhân dân tỉnh:
+a) Căn cứ kết quả thực hiện Nghị quyết trong năm
+2026, Ủy ban nhân dân tỉnh đánh giá tác động và xây dựng nghị quyết chi thu nhập tăng thêm.
+2. Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí lưu trú, di chuyển.
+3. Sở Tài chính có trách nhiệm hướng dẫn việc lập dự toán.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân tỉnh", [], None, "đánh giá tác động và xây dựng nghị quyết chi thu nhập tăng thêm"),
+        ("Sở Tài chính", [], None, "hướng dẫn việc lập dự toán"),
+    ]

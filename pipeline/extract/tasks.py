@@ -141,6 +141,9 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
                                           and (is_unit_start(last_word + " " + stripped) or _REQUEST_END.search(prev)
                                                or _REQUEST_START.match(_BULLET.sub("", prev, count=1))))
         lower_start = lower_start or bool(unfinished and adjacent and last_word in _CONTINUING)
+        # A year or number wrapped from its word ("c) Căn cứ kết quả ... trong năm" / "2026, Ủy ban nhân dân ...").
+        lower_start = lower_start or bool(unfinished and adjacent and last_word in ("năm", "tháng", "ngày", "số")
+                                          and stripped[:1].isdigit())
         # A holder's title cut from its body ("2. Chánh Văn phòng UBND tỉnh; Giám đốc" / "Công an tỉnh; ...").
         lower_start = lower_start or bool(unfinished and adjacent and prev.endswith(_TITLE_ENDS))
         # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
@@ -356,6 +359,10 @@ _PERMISSION = re.compile(r"\bthì\s+được(?:\s+(?:quyền|phép))?\s")
 _NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
 # "Bộ Tài chính gửi kèm bộ Cẩm nang gồm:": a list of enclosures follows, not tasks.
 _LIST_LEAD = re.compile(r"\sgồm\s*:?\s*$")
+_SCOPE_ARTICLE = re.compile(r"(?:Phạm\s+vi\s+điều\s+chỉnh|Đối\s+tượng\s+áp\s+dụng|Giải\s+thích\s+từ\s+ngữ)"
+                            r"(?:\s+và\s+(?:đối\s+tượng\s+áp\s+dụng|phạm\s+vi\s+điều\s+chỉnh))?\s*$", re.IGNORECASE)
+# "Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí ...": what a body may do, not a task.
+_MAY = re.compile(r"^[^,;.]{0,80}?\sđược\s+(?:thu|phép|quyền|hưởng|miễn|giảm)\b")
 _LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
 _ROLE_LABEL = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện)(?:\s+thực\s+hiện)?\s*:")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
@@ -437,7 +444,8 @@ class _TaskReader:
     deadlines: list[dict]
     issued: str | None
     tasks: list[dict] = field(default_factory=list)
-    verbs_cased: str = ""  # the sentence with verbs that open a line lower-cased (_line_verbs_lowered)
+    verbs_cased: str = ""
+    in_scope: bool = False  # inside an article that says whom or what the text covers  # the sentence with verbs that open a line lower-cased (_line_verbs_lowered)
     # (assignee, bullet kind of its heading, coordinating units the heading names for all its items)
     pending: tuple[str, str | None, list[str]] | None = None
     open_item: int | None = None  # the task of a heading's item whose paragraph may go on
@@ -467,6 +475,12 @@ class _TaskReader:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
         open_item = self.open_item if s.continued else None
         self.open_item = None
+        # "Điều 2. Đối tượng áp dụng" / "1. Cán bộ, công chức ... làm việc trong ...": whom a rule covers, not
+        # tasks, up to the next article.
+        if s.bullet == "Điều" and not s.continued:
+            self.in_scope = bool(_SCOPE_ARTICLE.match(t))
+        if self.in_scope:
+            return
         # "2. Trách nhiệm của UBND các tỉnh" / "d) Giao Sở Xây dựng ...": assigning is the heading unit's duty.
         if self.pending and self.pending[1] and s.bullet and not s.continued and re.match(r"Giao\s", t) \
                 and _rank(s.bullet) > _rank(self.pending[1]) and self._heading_item(s, t):
@@ -532,7 +546,7 @@ class _TaskReader:
         # "Sở Tư pháp là cơ quan chuyên môn ...", "Ủy ban nhân dân tỉnh quyết định việc ...", "Trường ... được phép
         # tuyển sinh": a definition, a power or a permission, not an assignment.
         if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee) or _NORM_SUBJECT.match(assignee.lstrip()) \
-                or _PERMISSION.search(desc_c):
+                or _PERMISSION.search(desc_c) or _MAY.match(desc_c) or assignee.startswith("Đơn vị tính"):
             return False
         end = s.start + len(s.text.rstrip())
         self.tasks.append({
@@ -585,7 +599,7 @@ class _TaskReader:
         """2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ..."); True if the form matched."""
         m = re.search(r"(?:^|[\s,])(?:Yêu cầu|yêu cầu|Đề nghị|đề nghị)\s+(?!của\b)", t)
         if not m or re.search(r"[Tt]heo\s+$", t[: m.start() + 1]) or (
-            t.startswith(("Căn cứ", "Theo")) and not t.rstrip().endswith(":")
+            t.startswith(("Căn cứ", "Theo", "Xét")) and not t.rstrip().endswith(":")
         ):
             return False
         if _PROCEDURAL.search(t[: m.start()]):  # "nếu có vướng mắc, đề nghị ... phản ánh về ..." (corpora/dev 02)
