@@ -418,3 +418,14 @@ a) Căn cứ kết quả thực hiện Nghị quyết trong năm
         ("Ủy ban nhân dân tỉnh", [], None, "đánh giá tác động và xây dựng nghị quyết chi thu nhập tăng thêm"),
         ("Sở Tài chính", [], None, "hướng dẫn việc lập dự toán"),
     ]
+
+
+def test_the_government_as_a_unit_under_a_request_and_a_named_agency_in_an_item() -> None:
+    body = """Điều 2. Ủy ban nhân dân tỉnh yêu cầu Chính phủ, Thủ tướng Chính phủ quan tâm một số nội dung sau đây:
+1. Bố trí vốn hỗ trợ nhà ở cho người có công với cách mạng.
+2. Cơ quan y tế kiểm tra hồ sơ bệnh án, biên bản giám định.
+"""
+    assert _tasks(body) == [
+        ("Chính phủ, Thủ tướng Chính phủ", [], None, "Bố trí vốn hỗ trợ nhà ở cho người có công với cách mạng"),
+        ("Cơ quan y tế", [], None, "kiểm tra hồ sơ bệnh án, biên bản giám định"),
+    ]

@@ -36,7 +36,7 @@ _MULTI_HEADS = (
     "Ban Chỉ đạo", "Tổ trưởng", "Kế toán", "Văn thư", "Ban Tổ chức", "Ban Tuyên giáo", "Thành viên",
     "Giáo viên", "Nhân viên", "Chuyên viên", "Đơn vị", "Chủ đầu tư", "Nhà thầu", "Doanh nghiệp",
     "Bộ trưởng", "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tổng Giám đốc", "Chánh văn phòng", "Quỹ",
-    "Lực lượng",
+    "Lực lượng", "Chính phủ", "Thủ tướng", "Cơ quan",
 )
 _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
                  "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
