@@ -429,3 +429,15 @@ def test_the_government_as_a_unit_under_a_request_and_a_named_agency_in_an_item(
         ("Chính phủ, Thủ tướng Chính phủ", [], None, "Bố trí vốn hỗ trợ nhà ở cho người có công với cách mạng"),
         ("Cơ quan y tế", [], None, "kiểm tra hồ sơ bệnh án, biên bản giám định"),
     ]
+
+
+def test_lists_of_posts_and_rates_and_a_councils_approval_are_no_tasks() -> None:
+    body = """Điều 1. Hội đồng nhân dân tỉnh tán thành Tờ trình số 105/TTr-UBND ngày 24/11/2025 của Ủy ban nhân dân tỉnh và quyết định mức phụ cấp như sau:
+1. Cán bộ không chuyên trách ở xã, phường:
+a) Cán bộ Tuyên giáo.
+b) Phó Chủ tịch Hội Nông dân.
+2. Ban bảo vệ dân phố:
+a) Tổ phó Tổ bảo vệ dân phố: 88.000 đồng/tháng (bằng 70% mức phụ cấp của Tổ trưởng).
+Điều 2. Ủy ban nhân dân tỉnh có trách nhiệm tổ chức thực hiện Nghị quyết này.
+"""
+    assert _tasks(body) == [("Ủy ban nhân dân tỉnh", [], None, "tổ chức thực hiện Nghị quyết này")]

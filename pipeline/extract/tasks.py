@@ -350,7 +350,7 @@ _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(
     r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự|đã|có\s+thể|có\s+thẩm\s+quyền|có\s+tư\s+cách)(?:\s|:|$)|:\s*là\s"
     # "Các đơn vị có nhu cầu nổ mìn ...": a condition, not a named unit; "Vụ X có Vụ trưởng, ...": its make-up
-    r"|\scó\s+nhu\s+cầu\b|\scó\s+(?:Vụ|Cục|Viện)\s+trưởng\b|\scó\s+(?:Giám\s+đốc|Chánh|Trưởng|Phó)\s"
+    r"|\s(?:tán\s+thành|nhất\s+trí|thông\s+qua)\s|\scó\s+nhu\s+cầu\b|\scó\s+(?:Vụ|Cục|Viện)\s+trưởng\b|\scó\s+(?:Giám\s+đốc|Chánh|Trưởng|Phó)\s"
 )
 # "..., nếu thoả mãn các điều kiện ... thì được quyền ký kết ...": a permission under conditions (CONVENTIONS).
 _PERMISSION = re.compile(r"\bthì\s+được(?:\s+(?:quyền|phép))?\s")
@@ -363,6 +363,7 @@ _SCOPE_ARTICLE = re.compile(r"(?:Phạm\s+vi\s+điều\s+chỉnh|Đối\s+tượ
                             r"(?:\s+và\s+(?:đối\s+tượng\s+áp\s+dụng|phạm\s+vi\s+điều\s+chỉnh))?\s*$", re.IGNORECASE)
 # "Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí ...": what a body may do, not a task.
 _MAY = re.compile(r"^[^,;.]{0,80}?\sđược\s+(?:thu|phép|quyền|hưởng|miễn|giảm)\b")
+_RATE_ITEM = re.compile(r":\s*[\d.,]+\s*(?:đồng|triệu|%)")
 _LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
 _ROLE_LABEL = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện)(?:\s+thực\s+hiện)?\s*:")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
@@ -708,6 +709,11 @@ class _TaskReader:
         # An item that opens with a label is a topic or a list entry ("Dự án 1: Phòng ngừa ...", "Quy chuẩn
         # QCVN 01:2022/BQP ...", "Thông tin về ..."), not a task.
         if _LABEL_ITEM.match(t):
+            return True
+        # A post or a rate in a list ("Cán bộ Tuyên giáo", "Tổ phó Tổ bảo vệ dân phố: 88.000 đồng/tháng"): not a
+        # task.
+        name = t.split("(")[0]
+        if _RATE_ITEM.search(t) or (is_unit_start(t) and _first_verb(name, head_length(name)) is None):
             return True
         coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)|[Cc]ùng với\s", t):
