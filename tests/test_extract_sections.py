@@ -441,3 +441,12 @@ a) Tổ phó Tổ bảo vệ dân phố: 88.000 đồng/tháng (bằng 70% mức
 Điều 2. Ủy ban nhân dân tỉnh có trách nhiệm tổ chức thực hiện Nghị quyết này.
 """
     assert _tasks(body) == [("Ủy ban nhân dân tỉnh", [], None, "tổ chức thực hiện Nghị quyết này")]
+
+
+def test_a_request_to_ministries_and_sectors_named_without_cac() -> None:
+    body = """Để việc đề xuất biên chế được triển khai thống nhất, đề nghị bộ, ngành, địa phương khẩn trương tổng hợp đề xuất biên chế, gửi về Bộ Nội vụ trước ngày 26/11/2025.
+"""
+    assert _tasks(body) == [
+        ("bộ, ngành, địa phương", [], "2025-11-26",
+         "khẩn trương tổng hợp đề xuất biên chế, gửi về Bộ Nội vụ trước ngày 26/11/2025"),
+    ]

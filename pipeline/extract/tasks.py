@@ -61,6 +61,10 @@ class Sentence:
     item: bool = False  # the paragraph opens with a bullet
 
 
+# "đề nghị bộ, ngành, địa phương khẩn trương ...": a list of kinds of unit without "các".
+_UNIT_NOUN_LIST = re.compile(r"(?:bộ|sở),\s*ngành\b")
+
+
 def head_length(s: str) -> int:
     """Length of the multi-word head that opens s ("Đoàn kiểm tra"), so verbs inside it are skipped."""
     s = s.lstrip()
@@ -73,7 +77,7 @@ def head_length(s: str) -> int:
 def is_unit_start(s: str) -> bool:
     """Does s open the name of a unit, an office or a holder of one?"""
     s = s.lstrip()
-    if s.startswith(_MULTI_HEADS) or s.startswith(_ABBR_HEADS):
+    if s.startswith(_MULTI_HEADS) or s.startswith(_ABBR_HEADS) or _UNIT_NOUN_LIST.match(s):
         return True
     m = re.match(r"(\S+)\s+(\S+)", s)
     if not m:
