@@ -450,3 +450,17 @@ def test_a_request_to_ministries_and_sectors_named_without_cac() -> None:
         ("bộ, ngành, địa phương", [], "2025-11-26",
          "khẩn trương tổng hợp đề xuất biên chế, gửi về Bộ Nội vụ trước ngày 26/11/2025"),
     ]
+
+
+def test_a_unit_cut_after_van_phong_and_a_purpose_after_the_coordinating_units() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Sở Tài chính:
+a) Chủ trì, phối hợp với Văn phòng
+UBND tỉnh và các cơ quan liên quan xây dựng quy trình nội bộ giải quyết thủ tục hành chính.
+2. Ủy ban Kinh tế của Quốc hội chủ trì, phối hợp với các cơ quan Chính phủ để thẩm tra hồ sơ Chương trình.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["Văn phòng UBND tỉnh", "các cơ quan liên quan"], None,
+         "xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
+        ("Ủy ban Kinh tế của Quốc hội", ["các cơ quan Chính phủ"], None, "thẩm tra hồ sơ Chương trình"),
+    ]

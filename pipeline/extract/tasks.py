@@ -107,7 +107,8 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
-_TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng")
+_TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng",
+               " Văn phòng", " Ủy ban", " Uỷ ban", " Trung tâm")  # "phối hợp với Văn phòng" / "UBND tỉnh ..."
 # A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 _REQUEST_START = re.compile(r"(?:Đề nghị|Yêu cầu|Giao)\s")  # "1. Đề nghị Ủy ban Mặt trận" / "Tổ quốc ..."
@@ -254,7 +255,9 @@ def _split_units(s: str) -> list[str]:
             units[-1] += pieces[i - 1] + piece
         else:
             units.append(piece)
-    return [u.replace("\u0001", " và ").strip(" ,.;") for u in units if u.strip(" ,.;")]
+    # "... với các cơ quan Chính phủ để thẩm tra ...": the purpose's "để" is no part of the last unit.
+    units = [re.sub(r"\s+(?:để|nhằm)$", "", u.replace("\u0001", " và ").strip(" ,.;")) for u in units]
+    return [u for u in units if u]
 
 
 def _clean(s: str) -> str:
@@ -270,7 +273,7 @@ _NAME_VERBS = re.compile(
 
 
 _NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập",
-                   "việc làm"}
+                   "việc làm", "quá trình"}
 
 
 def _first_verb(rest: str, start: int = 0) -> re.Match | None:
