@@ -457,10 +457,14 @@ def test_a_unit_cut_after_van_phong_and_a_purpose_after_the_coordinating_units()
 1. Sở Tài chính:
 a) Chủ trì, phối hợp với Văn phòng
 UBND tỉnh và các cơ quan liên quan xây dựng quy trình nội bộ giải quyết thủ tục hành chính.
+b) Tham mưu Ủy ban nhân dân
+tỉnh đánh giá trách nhiệm người đứng đầu các cơ quan chưa cập nhật dữ liệu.
 2. Ủy ban Kinh tế của Quốc hội chủ trì, phối hợp với các cơ quan Chính phủ để thẩm tra hồ sơ Chương trình.
 """
     assert _tasks(body) == [
         ("Sở Tài chính", ["Văn phòng UBND tỉnh", "các cơ quan liên quan"], None,
          "xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
+        ("Sở Tài chính", [], None,
+         "Tham mưu Ủy ban nhân dân tỉnh đánh giá trách nhiệm người đứng đầu các cơ quan chưa cập nhật dữ liệu"),
         ("Ủy ban Kinh tế của Quốc hội", ["các cơ quan Chính phủ"], None, "thẩm tra hồ sơ Chương trình"),
     ]

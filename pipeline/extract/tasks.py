@@ -108,7 +108,7 @@ def _bullet_kind(b: str | None) -> str | None:
 
 
 _TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng",
-               " Văn phòng", " Ủy ban", " Uỷ ban", " Trung tâm")  # "phối hợp với Văn phòng" / "UBND tỉnh ..."
+               " Văn phòng", " Ủy ban", " Uỷ ban", " Trung tâm", " nhân dân")  # "với Văn phòng" / "UBND tỉnh ..."
 # A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 _REQUEST_START = re.compile(r"(?:Đề nghị|Yêu cầu|Giao)\s")  # "1. Đề nghị Ủy ban Mặt trận" / "Tổ quốc ..."
