@@ -371,7 +371,7 @@ _SCOPE_ARTICLE = re.compile(r"(?:Phạm\s+vi\s+điều\s+chỉnh|Đối\s+tượ
 # "Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí ...": what a body may do, not a task.
 _MAY = re.compile(r"^[^,;.]{0,80}?\sđược\s+(?:thu|phép|quyền|hưởng|miễn|giảm)\b")
 _RATE_ITEM = re.compile(r":\s*[\d.,]+\s*(?:đồng|triệu|%)")
-_LETTER_END = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
+_LETTER_CLAUSE = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
 _ROLE_LABEL = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện)(?:\s+thực\s+hiện)?\s*:")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
@@ -541,7 +541,7 @@ class _TaskReader:
         # scope of a body's powers is neither the body nor the task.
         assignee = _SCOPE.sub("", assignee)
         assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
-        letter = _LETTER_END.search(assignee)  # "các cơ quan, đơn vị có văn bản báo cáo ...": the letter is the task's
+        letter = _LETTER_CLAUSE.search(assignee)  # "các cơ quan, đơn vị có văn bản báo cáo ...": the letter is the task's
         if letter:
             assignee, desc = assignee[: letter.start()], assignee[letter.start() :].strip() + " " + desc
         # "Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm ...": the time
@@ -705,7 +705,8 @@ class _TaskReader:
         if not self.pending or _unit_clause(t) or s.bullet is None and s.continued:
             return False
         # "2. Chủ tịch UBND các huyện quyết định đơn giá ...": another unit's power, not the heading's task.
-        if is_unit_start(t) and _NOT_ASSIGNEE.search(t[: (_first_verb(t, head_length(t)) or re.search("$", t)).start()]):
+        verb = _first_verb(t, head_length(t))
+        if is_unit_start(t) and _NOT_ASSIGNEE.search(t[: verb.start() if verb else len(t)]):
             return True
         t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
         # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:", or a short title ("I. Nội dung
