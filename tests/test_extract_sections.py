@@ -264,3 +264,207 @@ Căn cứ Nghị quyết số 85/2009/NQ-HĐND ngày 02 tháng 12 năm 2009 củ
         ("nghị quyết", "85/2009/NQ-HĐND", "2009-12-02", "Hội đồng nhân dân tỉnh khoá VII, tại kỳ họp thứ hai mươi lăm",
          "quy định tỷ lệ phân chia các khoản thu đối với các huyện: Tân Hiệp, Giồng Riềng"),
     ]
+
+
+def test_dash_after_an_article_number_and_bodies_named_with_a_verb() -> None:
+    body = """Điều 2. - Các cơ quan quản lý phải kiểm tra, đôn đốc các cơ sở sản xuất thực hiện đúng tiêu chuẩn.
+Điều 3. Giao Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh, Sở Tư pháp tổ chức triển khai Kế hoạch.
+"""
+    assert _tasks(body) == [
+        ("Các cơ quan quản lý", [], None, "kiểm tra, đôn đốc các cơ sở sản xuất thực hiện đúng tiêu chuẩn"),
+        ("Hội đồng phối hợp phổ biến, giáo dục pháp luật tỉnh, Sở Tư pháp", [], None, "tổ chức triển khai Kế hoạch"),
+    ]
+
+
+def test_coordination_without_voi_and_a_duty_with_a_colon() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Giao Sở Tài chính chủ trì, phối hợp các sở, ban ngành tỉnh; Ủy ban nhân dân các xã, phường và các đơn vị có liên quan, có trách nhiệm: theo dõi, hướng dẫn việc thanh toán kinh phí.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["các sở, ban ngành tỉnh", "Ủy ban nhân dân các xã, phường", "các đơn vị có liên quan"], None,
+         "theo dõi, hướng dẫn việc thanh toán kinh phí"),
+    ]
+
+
+def test_a_rule_for_any_body_doing_a_duty_is_no_task() -> None:
+    body = """Điều 3. Lập dự toán
+Đơn vị, tổ chức thực hiện nhiệm vụ giải phóng mặt bằng có trách nhiệm lập dự toán chi phí của từng dự án.
+Điều 4. Sở Tài chính có trách nhiệm hướng dẫn việc lập dự toán.
+"""
+    assert _tasks(body) == [("Sở Tài chính", [], None, "hướng dẫn việc lập dự toán")]
+
+
+def test_a_list_of_enclosures_ends_the_request_and_holds_no_task() -> None:
+    body = """Để triển khai Sổ tay, Sở Nội vụ đề nghị Ủy ban nhân dân các xã, phường quan tâm chỉ đạo:
+1. Phổ biến nội dung Sổ tay đến công chức cấp xã và các thôn, tổ dân phố trên địa bàn.
+2. Lồng ghép nội dung Sổ tay vào các lớp bồi dưỡng nghiệp vụ cho công chức cấp xã.
+Sở Nội vụ gửi kèm bộ tài liệu gồm:
+- Sổ tay nghiệp vụ;
+- Tài liệu tập huấn.
+Sở Nội vụ trân trọng đề nghị Ủy ban nhân dân các xã, phường quan tâm, chỉ đạo thực hiện./.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân các xã, phường", [], None,
+         "Phổ biến nội dung Sổ tay đến công chức cấp xã và các thôn, tổ dân phố trên địa bàn"),
+        ("Ủy ban nhân dân các xã, phường", [], None,
+         "Lồng ghép nội dung Sổ tay vào các lớp bồi dưỡng nghiệp vụ cho công chức cấp xã"),
+        ("Ủy ban nhân dân các xã, phường", [], None, "quan tâm, chỉ đạo thực hiện"),
+    ]
+
+
+def test_web_wrapped_giao_a_named_unit_and_a_verb_after_a_list_of_units() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Giao Sở Xây dựng
+Theo dõi, đôn đốc Ủy ban nhân dân các xã cập nhật dữ liệu số nhà.
+2. Giao Ban
+Chỉ đạo giảm nghèo tỉnh tổng hợp kết quả hỗ trợ nhà ở.
+3. Giao trách nhiệm cho Giám đốc Sở Tài chính phối hợp với Kho bạc Nhà nước tỉnh, Ủy ban nhân dân các huyện, thị xã, tổ chức triển khai việc cấp kinh phí.
+4. Các cơ quan, đơn vị có văn bản báo cáo gửi Sở Xây dựng trước ngày 15/12/2025.
+"""
+    assert _tasks(body) == [
+        ("Sở Xây dựng", [], None, "Theo dõi, đôn đốc Ủy ban nhân dân các xã cập nhật dữ liệu số nhà"),
+        ("Ban Chỉ đạo giảm nghèo tỉnh", [], None, "tổng hợp kết quả hỗ trợ nhà ở"),
+        ("Giám đốc Sở Tài chính", ["Kho bạc Nhà nước tỉnh", "Ủy ban nhân dân các huyện, thị xã"], None,
+         "tổ chức triển khai việc cấp kinh phí"),
+        ("Các cơ quan, đơn vị", [], "2025-12-15", "có văn bản báo cáo gửi Sở Xây dựng trước ngày 15/12/2025"),
+    ]
+
+
+def test_permissions_make_up_and_another_units_power_are_no_tasks() -> None:
+    body = """Điều 3. Trách nhiệm của Sở Tài chính, Ủy ban nhân dân các huyện
+1. Giám đốc Sở Tài chính chủ trì, phối hợp với các ngành liên quan xác định đơn giá thuê đất.
+2. Chủ tịch Ủy ban nhân dân các huyện quyết định đơn giá thuê đất cho từng dự án.
+Điều 4. Các đơn vị có nhu cầu nổ mìn nhưng không tự thực hiện công việc nổ mìn, nếu đủ điều kiện thì được quyền ký kết hợp đồng thuê.
+Điều 5. Tổ chức bộ máy
+1. Vụ Kế hoạch và Tài chính có Vụ trưởng, một số Phó Vụ trưởng và các công chức thực thi nhiệm vụ.
+2. Vụ trưởng Vụ Kế hoạch và Tài chính có trách nhiệm xây dựng Quy chế làm việc của Vụ.
+"""
+    assert _tasks(body) == [
+        ("Giám đốc Sở Tài chính", ["các ngành liên quan"], None, "xác định đơn giá thuê đất"),
+        ("Vụ trưởng Vụ Kế hoạch và Tài chính", [], None, "xây dựng Quy chế làm việc của Vụ"),
+    ]
+
+
+def test_web_wrapped_lead_without_colon_and_role_labels_of_a_plan() -> None:
+    body = """Điều 2. Giao các cơ quan, đơn vị:
+1. Sở
+Tài chính chủ trì, phối hợp với Văn phòng UBND tỉnh (Trung tâm Phục vụ hành
+chính công tỉnh)
+Rà
+soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính.
+2. Văn phòng UBND tỉnh theo dõi việc thực hiện trước ngày 15/12/2025.
+Điều 3. Nhiệm vụ
+1. Hỗ trợ vay vốn giải quyết việc làm.
+- Cơ quan chủ trì: Sở Nội vụ, Sở Tài chính.
+- Cơ quan phối hợp: Bảo hiểm xã hội tỉnh, Trung tâm Dịch vụ việc làm tỉnh, Ủy ban nhân dân các xã.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["Văn phòng UBND tỉnh (Trung tâm Phục vụ hành chính công tỉnh)"], None,
+         "Rà soát, xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
+        ("Văn phòng UBND tỉnh", [], "2025-12-15", "theo dõi việc thực hiện trước ngày 15/12/2025"),
+    ]
+
+
+def test_about_as_the_cited_documents_own_verb_and_where_it_stops() -> None:
+    body = """Căn cứ Nghị định số 45/2021/NĐ-CP ngày 12/5/2021 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định số 12/2019/NĐ-CP;
+Căn cứ Chỉ thị số 08/2022/CT-TTg ngày 03/3/2022 của Thủ tướng Chính phủ tăng cường kỷ luật trong quản lý đất đai;
+Căn cứ Quyết định số 17/2020/QĐ-UBND ngày 09 tháng 4 năm 2020 của UBND tỉnh Hòa An Về việc ban hành Quy chế phối hợp;
+Ngày 19/9/2022, Văn phòng Chính phủ có Thông báo số 210/TB-VPCP thông báo ý kiến chỉ đạo của Phó Thủ tướng yêu cầu quý Bộ báo cáo.
+"""
+    assert _refs(body) == [
+        ("nghị định", "45/2021/NĐ-CP", "2021-05-12", "Chính phủ", "sửa đổi, bổ sung một số điều của Nghị định số 12/2019/NĐ-CP"),
+        ("nghị định", "12/2019/NĐ-CP", None, None, None),
+        ("chỉ thị", "08/2022/CT-TTg", "2022-03-03", "Thủ tướng Chính phủ", "tăng cường kỷ luật trong quản lý đất đai"),
+        ("quyết định", "17/2020/QĐ-UBND", "2020-04-09", "UBND tỉnh Hòa An", "ban hành Quy chế phối hợp"),
+        ("thông báo", "210/TB-VPCP", "2022-09-19", "Văn phòng Chính phủ", "thông báo ý kiến chỉ đạo của Phó Thủ tướng"),
+    ]
+
+
+def test_kinds_in_lower_case_and_symbols_with_a_second_slash() -> None:
+    body = """- Căn cứ nghị quyết số 141/HĐBT ngày 24-8-1982 của Hội đồng Bộ trưởng ban hành Điều lệ về công tác Tiêu chuẩn hoá;
+- Căn cứ Thông tư liên tịch số 117/2007/TTLT/BTC-BLĐTBXH ngày 01/10/2007 của Bộ Tài chính hướng dẫn về trợ cấp;
+- Xét đề nghị tại văn bản số 12/UBND-VP ngày 2/3/2020 của Ủy ban nhân dân huyện;
+"""
+    assert _refs(body) == [
+        ("nghị quyết", "141/HĐBT", "1982-08-24", "Hội đồng Bộ trưởng", "ban hành Điều lệ về công tác Tiêu chuẩn hoá"),
+        ("thông tư liên tịch", "117/2007/TTLT/BTC-BLĐTBXH", "2007-10-01", "Bộ Tài chính", "hướng dẫn về trợ cấp"),
+        ("văn bản", "12/UBND-VP", "2020-03-02", "Ủy ban nhân dân huyện", None),
+    ]
+
+
+def test_a_session_after_the_councils_term_and_a_code_typed_apart() -> None:
+    body = """Căn cứ Thông tư 45/2006/TT - BTC ngày 25/5/2006 của Bộ Tài chính hướng dẫn về phí;
+Căn cứ Nghị quyết số 125/2009/NQ-HĐND ngày 10 tháng 12 năm 2009 của Hội đồng nhân dân tỉnh Hòa An khoá XV, kỳ họp thứ 17 về việc bãi bỏ khoản thu;
+"""
+    assert _refs(body) == [
+        ("thông tư", "45/2006/TT-BTC", "2006-05-25", "Bộ Tài chính", "hướng dẫn về phí"),
+        ("nghị quyết", "125/2009/NQ-HĐND", "2009-12-10", "Hội đồng nhân dân tỉnh Hòa An khoá XV, kỳ họp thứ 17",
+         "bãi bỏ khoản thu"),
+    ]
+
+
+def test_scope_articles_preambles_what_a_body_may_do_and_a_wrapped_year() -> None:
+    body = """Xét Tờ trình số 12/TTr-UBND ngày 1/11/2025 của Ủy ban nhân dân tỉnh đề nghị Hội đồng nhân dân tỉnh ban hành Nghị quyết bãi bỏ Nghị quyết số 3/2013/NQ-HĐND;
+Điều 1. Đối tượng áp dụng
+1. Cán bộ, công chức, viên chức làm việc trong các cơ quan Đảng, Nhà nước.
+Điều 2. Tổ chức thực hiện
+1. Ủy ban nhân dân tỉnh:
+a) Căn cứ kết quả thực hiện Nghị quyết trong năm
+2026, Ủy ban nhân dân tỉnh đánh giá tác động và xây dựng nghị quyết chi thu nhập tăng thêm.
+2. Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí lưu trú, di chuyển.
+3. Sở Tài chính có trách nhiệm hướng dẫn việc lập dự toán.
+"""
+    assert _tasks(body) == [
+        ("Ủy ban nhân dân tỉnh", [], None, "đánh giá tác động và xây dựng nghị quyết chi thu nhập tăng thêm"),
+        ("Sở Tài chính", [], None, "hướng dẫn việc lập dự toán"),
+    ]
+
+
+def test_the_government_as_a_unit_under_a_request_and_a_named_agency_in_an_item() -> None:
+    body = """Điều 2. Ủy ban nhân dân tỉnh yêu cầu Chính phủ, Thủ tướng Chính phủ quan tâm một số nội dung sau đây:
+1. Bố trí vốn hỗ trợ nhà ở cho người có công với cách mạng.
+2. Cơ quan y tế kiểm tra hồ sơ bệnh án, biên bản giám định.
+"""
+    assert _tasks(body) == [
+        ("Chính phủ, Thủ tướng Chính phủ", [], None, "Bố trí vốn hỗ trợ nhà ở cho người có công với cách mạng"),
+        ("Cơ quan y tế", [], None, "kiểm tra hồ sơ bệnh án, biên bản giám định"),
+    ]
+
+
+def test_lists_of_posts_and_rates_and_a_councils_approval_are_no_tasks() -> None:
+    body = """Điều 1. Hội đồng nhân dân tỉnh tán thành Tờ trình số 105/TTr-UBND ngày 24/11/2025 của Ủy ban nhân dân tỉnh và quyết định mức phụ cấp như sau:
+1. Cán bộ không chuyên trách ở xã, phường:
+a) Cán bộ Tuyên giáo.
+b) Phó Chủ tịch Hội Nông dân.
+2. Ban bảo vệ dân phố:
+a) Tổ phó Tổ bảo vệ dân phố: 88.000 đồng/tháng (bằng 70% mức phụ cấp của Tổ trưởng).
+Điều 2. Ủy ban nhân dân tỉnh có trách nhiệm tổ chức thực hiện Nghị quyết này.
+"""
+    assert _tasks(body) == [("Ủy ban nhân dân tỉnh", [], None, "tổ chức thực hiện Nghị quyết này")]
+
+
+def test_a_request_to_ministries_and_sectors_named_without_cac() -> None:
+    body = """Để việc đề xuất biên chế được triển khai thống nhất, đề nghị bộ, ngành, địa phương khẩn trương tổng hợp đề xuất biên chế, gửi về Bộ Nội vụ trước ngày 26/11/2025.
+"""
+    assert _tasks(body) == [
+        ("bộ, ngành, địa phương", [], "2025-11-26",
+         "khẩn trương tổng hợp đề xuất biên chế, gửi về Bộ Nội vụ trước ngày 26/11/2025"),
+    ]
+
+
+def test_a_unit_cut_after_van_phong_and_a_purpose_after_the_coordinating_units() -> None:
+    body = """Điều 2. Tổ chức thực hiện
+1. Sở Tài chính:
+a) Chủ trì, phối hợp với Văn phòng
+UBND tỉnh và các cơ quan liên quan xây dựng quy trình nội bộ giải quyết thủ tục hành chính.
+b) Tham mưu Ủy ban nhân dân
+tỉnh đánh giá trách nhiệm người đứng đầu các cơ quan chưa cập nhật dữ liệu.
+2. Ủy ban Kinh tế của Quốc hội chủ trì, phối hợp với các cơ quan Chính phủ để thẩm tra hồ sơ Chương trình.
+"""
+    assert _tasks(body) == [
+        ("Sở Tài chính", ["Văn phòng UBND tỉnh", "các cơ quan liên quan"], None,
+         "xây dựng quy trình nội bộ giải quyết thủ tục hành chính"),
+        ("Sở Tài chính", [], None,
+         "Tham mưu Ủy ban nhân dân tỉnh đánh giá trách nhiệm người đứng đầu các cơ quan chưa cập nhật dữ liệu"),
+        ("Ủy ban Kinh tế của Quốc hội", ["các cơ quan Chính phủ"], None, "thẩm tra hồ sơ Chương trình"),
+    ]

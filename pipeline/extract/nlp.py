@@ -44,13 +44,18 @@ def _reference_patterns() -> list[dict]:
     """Token patterns: a document kind, an optional "số"/"số:", then one number/symbol token."""
     patterns = []
     gap = {"IS_SPACE": True, "OP": "*"}  # a line break inside the citation (wrapped OCR text)
-    # A kind may be wrapped ("Thông" / "tư số 38/2015/TT-BTC"); a letter is also cited in lower case ("có
-    # văn bản số 349/TB-VPCP", "tại công văn số ...").
-    lower_too = {"Văn bản", "Công văn", "Tờ trình", "Báo cáo", "Thông báo", "Kế hoạch"}
-    variants = [*REFERENCE_KINDS, *(k[:1].lower() + k[1:] for k in REFERENCE_KINDS if k in lower_too)]
+    # A kind may be wrapped ("Thông" / "tư số 38/2015/TT-BTC"); any kind is also cited in lower case ("có
+    # văn bản số 349/TB-VPCP", "tại công văn số ...", old decisions: "Căn cứ nghị quyết số 141/HĐBT ...").
+    # In lower case only a letter takes words before "số": "hướng dẫn tại văn bản số ..." is no "hướng dẫn".
+    lower_too = {"văn bản", "công văn", "tờ trình", "báo cáo", "thông báo", "kế hoạch"}
+    variants = [*REFERENCE_KINDS, *(k[:1].lower() + k[1:] for k in REFERENCE_KINDS if k[:1].isupper())]
     for written in variants:
         first, *rest = written.split()
         words = [{"TEXT": first}] + [tok for w in rest for tok in ({"IS_SPACE": True, "OP": "?"}, {"TEXT": w})]
+        if written[:1].islower() and written not in lower_too:
+            patterns.append({"label": "REF", "pattern": words + [{"LOWER": "số"}, {"TEXT": ":", "OP": "?"}, gap,
+                                                                 {"TEXT": {"REGEX": _NUMSYM_TOKEN}}]})
+            continue
         # "Báo cáo thẩm định số 744/BC-TNMT": up to four lower-case words between the kind and "số".
         patterns.append(
             {

@@ -20,15 +20,18 @@ _PART = "[A-ZĐ0-9][A-Za-zĐđ0-9]*"
 # Words that real texts glue to the symbol before them ("35/2025/QĐ-TTgcủa Thủ tướng"): the symbol ends there.
 _GLUED_AFTER_SYMBOL = rf"(?:của|ngày|về|và|do|được|đã|năm|quy)(?![{_LOW}])"
 SYMBOL_RE = re.compile(rf"^(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*(?:/{_PART}(?:-{_PART})*)?$")
+# A second code after a slash, as older and joint documents write it ("488/KHKT/TT",
+# "117/2007/TTLT/BTC-BLĐTBXH"); it holds a letter, so "12/3/2025" stays a date.
+_SLASH_PART = rf"(?:/(?=[A-ZĐ0-9]*[A-Za-zĐđ]){_PART}(?:-{_PART})*)?"
 # "15/QĐ-UBND", "45/2019/QH14", "12/2025/QĐ-UBND", "1906/SGDĐT-CTrTT"; party style "496-TB/TU".
 NUMSYM = (
-    rf"(?:(?P<num>\d{{1,5}}[a-z]?)/(?P<sym>(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*)"
+    rf"(?:(?P<num>\d{{1,5}}[a-z]?)/(?P<sym>(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*{_SLASH_PART})"
     rf"|(?P<pnum>\d{{1,5}})-(?P<psym>{_PART}/{_PART}(?:-{_PART})*))"
 )
 NUMSYM_RE = re.compile(rf"(?<![\w/]){NUMSYM}(?:(?![\w/-])|(?={_GLUED_AFTER_SYMBOL}))")
 # A token that the tokenizer must keep whole: symbols, dates, times, decimals.
 KEEP_WHOLE_RE = re.compile(
-    rf"^(?:\d{{1,5}}[a-z]?/(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*"
+    rf"^(?:\d{{1,5}}[a-z]?/(?:(?:19|20)\d\d/)?{_PART}(?:-{_PART})*{_SLASH_PART}"
     rf"|\d{{1,5}}-{_PART}/{_PART}"
     r"|\d{1,2}([/.-])\d{1,2}\1\d{4}"
     r"|\d{1,2}[/-]\d{4}"

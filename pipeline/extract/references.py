@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .lexicon import DOC_TYPES, REFERENCE_KINDS
-from .patterns import DATE_RE, UPPER, expect_code, split_numsym, valid_date
+from .patterns import DATE_RE, UPPER, expect_code, split_numsym, valid_date, valid_symbol
 
 if TYPE_CHECKING:
     from .nlp import RefSpan
@@ -27,8 +27,13 @@ _VERB_PAIRS = {("quy", "định"), ("hướng", "dẫn"), ("sửa", "đổi"), (
                ("triển", "khai"), ("phê", "duyệt"), ("về", "việc"), ("bãi", "bỏ"), ("thay", "thế")}
 # A council's term and session after its name ("Hội đồng nhân dân tỉnh khóa VII, kỳ họp thứ 8").
 _NUMBER_WORDS = r"(?:một|hai|ba|bốn|tư|năm|lăm|sáu|bảy|tám|chín|mười|mươi|mốt)"
-_SESSION = re.compile(rf"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:\s*[,-]\s*(?:tại\s+)?[Kk]ỳ\s+họp\s+thứ\s+"
-                      rf"(?:\d+|{_NUMBER_WORDS}(?:\s+{_NUMBER_WORDS})*\b))?")
+_SESSION_TAIL = rf"\s*[,-]\s*(?:tại\s+)?[Kk]ỳ\s+họp\s+thứ\s+(?:\d+\b|{_NUMBER_WORDS}(?:\s+{_NUMBER_WORDS})*\b)"
+_SESSION = re.compile(rf"(?:\s*,)?\s+kh(?:óa|oá)\s+[IVXLC]+\b(?:{_SESSION_TAIL})?")
+# The name already ends with its term ("... tỉnh Quảng Bình khoá XV"): only the session follows.
+_TERM_END = re.compile(r"kh(?:óa|oá)\s+[IVXLC]+$")
+_SESSION_AFTER_TERM = re.compile(_SESSION_TAIL)
+# "Thông tư 45/2006/TT - BTC": the issuer's code typed apart from the type's.
+_SPACED_CODE = re.compile(r"[ \t]?[-–][ \t]?(?P<code>[A-ZĐ][A-Za-zĐđ0-9]*)(?![\w/-])")
 # "của Bộ Chính trị và Chỉ thị số ...": a second citation, not the rest of the name.
 _KIND_AFTER_AND = re.compile(r"(?:" + "|".join(re.escape(k) for k in REFERENCE_KINDS) + r")\b")
 _NAME_STOP = {"về", "v/v", "quy", "hướng", "sửa", "phê", "triển", "thực", "giao", "kèm", "đã", "đối", "tại",
@@ -127,7 +132,8 @@ def _issuer_after(text: str, pos: int) -> tuple[str | None, int]:
                 break
     if end == i:
         return None, pos
-    session = _SESSION.match(text, end)
+    session = _SESSION.match(text, end) or (_SESSION_AFTER_TERM.match(text, end)
+                                            if _TERM_END.search(text, i, end) else None)
     if session:
         end = session.end()
     return re.sub(r"\s+", " ", text[i:end]), end
@@ -138,8 +144,12 @@ _PLACE_LIST = re.compile(r"(?:huyện|xã|phường|tỉnh):\s[^:;]*$")
 
 def _about_after(text: str, pos: int) -> tuple[str | None, int]:
     # The document's own verb may be capitalised after its issuer ("của Thủ tướng Chính phủ Quy định ...").
-    m = re.match(r"\s*,?\s*(?:(?P<vv>về\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
-                 r"|[Ss]ửa\s+đổi)\s))", text[pos:])
+    # Also the verb of what the document does, right after its issuer or date ("của Chính phủ sửa đổi, bổ sung
+    # ...", "của Thủ tướng Chính phủ tăng cường ...", "của Bộ Nội vụ thành lập ..."); after a comma such a verb
+    # is the citing sentence's own.
+    m = re.match(r"\s*,?\s*(?:(?P<vv>[Vv]ề\s+việc|V/v|về)\s+|(?=(?:[Hh]ướng\s+dẫn|[Qq]uy\s+định|[Bb]an\s+hành|[Pp]hê\s+duyệt"
+                 r"|[Ss]ửa\s+đổi)[\s,]))|\s+(?=(?:thành\s+lập|điều\s+chỉnh|bãi\s+bỏ|công\s+bố|tăng\s+cường|đẩy\s+mạnh"
+                 r"|thông\s+báo|phân\s+bổ)\s)", text[pos:])
     if not m:
         return None, pos
     i = pos + m.end()
@@ -150,7 +160,10 @@ def _about_after(text: str, pos: int) -> tuple[str | None, int]:
         # (a colon ends it too, unless it opens the places of a title: "... thuộc các huyện: Kiên Lương, ...")
         # "... đến ngày 31/12/2007", ", như sau", a capitalised remark in brackets "(Bộ chỉ số 766)", "(Văn bản
         # đính kèm)" (not "(ODA)" or "(tỉnh Sơn La)", which belong to the description)
-        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)",
+        r"|,?\s+(?=(?:được\s+sửa\s+đổi|đảm\s+bảo|bảo\s+đảm)\b)|\s+(?=gửi\s|đến\s+ngày\s)|\s+\((?=[A-ZĐ][a-zà-ỹđ])|,\s+(?=như\s+sau)"
+        # "... thông báo ý kiến chỉ đạo của Phó Thủ tướng yêu cầu quý Bộ ...": the request is the citing text's;
+        # "... và Điều 3 Quyết định số ...": another document's article
+        rf"|\s+(?=(?:yêu\s+cầu|đề\s+nghị)\s+(?:quý\s|các\s|[{UPPER}]))|\s+và\s+(?=Điều\s+\d)",
         text[i : i + 300],
     )
     stop = next(stops, None)
@@ -216,6 +229,9 @@ def _numbered_citations(text: str, spans: list[RefSpan], skip: list[tuple[int, i
         if fixed != symbol:
             ns, symbol = ns.replace(symbol, fixed) if symbol in ns else number + "/" + fixed, fixed
         pos = span.end_char
+        spaced = _SPACED_CODE.match(text, pos) if " " in text[pos : pos + 2] else None
+        if spaced and valid_symbol(f"{symbol}-{spaced.group('code')}"):
+            symbol, ns, pos = f"{symbol}-{spaced.group('code')}", f"{ns}-{spaced.group('code')}", spaced.end()
         entry = {"kind": kind.lower(), "number_symbol": f"{number}{'/' if '/' in ns[: len(number) + 1] else '-'}{symbol}",
                  "number": number, "symbol": symbol, "date": None, "issuer": None, "about": None,
                  "span": [span.start_char, pos], "date_span": None, "confidence": 0.95}

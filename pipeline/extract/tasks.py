@@ -36,7 +36,7 @@ _MULTI_HEADS = (
     "Ban Chỉ đạo", "Tổ trưởng", "Kế toán", "Văn thư", "Ban Tổ chức", "Ban Tuyên giáo", "Thành viên",
     "Giáo viên", "Nhân viên", "Chuyên viên", "Đơn vị", "Chủ đầu tư", "Nhà thầu", "Doanh nghiệp",
     "Bộ trưởng", "Cục trưởng", "Vụ trưởng", "Viện trưởng", "Tổng Giám đốc", "Chánh văn phòng", "Quỹ",
-    "Lực lượng",
+    "Lực lượng", "Chính phủ", "Thủ tướng", "Cơ quan",
 )
 _SINGLE_HEADS = ("Phòng", "Sở", "Bộ", "Ban", "Cục", "Vụ", "Viện", "Trường", "Đài", "Đoàn", "Hội", "Tổ", "Trạm",
                  "Đội", "Hạt", "Đồn", "Báo", "Ông", "Bà", "Trưởng", "Chánh")
@@ -61,6 +61,10 @@ class Sentence:
     item: bool = False  # the paragraph opens with a bullet
 
 
+# "đề nghị bộ, ngành, địa phương khẩn trương ...": a list of kinds of unit without "các".
+_UNIT_NOUN_LIST = re.compile(r"(?:bộ|sở),\s*ngành\b")
+
+
 def head_length(s: str) -> int:
     """Length of the multi-word head that opens s ("Đoàn kiểm tra"), so verbs inside it are skipped."""
     s = s.lstrip()
@@ -73,7 +77,7 @@ def head_length(s: str) -> int:
 def is_unit_start(s: str) -> bool:
     """Does s open the name of a unit, an office or a holder of one?"""
     s = s.lstrip()
-    if s.startswith(_MULTI_HEADS) or s.startswith(_ABBR_HEADS):
+    if s.startswith(_MULTI_HEADS) or s.startswith(_ABBR_HEADS) or _UNIT_NOUN_LIST.match(s):
         return True
     m = re.match(r"(\S+)\s+(\S+)", s)
     if not m:
@@ -103,7 +107,8 @@ def _bullet_kind(b: str | None) -> str | None:
     return "a)"
 
 
-_TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng")
+_TITLE_ENDS = (" Giám đốc", " Thủ trưởng", " Chủ tịch", " Trưởng ban", " Chánh Văn phòng", " Cục trưởng",
+               " Văn phòng", " Ủy ban", " Uỷ ban", " Trung tâm", " nhân dân")  # "với Văn phòng" / "UBND tỉnh ..."
 # A request cut before the unit it names ("Chủ tịch UBND tỉnh yêu cầu" / "Thủ trưởng các sở ...").
 _REQUEST_END = re.compile(r"(?:yêu cầu|đề nghị|giao|giao cho)$", re.IGNORECASE)
 _REQUEST_START = re.compile(r"(?:Đề nghị|Yêu cầu|Giao)\s")  # "1. Đề nghị Ủy ban Mặt trận" / "Tổ quốc ..."
@@ -141,6 +146,9 @@ def logical_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
                                           and (is_unit_start(last_word + " " + stripped) or _REQUEST_END.search(prev)
                                                or _REQUEST_START.match(_BULLET.sub("", prev, count=1))))
         lower_start = lower_start or bool(unfinished and adjacent and last_word in _CONTINUING)
+        # A year or number wrapped from its word ("c) Căn cứ kết quả ... trong năm" / "2026, Ủy ban nhân dân ...").
+        lower_start = lower_start or bool(unfinished and adjacent and last_word in ("năm", "tháng", "ngày", "số")
+                                          and stripped[:1].isdigit())
         # A holder's title cut from its body ("2. Chánh Văn phòng UBND tỉnh; Giám đốc" / "Công an tỉnh; ...").
         lower_start = lower_start or bool(unfinished and adjacent and prev.endswith(_TITLE_ENDS))
         # An acronym wrapped after an unfinished word ("... hồ sơ của" / "TTHC.") is no heading.
@@ -179,8 +187,11 @@ def sentences(text: str, start: int, end: int, skip_re: re.Pattern) -> list[Sent
             continue
         if m:
             bullet = _bullet_kind(m.group("b"))
-            off += m.end()
-            stripped = stripped[m.end() :]
+            # Older decisions print a dash after the article's number ("Điều 3. - Các cơ quan ...").
+            dash = re.match(r"[-–]\s+", stripped[m.end() :]) if bullet == "Điều" else None
+            cut = m.end() + (dash.end() if dash else 0)
+            off += cut
+            stripped = stripped[cut:]
         # Sentences: ". " before a capital, or "; " before a new assignment.
         parts = re.split(r"(?<=[.;])\s+(?=(?:Giao|giao|Yêu cầu|yêu cầu|Đề nghị)\s)|(?<=[a-zà-ỹđ\d)]\.)\s+(?=[A-ZĐ])", stripped)
         parts = [clause for part in parts for clause in _unit_clauses(part)]
@@ -229,8 +240,9 @@ def _unit_clause(t: str) -> bool:
 def _split_units(s: str) -> list[str]:
     """Coordinating units, one per name: split at commas and "và" between names, or only at ";" when the
     list uses it ("Chủ tịch UBND huyện, thành phố; thủ trưởng các ngành có liên quan")."""
-    if ";" in s:
-        return [u for u in (_clean(p) for p in s.split(";")) if u]
+    if ";" in s:  # "...; Ủy ban nhân dân các xã, phường và các đơn vị có liên quan": "và" before a unit too
+        parts = (q for p in s.split(";") for q in re.split(r"\s+và\s+(?=(?:các|những)\s+(?:cơ quan|đơn vị|tổ chức)\b)", p))
+        return [u for u in (_clean(p) for p in parts) if u]
     protected = re.sub(r"\s+", " ", s).replace("HĐND và UBND", "HĐND\u0001UBND").replace(
         "Hội đồng nhân dân và Ủy ban nhân dân", "Hội đồng nhân dân\u0001Ủy ban nhân dân")
     pieces = re.split(r"(,\s*|\s+và\s+)", protected)
@@ -243,7 +255,9 @@ def _split_units(s: str) -> list[str]:
             units[-1] += pieces[i - 1] + piece
         else:
             units.append(piece)
-    return [u.replace("\u0001", " và ").strip(" ,.;") for u in units if u.strip(" ,.;")]
+    # "... với các cơ quan Chính phủ để thẩm tra ...": the purpose's "để" is no part of the last unit.
+    units = [re.sub(r"\s+(?:để|nhằm)$", "", u.replace("\u0001", " và ").strip(" ,.;")) for u in units]
+    return [u for u in units if u]
 
 
 def _clean(s: str) -> str:
@@ -251,10 +265,15 @@ def _clean(s: str) -> str:
 
 
 # Lower-case stretches of unit names that read like verbs ("Cục Nhà giáo và Cán bộ quản lý giáo dục").
-_NAME_VERBS = re.compile(r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra")
+_NAME_VERBS = re.compile(
+    r"Cán bộ quản lý giáo dục|cán bộ quản lý|Quản lý thị trường|[Dd]ự án đầu tư xây dựng|[Đđ]oàn kiểm tra"
+    r"|(?:[Cc]ơ quan|[Cc]ục|Ban) quản lý"  # "các cơ quan quản lý phải ...", "Cục quản lý chất lượng ..."
+    r"|Hội đồng phối hợp(?: công tác)? phổ biến,? giáo dục pháp luật"  # a council's name, not "phối hợp"
+)
 
 
-_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập"}
+_NOUN_COMPOUNDS = {"chương trình", "tờ trình", "đăng ký", "quản lý", "xử lý", "công trình", "công lập", "mới thành lập",
+                   "việc làm", "quá trình"}
 
 
 def _first_verb(rest: str, start: int = 0) -> re.Match | None:
@@ -269,9 +288,10 @@ def _first_verb(rest: str, start: int = 0) -> re.Match | None:
         if before and before[-1] == "về":  # "Trung tâm ... Đào tạo về sử dụng năng lượng ...": a topic, not a verb
             continue
         # "Các tổ chức kinh tế ...", "các cơ quan, tổ chức, cá nhân": "tổ chức" after a plural or in a list of
-        # units is the noun.
-        if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng")
-                                                   or before[-1].endswith(",")):
+        # units is the noun; after a comma and before another verb ("UBND các huyện, tổ chức triển khai ...")
+        # it is the task's verb.
+        if v.group(0) == "tổ chức" and before and (before[-1].lower() in ("các", "những", "mỗi", "từng") or (
+                before[-1].endswith(",") and not _VERB_RE.match(rest, v.end() + 1))):
             continue
         return v
     return None
@@ -302,7 +322,7 @@ def _parse_rest(rest: str) -> tuple[str | None, list[str], str, int] | None:
     coordinating: list[str] = []
     # "phối hợp với Y", "phối hợp Y" (a unit right after), "cùng với Y"
     m = re.match(r"(?:chủ\s+trì\s*,?\s*(?:và\s+)?|chủ\s+động\s+)?"
-                 r"(?:phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]))|cùng\s+với\s+)", desc)
+                 r"(?:phối\s+hợp\s+(?:chặt\s+chẽ\s+)?(?:(?:với|cùng)\s+|(?=[A-ZĐÀ-Ỹ]|(?:các|những)\s))|cùng\s+với\s+)", desc)
     # The units end at the first verb that is no part of a name ("Ban Quản lý dự án đầu tư xây dựng tỉnh"),
     # or at a time that opens the task ("phối hợp với phòng Y tế hàng năm tổ chức ...").
     verb_after = _first_verb(desc, m.end()) if m else None
@@ -328,7 +348,7 @@ _CIRCUMSTANCE = re.compile(r"(?:Căn cứ|Trên cơ sở|Trong|Hằng|Hàng|Đ�
 _CLOSING = re.compile(r"(?<=\s)căn\s+cứ\s+(?:Quyết\s+định|Chỉ\s+thị|Nghị\s+quyết)(?:\s+này)?\s+(?:thi\s+hành|thực\s+hiện)")
 _PROCEDURAL = re.compile(r"\bnếu\b[^.;]*(?:vướng\s+mắc|khó\s+khăn)")
 _REMIT_LEAD = re.compile(r"^(?:Căn cứ|Theo)\s+chức\s+năng,\s*nhiệm\s+vụ(?:,\s*quyền\s+hạn)?(?:\s+được\s+giao)?\s*,\s*")
-_DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)\s+(?!:)")
+_DUTY_LEAD = re.compile(r"^(?:(?:có|chịu)\s+trách\s+nhiệm|có\s+nhiệm\s+vụ)(?:\s*:\s*|\s+)(?=\S)")
 _LABEL_ITEM = re.compile(
     r"(?:Dự\s+án|Tiểu\s+dự\s+án|Quy\s+chuẩn|Tiêu\s+chuẩn|Thông\s+tin|Kết\s+quả|Nội\s+dung|Mục\s+tiêu|Phạm\s+vi"
     r"|Đối\s+tượng|Thời\s+gian|Kinh\s+phí|Nguồn\s+vốn|Danh\s+mục|Hồ\s+sơ|Mẫu|Phụ\s+lục|Thành\s+phần)\b"
@@ -336,7 +356,23 @@ _LABEL_ITEM = re.compile(
 _WITHIN = re.compile(r"\s+trong\s+(?:thời\s+(?:gian|hạn)|vòng)\s.*$")
 _NOT_ASSIGNEE = re.compile(
     r"\s(?:là|được(?!\s+giao)|quyết\s+định|gồm|chịu\s+sự|đã|có\s+thể|có\s+thẩm\s+quyền|có\s+tư\s+cách)(?:\s|:|$)|:\s*là\s"
+    # "Các đơn vị có nhu cầu nổ mìn ...": a condition, not a named unit; "Vụ X có Vụ trưởng, ...": its make-up
+    r"|\s(?:tán\s+thành|nhất\s+trí|thông\s+qua)\s|\scó\s+nhu\s+cầu\b|\scó\s+(?:Vụ|Cục|Viện)\s+trưởng\b|\scó\s+(?:Giám\s+đốc|Chánh|Trưởng|Phó)\s"
 )
+# "..., nếu thoả mãn các điều kiện ... thì được quyền ký kết ...": a permission under conditions (CONVENTIONS).
+_PERMISSION = re.compile(r"\bthì\s+được(?:\s+(?:quyền|phép))?\s")
+# "Đơn vị, tổ chức thực hiện nhiệm vụ bồi thường ... có trách nhiệm ...": any body doing that work, a rule of a
+# normative text (CONVENTIONS: not a task), not a named unit.
+_NORM_SUBJECT = re.compile(r"^(?:Đơn vị|Tổ chức|Cơ quan)(?:,\s*(?:đơn vị|tổ chức|cơ quan|cá nhân))*\s+(?:thực hiện|làm)\s+nhiệm\s+vụ\b")
+# "Bộ Tài chính gửi kèm bộ Cẩm nang gồm:": a list of enclosures follows, not tasks.
+_LIST_LEAD = re.compile(r"\sgồm\s*:?\s*$")
+_SCOPE_ARTICLE = re.compile(r"(?:Phạm\s+vi\s+điều\s+chỉnh|Đối\s+tượng\s+áp\s+dụng|Giải\s+thích\s+từ\s+ngữ)"
+                            r"(?:\s+và\s+(?:đối\s+tượng\s+áp\s+dụng|phạm\s+vi\s+điều\s+chỉnh))?\s*$", re.IGNORECASE)
+# "Đơn vị cung cấp dịch vụ đăng kiểm được thu các chi phí ...": what a body may do, not a task.
+_MAY = re.compile(r"^[^,;.]{0,80}?\sđược\s+(?:thu|phép|quyền|hưởng|miễn|giảm)\b")
+_RATE_ITEM = re.compile(r":\s*[\d.,]+\s*(?:đồng|triệu|%)")
+_LETTER_CLAUSE = re.compile(r"\s+có\s+(?:văn\s+bản|ý\s+kiến)\b")
+_ROLE_LABEL = re.compile(r"(?:Cơ\s+quan|Đơn\s+vị)\s+(?:chủ\s+trì|phối\s+hợp|thực\s+hiện)(?:\s+thực\s+hiện)?\s*:")
 _MODAL_END = re.compile(r"\s+(?:phải|cần|cần phải|sẽ)$")
 
 
@@ -379,6 +415,21 @@ def short_deadline(sentence: str, issued: str | None) -> str | None:
     return None
 
 
+_LINE_VERB = re.compile(rf"(?P<prev>\S+)(?P<gap>[ \t]*\n\s*)(?P<v>(?:{_VERBS}))(?!\w)", re.IGNORECASE)
+
+
+def _line_verbs_lowered(text: str) -> str:
+    """``text`` with a capitalised task verb that opens a line written lower case, same length: web pages
+    wrap "Giao Sở Xây dựng" / "Theo dõi, đôn đốc ..." so that the task's verb reads like part of a name. A
+    word that names a unit by itself before the break ("Ban" / "Chỉ đạo ...") keeps the capital."""
+    def lower(m: re.Match) -> str:
+        v = m.group("v")
+        if not v[:1].isupper() or m.group("prev").capitalize() in _SINGLE_HEADS:
+            return m.group(0)
+        return m.group("prev") + m.group("gap") + v[:1].lower() + v[1:]
+    return _LINE_VERB.sub(lower, text)
+
+
 def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[dict]:
     """Assignments, in text order."""
     issued = next((d["value"] for d in deadlines if d["role"] == "issued"), None)
@@ -387,6 +438,7 @@ def find_tasks(text: str, sents: list[Sentence], deadlines: list[dict]) -> list[
         t = " ".join(s.text.split())  # web and OCR line breaks inside a sentence are spaces here
         if not t:
             continue
+        reader.verbs_cased = " ".join(_line_verbs_lowered(s.text).split())
         reader.close_heading(s, t)
         reader.read(s, t)
     return reader.tasks
@@ -400,6 +452,8 @@ class _TaskReader:
     deadlines: list[dict]
     issued: str | None
     tasks: list[dict] = field(default_factory=list)
+    verbs_cased: str = ""
+    in_scope: bool = False  # inside an article that says whom or what the text covers  # the sentence with verbs that open a line lower-cased (_line_verbs_lowered)
     # (assignee, bullet kind of its heading, coordinating units the heading names for all its items)
     pending: tuple[str, str | None, list[str]] | None = None
     open_item: int | None = None  # the task of a heading's item whose paragraph may go on
@@ -429,9 +483,17 @@ class _TaskReader:
         """Try the sentence forms in order of how sure they are; the first that reads it wins."""
         open_item = self.open_item if s.continued else None
         self.open_item = None
+        # "Điều 2. Đối tượng áp dụng" / "1. Cán bộ, công chức ... làm việc trong ...": whom a rule covers, not
+        # tasks, up to the next article.
+        if s.bullet == "Điều" and not s.continued:
+            self.in_scope = bool(_SCOPE_ARTICLE.match(t))
+        if self.in_scope:
+            return
         # "2. Trách nhiệm của UBND các tỉnh" / "d) Giao Sở Xây dựng ...": assigning is the heading unit's duty.
         if self.pending and self.pending[1] and s.bullet and not s.continued and re.match(r"Giao\s", t) \
                 and _rank(s.bullet) > _rank(self.pending[1]) and self._heading_item(s, t):
+            return
+        if _ROLE_LABEL.match(t):  # "- Cơ quan chủ trì: Sở Nội vụ" in a plan's table of tasks: a label
             return
         for rule in (self._giao, self._request, self._unit_trigger, self._closing):
             if rule(s, t):
@@ -479,6 +541,9 @@ class _TaskReader:
         # scope of a body's powers is neither the body nor the task.
         assignee = _SCOPE.sub("", assignee)
         assignee = _MODAL_END.sub("", assignee.rstrip())  # "Ủy ban nhân dân các tỉnh phải thực hiện ..."
+        letter = _LETTER_CLAUSE.search(assignee)  # "các cơ quan, đơn vị có văn bản báo cáo ...": the letter is the task's
+        if letter:
+            assignee, desc = assignee[: letter.start()], assignee[letter.start() :].strip() + " " + desc
         # "Ủy ban nhân dân cấp xã trong thời gian 15 ngày kể từ ngày nhận đơn có trách nhiệm ...": the time
         # belongs to the task.
         within = _WITHIN.search(assignee)
@@ -488,7 +553,8 @@ class _TaskReader:
         desc_c = _clean(desc)
         # "Sở Tư pháp là cơ quan chuyên môn ...", "Ủy ban nhân dân tỉnh quyết định việc ...", "Trường ... được phép
         # tuyển sinh": a definition, a power or a permission, not an assignment.
-        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee):
+        if not desc_c or not assignee or _NOT_ASSIGNEE.search(assignee) or _NORM_SUBJECT.match(assignee.lstrip()) \
+                or _PERMISSION.search(desc_c) or _MAY.match(desc_c) or assignee.startswith("Đơn vị tính"):
             return False
         end = s.start + len(s.text.rstrip())
         self.tasks.append({
@@ -503,7 +569,8 @@ class _TaskReader:
 
     def _giao(self, s: Sentence, t: str) -> bool:
         """1. "Giao <unit> ...": a task, or a heading when it ends in a colon; True if the form matched."""
-        m = re.match(r"^(?:Giao|giao)\s+(?!tiếp|thông|dịch|nhận|lưu|ban\b)(?:cho\s+)?", t)  # not "Giao tiếp"
+        # not "Giao tiếp"; "Giao trách nhiệm cho Giám đốc Sở ..." names the unit after "cho"
+        m = re.match(r"^(?:Giao|giao)\s+(?!tiếp|thông|dịch|nhận|lưu|ban\b)(?:(?:trách\s+nhiệm|nhiệm\s+vụ)\s+)?(?:cho\s+)?", t)
         if m and s.bullet is not None and is_unit_start(t[m.end() :]) and len(t) < 160 \
                 and _first_verb(t[m.end() :], head_length(t[m.end() :])) is None and ":" not in t:
             t += ":"  # "Điều 2. Giao Giám đốc Sở Giáo dục và Đào tạo" over its numbered items
@@ -512,7 +579,7 @@ class _TaskReader:
         by_unit = None if m or not is_unit_start(t) else re.search(r"\s(?:thống nhất\s+)?giao\s+(?:cho\s+)?", t[:160])
         if by_unit and is_unit_start(t[by_unit.end() :]) and _first_verb(t[: by_unit.start()], head_length(t)) is None:
             m = by_unit
-        parsed = _parse_rest(t[m.end() :]) if m else None
+        parsed = self._parse_cased(t, m.end()) if m else None
         role = re.match(r"(?P<u>.{3,160}?)\s+(?P<d>là\s.+)$", t[m.end() :]) if m and not parsed else None
         if role and is_unit_start(role.group("u")):  # "Giao Vụ Tổ chức cán bộ là đơn vị thường trực của ..."
             self.add(role.group("u"), [], role.group("d"), s, 0.85)
@@ -526,11 +593,21 @@ class _TaskReader:
             self.add(a, co, d, s, 0.9)
         return True
 
+    def _parse_cased(self, t: str, start: int) -> tuple[str | None, list[str], str, int] | None:
+        """_parse_rest of t[start:], read on the copy whose line-opening verbs are lower case, the task's
+        text taken from t as printed."""
+        cased = self.verbs_cased if len(self.verbs_cased) == len(t) else t
+        parsed = _parse_rest(cased[start:])
+        if not parsed:
+            return None
+        a, co, _, off = parsed
+        return a, co, t[start + off :], off
+
     def _request(self, s: Sentence, t: str) -> bool:
         """2. "Yêu cầu/Đề nghị <unit> ..." (not "Theo đề nghị của ..."); True if the form matched."""
         m = re.search(r"(?:^|[\s,])(?:Yêu cầu|yêu cầu|Đề nghị|đề nghị)\s+(?!của\b)", t)
         if not m or re.search(r"[Tt]heo\s+$", t[: m.start() + 1]) or (
-            t.startswith(("Căn cứ", "Theo")) and not t.rstrip().endswith(":")
+            t.startswith(("Căn cứ", "Theo", "Xét")) and not t.rstrip().endswith(":")
         ):
             return False
         if _PROCEDURAL.search(t[: m.start()]):  # "nếu có vướng mắc, đề nghị ... phản ánh về ..." (corpora/dev 02)
@@ -571,7 +648,8 @@ class _TaskReader:
             rest = after.lstrip()
         # "1. Bộ Tài chính chủ trì, phối hợp với các bộ, địa phương liên quan:": a heading; its items are
         # the unit's tasks with those coordinating units.
-        units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+):", rest)
+        # Web pages also drop the colon ("1. Sở Tài chính chủ trì, phối hợp với Văn phòng UBND tỉnh" / "Rà soát ...").
+        units = re.fullmatch(r"(?:chủ\s+trì\s*,?\s*)?phối\s+hợp\s+(?:với|cùng)\s+(?P<u>[^:]+?)(?::|(?<![.;]))", rest)
         if units and _first_verb(units.group("u")) is None:
             self.pending, self.item_kind = (_clean(a), s.bullet, _split_units(units.group("u"))), None
             return True
@@ -626,6 +704,10 @@ class _TaskReader:
         # An item that names its own unit and verb ("- Các tỉnh, thành phố tổ chức quản lý ...") is that unit's.
         if not self.pending or _unit_clause(t) or s.bullet is None and s.continued:
             return False
+        # "2. Chủ tịch UBND các huyện quyết định đơn giá ...": another unit's power, not the heading's task.
+        verb = _first_verb(t, head_length(t))
+        if is_unit_start(t) and _NOT_ASSIGNEE.search(t[: verb.start() if verb else len(t)]):
+            return True
         t = _REMIT_LEAD.sub("", t)  # "Căn cứ chức năng, nhiệm vụ, phối hợp với ... triển khai ..."
         # "1. Tăng cường các biện pháp ...:" under "yêu cầu X ... như sau:", or a short title ("I. Nội dung
         # phong trào thi đua"): a topic; its items stay X's.
@@ -635,6 +717,11 @@ class _TaskReader:
         # An item that opens with a label is a topic or a list entry ("Dự án 1: Phòng ngừa ...", "Quy chuẩn
         # QCVN 01:2022/BQP ...", "Thông tin về ..."), not a task.
         if _LABEL_ITEM.match(t):
+            return True
+        # A post or a rate in a list ("Cán bộ Tuyên giáo", "Tổ phó Tổ bảo vệ dân phố: 88.000 đồng/tháng"): not a
+        # task.
+        name = t.split("(")[0]
+        if _RATE_ITEM.search(t) or (is_unit_start(t) and _first_verb(name, head_length(name)) is None):
             return True
         coordinating: list[str] = list(self.pending[2])
         if re.match(r"(?:[Cc]hủ trì\s*,?\s*)?(?:[Pp]hối hợp)|[Cc]ùng với\s", t):
@@ -655,6 +742,9 @@ class _TaskReader:
             t = t[label.end() :]
         t = _after_circumstance(t)
         if _MEMBER_ITEM.search(t):
+            return
+        if _LIST_LEAD.search(t) and is_unit_start(t):  # its items are things, not the open heading's tasks
+            self.pending = self.suspended = None
             return
         v = _first_verb(t, head_length(t))
         # "<units> theo chức năng, nhiệm vụ ... <verb>": the units end where their remit is named.
