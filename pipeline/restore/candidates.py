@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.orthography import VIET_CHARS, canonical, has_marks, nfc, skeleton
 from pipeline.restore.channel import Channel
-from pipeline.restore.garble import best_guess, expansions
+from pipeline.restore.garble import SkeletonTrie, best_guess, expansions
 from pipeline.restore.tokens import _VOWEL_CHARS, UNK, Cands, Token, _frame, _mark_penalty, _vowel_penalty
 
 MAX_EXPANSION_COST = 2.6  # widest reading of a damaged token searched (tuned on real-admin DEV pages)
@@ -39,7 +39,7 @@ class Candidates:
     freq: dict[str, float]
     skel: dict[str, list[str]]
     skel_list: list[str]
-    prefixes: set[str]
+    skeleton_trie: SkeletonTrie
     frames: dict[str, list[str]]
     channel: Channel
     split_cost: float
@@ -93,7 +93,7 @@ class Candidates:
     def _expansions(self, text: str, max_cost: float) -> tuple[tuple[str, float], ...]:
         # searched within the caller's bound (a split's halves: 1.2, not 2.6): the narrower search
         # finds the same readings up to that cost and costs a fraction of the wide one
-        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=max_cost)
+        return expansions(text, self.channel, self.skeleton_trie, max_cost=max_cost)
 
     def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first, as far as

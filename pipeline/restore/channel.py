@@ -26,6 +26,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -236,7 +237,7 @@ class Channel:
         return cls(data["counts"])
 
     def units(self, window: str, inside: bool, scale: float) -> tuple[tuple[str, float, int], ...]:
-        """Options (mark-free letters, cost, characters used) for the start of `window`.
+        """Options (mark-free letters, cost, characters used) for the start of `window`, cheapest first.
 
         `inside`: not the token's first character (a capital there is damage, not a name);
         `scale` turns nats into the restorer's cost units."""
@@ -264,7 +265,9 @@ class Channel:
                 out.extend((letter, scale * cost, 1) for letter, cost in self.unseen[_kind(ch)])
             else:
                 out.append(("", OTHER_DROP_COST, 1))
-        result = tuple(out)
+        # cheapest first (stable, sorted once per window): the channel search stops at the first option
+        # over its bound
+        result = tuple(sorted(out, key=itemgetter(1)))
         if len(self._cache) < 200_000:
             self._cache[key] = result
         return result

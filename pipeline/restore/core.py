@@ -36,7 +36,7 @@ from pipeline.restore import legacy
 from pipeline.restore.candidates import Candidates
 from pipeline.restore.channel import Channel, align, count_pairs, merged_words
 from pipeline.restore.decode import beam_decode
-from pipeline.restore.garble import COST_SCALE
+from pipeline.restore.garble import COST_SCALE, SkeletonTrie
 from pipeline.restore.guards import DocumentEvidence, Guards
 from pipeline.restore.lm import NgramLM
 from pipeline.restore.tokens import (
@@ -230,7 +230,7 @@ class Restorer(Candidates, Guards):
             top = counts[self.index[mem[0]]]
             self.skel[sk] = [m for m in mem if counts[self.index[m]] >= top * 1e-3][:max_cands]
         self.skel_list = sorted(self.skel)
-        self.prefixes = {sk[:i] for sk in self.skel for i in range(len(sk) + 1)}
+        self.skeleton_trie = SkeletonTrie(self.skel)
         # share of the skeleton's occurrences written with no mark at all (cho, can: high; nguoi: 0)
         self.pu: dict[str, float] = {}
         for sk, members in lex["skeletons"].items():
