@@ -67,8 +67,12 @@ def _piece_cost(true_ch: str, piece: str) -> float:
     return first + sum(0.6 if c.isalpha() else 0.3 for c in piece[1:])
 
 
-def _split_block(truth: str, observed: str) -> list[tuple[str, str]]:
-    """Split a replace block: each true grapheme gets 0..MAX_PIECE observed characters, in order."""
+@lru_cache(maxsize=50_000)
+def _split_block(truth: str, observed: str) -> tuple[tuple[str, str], ...]:
+    """Split a replace block: each true grapheme gets 0..MAX_PIECE observed characters, in order.
+
+    Cached: one document's damage repeats (66,674 blocks of 100k damaged syllables, 12,218 distinct),
+    and this dynamic programme was most of the time adaptation spent aligning."""
     n, m = len(truth), len(observed)
     inf = float("inf")
     best = [[inf] * (m + 1) for _ in range(n + 1)]
@@ -84,14 +88,14 @@ def _split_block(truth: str, observed: str) -> list[tuple[str, str]]:
                 if c < best[i][j]:
                     best[i][j], back[i][j] = c, k
     if best[n][m] == inf:
-        return []
+        return ()
     out: list[tuple[str, str]] = []
     j = m
     for i in range(n, 0, -1):
         k = back[i][j]
         out.append((truth[i - 1], observed[j - k : j]))
         j -= k
-    return out[::-1]
+    return tuple(out[::-1])
 
 
 # A mark an OCR wrote as punctuation after its letter, then a space: "tu. c" (tục), "di_. n" (điện),
@@ -148,7 +152,8 @@ def align(truth: str, observed: str) -> list[tuple[str, str]]:
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(t, o):
         if tag == "equal":
             flush()
-            pairs.extend((c, c) for c in t[i1:i2])
+            same = t[i1:i2]
+            pairs.extend(zip(same, same, strict=True))
         elif block:
             block[1], block[3] = i2, j2
         else:
