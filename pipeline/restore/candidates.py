@@ -111,6 +111,11 @@ class Candidates:
                 edge = cost
         return list(out.items())
 
+    def _cheapest_reading(self, text: str, max_cost: float) -> float | None:
+        """The cost of `text`'s cheapest reading as a known syllable (what `_expand` would list first),
+        None when it has none: the split search compares halves by it and lists only the winner's."""
+        return next((cost for sk, cost in self._expansions(text, max_cost) if self.skel.get(sk)), None)
+
     def _cheapest(self, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The max_cands cheapest (syllable, cost) of `found` (in cost order, as `_expand` gives them),
         the commoner syllable first at equal cost. Only the head that can make the cut is sorted: a
@@ -127,20 +132,18 @@ class Candidates:
         """The cheapest reading of a token as two words run together (hQPgac -> họp gác), with its cost."""
         best = None
         for i in range(2, len(core) - 1):
-            left = self._expand(core[:i], 1.2)
+            left = self._cheapest_reading(core[:i], 1.2)
             # the right half is read only when this split can still be the cheapest (costs are >= 0)
-            if not left or (best is not None and min(c for _, c in left) >= best[0]):
+            if left is None or (best is not None and left >= best[0]):
                 continue
-            right = self._expand(core[i:], 1.2)
-            if right:
-                cost = min(c for _, c in left) + min(c for _, c in right)
-                if best is None or cost < best[0]:
-                    best = (cost, left, right)
+            right = self._cheapest_reading(core[i:], 1.2)
+            if right is not None and (best is None or left + right < best[0]):
+                best = (left + right, i)
         if best is None:
             return None
         parts = []
-        for grp in best[1:]:
-            grp = self._cheapest(grp)
+        for half in (core[:best[1]], core[best[1]:]):
+            grp = self._cheapest(self._expand(half, 1.2))
             n = len(grp)
             parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
                                      np.array([-2.0 * c - 0.5 for _, c in grp])))
