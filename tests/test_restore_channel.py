@@ -55,9 +55,9 @@ def test_merged_words_join_a_mark_split_off_its_final_consonant() -> None:
 
 
 def test_expansions_read_the_learned_channel(r: Restorer) -> None:
-    assert "ket" in [s for s, _ in expansions("K~t", r.channel)]
-    assert "tuc" in [s for s, _ in expansions("t\\lC", r.channel)]
-    assert "hoc" in [s for s, _ in expansions("hQc", r.channel)]
+    assert "ket" in [s for s, _ in expansions("K~t", r.channel, r.skeleton_trie)]
+    assert "tuc" in [s for s, _ in expansions("t\\lC", r.channel, r.skeleton_trie)]
+    assert "hoc" in [s for s, _ in expansions("hQc", r.channel, r.skeleton_trie)]
 
 
 # -- decoding ------------------------------------------------------------------------------------------

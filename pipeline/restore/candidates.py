@@ -22,7 +22,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.orthography import VIET_CHARS, canonical, has_marks, nfc, skeleton
 from pipeline.restore.channel import Channel
-from pipeline.restore.garble import best_guess, expansions
+from pipeline.restore.garble import SkeletonTrie, best_guess, expansions
 from pipeline.restore.tokens import _VOWEL_CHARS, UNK, Cands, Token, _frame, _mark_penalty, _vowel_penalty
 
 MAX_EXPANSION_COST = 2.6  # widest reading of a damaged token searched (tuned on real-admin DEV pages)
@@ -39,7 +39,7 @@ class Candidates:
     freq: dict[str, float]
     skel: dict[str, list[str]]
     skel_list: list[str]
-    prefixes: set[str]
+    skeleton_trie: SkeletonTrie
     frames: dict[str, list[str]]
     channel: Channel
     split_cost: float
@@ -93,7 +93,7 @@ class Candidates:
     def _expansions(self, text: str, max_cost: float) -> tuple[tuple[str, float], ...]:
         # searched within the caller's bound (a split's halves: 1.2, not 2.6): the narrower search
         # finds the same readings up to that cost and costs a fraction of the wide one
-        return expansions(text, self.channel, prefixes=self.prefixes, max_cost=max_cost)
+        return expansions(text, self.channel, self.skeleton_trie, max_cost=max_cost)
 
     def _expand(self, text: str, max_cost: float = MAX_EXPANSION_COST) -> list[tuple[str, float]]:
         """(syllable, cost) for skeletons the damaged text expands to, cheapest skeleton first, as far as
@@ -111,6 +111,11 @@ class Candidates:
                 edge = cost
         return list(out.items())
 
+    def _cheapest_reading(self, text: str, max_cost: float) -> float | None:
+        """The cost of `text`'s cheapest reading as a known syllable (what `_expand` would list first),
+        None when it has none: the split search compares halves by it and lists only the winner's."""
+        return next((cost for sk, cost in self._expansions(text, max_cost) if self.skel.get(sk)), None)
+
     def _cheapest(self, found: list[tuple[str, float]]) -> list[tuple[str, float]]:
         """The max_cands cheapest (syllable, cost) of `found` (in cost order, as `_expand` gives them),
         the commoner syllable first at equal cost. Only the head that can make the cut is sorted: a
@@ -127,20 +132,18 @@ class Candidates:
         """The cheapest reading of a token as two words run together (hQPgac -> họp gác), with its cost."""
         best = None
         for i in range(2, len(core) - 1):
-            left = self._expand(core[:i], 1.2)
+            left = self._cheapest_reading(core[:i], 1.2)
             # the right half is read only when this split can still be the cheapest (costs are >= 0)
-            if not left or (best is not None and min(c for _, c in left) >= best[0]):
+            if left is None or (best is not None and left >= best[0]):
                 continue
-            right = self._expand(core[i:], 1.2)
-            if right:
-                cost = min(c for _, c in left) + min(c for _, c in right)
-                if best is None or cost < best[0]:
-                    best = (cost, left, right)
+            right = self._cheapest_reading(core[i:], 1.2)
+            if right is not None and (best is None or left + right < best[0]):
+                best = (left + right, i)
         if best is None:
             return None
         parts = []
-        for grp in best[1:]:
-            grp = self._cheapest(grp)
+        for half in (core[:best[1]], core[best[1]:]):
+            grp = self._cheapest(self._expand(half, 1.2))
             n = len(grp)
             parts.append(self._cands([m for m, _ in grp], np.ones(n), np.zeros(n),
                                      np.array([-2.0 * c - 0.5 for _, c in grp])))

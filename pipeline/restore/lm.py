@@ -27,6 +27,7 @@ def pack(ids: list[np.ndarray]) -> np.ndarray:
 
 
 _WAYS = 4  # slots per bucket
+_BUCKET = np.dtype((np.void, 4 * _WAYS))  # a bucket's four uint32 fingerprints as one item
 
 
 def _hashes(keys: np.ndarray, nb: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -112,12 +113,13 @@ class HashTable:
         nb = self.fps.shape[0]
         b1, b2, fp = _hashes(flat, nb)
         res = np.full(flat.shape, default, dtype=np.float32)
-        ar = np.arange(flat.shape[0])
+        # a bucket's four fingerprints as one 16-byte item, and a row of four matches as one uint32:
+        # numpy gathers and tests those 3-5x faster than (n, 4) rows (the decoder's largest cost)
+        buckets = self.fps.view(_BUCKET).reshape(-1)
         for b in (b1, b2):
-            m = self.fps[b] == fp[:, None]  # (n, 4)
-            col = m.argmax(axis=1)
-            hit = m[ar, col]
-            res = np.where(hit, _LUT[self.codes[b, col]], res)
+            m = buckets.take(b).view(np.uint32).reshape(-1, _WAYS) == fp[:, None]  # (n, 4)
+            hit = np.flatnonzero(m.view(np.uint32).reshape(-1))
+            res[hit] = _LUT[self.codes[b[hit], m[hit].argmax(axis=1)]]
         if len(self.stash_keys):
             pos = np.clip(np.searchsorted(self.stash_keys, flat), 0, len(self.stash_keys) - 1)
             sh = self.stash_keys[pos] == flat
