@@ -55,9 +55,10 @@ def line_image(image: np.ndarray, line: Line) -> tuple[np.ndarray, int, int, flo
     """The line cut from the page with a margin, enlarged; with its origin on the page and the factor."""
     x0, y0, x1, y1 = line.bbox
     height = y1 - y0
-    pad = max(4, height // 3)
-    left, top = max(0, x0 - pad), max(0, y0 - pad)
-    crop = image[top: min(image.shape[0], y1 + pad), left: min(image.shape[1], x1 + pad)]
+    # little margin at the sides, where a table's rules would be read as "|"
+    pad, side = max(4, height // 3), max(2, height // 8)
+    left, top = max(0, x0 - side), max(0, y0 - pad)
+    crop = image[top: min(image.shape[0], y1 + pad), left: min(image.shape[1], x1 + side)]
     factor = min(MAX_FACTOR, max(MIN_FACTOR, TARGET_LINE_PX / max(height, 1)))
     return enlarge(np.ascontiguousarray(crop), factor), left, top, factor
 
