@@ -21,8 +21,8 @@ from pipeline.record import Line, OcrOptions
 
 # A line is small print under this share of the page's median line height, and read poorly under this
 # mean confidence (both measured on the DEV real scans with truth, BENCHMARKS.md "Small print").
-SMALL_LINE_RATIO = 0.9
-LOW_CONFIDENCE = 85.0
+SMALL_LINE_RATIO = 0.85
+LOW_CONFIDENCE = 70.0
 # Lines are enlarged towards this height in pixels, by 2x at least and 3x at most.
 TARGET_LINE_PX = 120
 MIN_FACTOR, MAX_FACTOR = 2.0, 3.0
@@ -34,9 +34,10 @@ SINGLE_LINE_PSM = 7
 
 
 def lines_to_reread(lines: list[Line]) -> list[int]:
-    """Indexes of the lines worth a second reading: small against the page's median line, or read with
-    low confidence. Specks (lines lower than a fifth of the median) are left alone."""
-    heights = [line.bbox[3] - line.bbox[1] for line in lines if line.bbox[3] > line.bbox[1]]
+    """Indexes of the lines worth a second reading: small against the page's median line (each line
+    counted once per word, so that the body text sets it), or read with low confidence. Specks (lines
+    lower than a fifth of the median) are left alone."""
+    heights = [line.bbox[3] - line.bbox[1] for line in lines for _ in line.words if line.bbox[3] > line.bbox[1]]
     if not heights:
         return []
     median = statistics.median(heights)
