@@ -26,17 +26,22 @@ LOW_CONFIDENCE = 70.0
 # Lines are enlarged towards this height in pixels, by 2x at least and 3x at most.
 TARGET_LINE_PX = 120
 MIN_FACTOR, MAX_FACTOR = 2.0, 3.0
+# Margins of the cut, in line heights: a third above and below; little at the sides, where a table's
+# rules would be read as "|".
+SIDE_MARGIN = 0.25
 # A re-reading must beat the first by this many confidence points, and keep about as many characters
 # (a reading that drops half the line is surer of less).
 MIN_GAIN = 0.5
 LENGTH_RANGE = (0.7, 1.4)
 SINGLE_LINE_PSM = 7
+MIN_LINE_CHARS = 3
 
 
 def lines_to_reread(lines: list[Line]) -> list[int]:
     """Indexes of the lines worth a second reading: small against the page's median line (each line
     counted once per word, so that the body text sets it), or read with low confidence. Specks (lines
-    lower than a fifth of the median) are left alone."""
+    lower than a fifth of the median) and lines of a character or two (a chapter's "VI", which an
+    all-capital line's low box makes look small) are left alone."""
     heights = [line.bbox[3] - line.bbox[1] for line in lines for _ in line.words if line.bbox[3] > line.bbox[1]]
     if not heights:
         return []
@@ -44,7 +49,7 @@ def lines_to_reread(lines: list[Line]) -> list[int]:
     chosen = []
     for index, line in enumerate(lines):
         height = line.bbox[3] - line.bbox[1]
-        if height < median / 5:
+        if height < median / 5 or sum(len(word.text) for word in line.words) < MIN_LINE_CHARS:
             continue
         confidence = weighted_confidence(line.words) or 0.0
         if height < SMALL_LINE_RATIO * median or confidence < LOW_CONFIDENCE:
@@ -56,8 +61,7 @@ def line_image(image: np.ndarray, line: Line) -> tuple[np.ndarray, int, int, flo
     """The line cut from the page with a margin, enlarged; with its origin on the page and the factor."""
     x0, y0, x1, y1 = line.bbox
     height = y1 - y0
-    # little margin at the sides, where a table's rules would be read as "|"
-    pad, side = max(4, height // 3), max(2, height // 8)
+    pad, side = max(4, height // 3), max(2, round(height * SIDE_MARGIN))
     left, top = max(0, x0 - side), max(0, y0 - pad)
     crop = image[top: min(image.shape[0], y1 + pad), left: min(image.shape[1], x1 + side)]
     factor = min(MAX_FACTOR, max(MIN_FACTOR, TARGET_LINE_PX / max(height, 1)))
