@@ -121,8 +121,9 @@ def read_image(
         steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
     engine = engine or engine_for(options)
     lines = order(parse_hocr(engine.hocr(reading, options, choices), scale=1.0 / shrink), image.shape[1])
-    if small_print and options.psm != SINGLE_LINE_PSM:
-        # after the order, which cuts Tesseract's lines that run across two columns
+    # After the order, which cuts Tesseract's lines that run across two columns. Not on toner-specked
+    # copies: enlarged, their thin strokes lose marks Tesseract is then surer of ("Trần" -> "Tran").
+    if small_print and options.psm != SINGLE_LINE_PSM and "despeckle" not in steps:
         lines, replaced = reread_small_print(image, lines, engine, options, choices)
         if replaced:
             steps["small_print_reread"] = replaced

@@ -34,13 +34,13 @@ SIDE_MARGIN = 0.25
 MIN_GAIN = 0.5
 LENGTH_RANGE = (0.7, 1.4)
 SINGLE_LINE_PSM = 7
-MIN_LINE_CHARS = 3
+MIN_LINE_CHARS = 5
 
 
 def lines_to_reread(lines: list[Line]) -> list[int]:
     """Indexes of the lines worth a second reading: small against the page's median line (each line
     counted once per word, so that the body text sets it), or read with low confidence. Specks (lines
-    lower than a fifth of the median) and lines of a character or two (a chapter's "VI", which an
+    lower than a fifth of the median) and lines under five characters (a chapter's "VI", which an
     all-capital line's low box makes look small) are left alone."""
     heights = [line.bbox[3] - line.bbox[1] for line in lines for _ in line.words if line.bbox[3] > line.bbox[1]]
     if not heights:
