@@ -72,6 +72,15 @@ def _word_choices(word: ET.Element) -> list[list[tuple[str, float]]] | None:
     return choices
 
 
+def weighted_confidence(words: list[Word]) -> float | None:
+    """Character-weighted mean word confidence (0-100): long words weigh more than stray marks."""
+    total = weight = 0.0
+    for word in words:
+        total += word.confidence * len(word.text)
+        weight += len(word.text)
+    return round(total / weight, 2) if weight else None
+
+
 def parse_hocr(hocr: bytes, scale: float = 1.0) -> list[Line]:
     """Lines with their words, boxes (times ``scale``: the page was read shrunk) and confidences, in
     the order Tesseract wrote them."""

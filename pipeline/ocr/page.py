@@ -18,8 +18,9 @@ from pipeline.ingest.text_layer import LAYER_THRESHOLD, layer_score
 from pipeline.ocr.columns import reading_order
 from pipeline.ocr.discovery import available_languages
 from pipeline.ocr.engines import OcrEngine, engine_for
-from pipeline.ocr.hocr import parse_hocr
+from pipeline.ocr.hocr import parse_hocr, weighted_confidence
 from pipeline.ocr.preprocess import READ_AT_DPI, for_reading, preprocess
+from pipeline.ocr.small_print import SINGLE_LINE_PSM, reread_small_print
 from pipeline.record import CharChoices, Line, OcrOptions, PageContext, PageResult
 
 
@@ -48,13 +49,8 @@ def layout_text(lines: list[Line]) -> str:
 
 
 def mean_confidence(lines: list[Line]) -> float | None:
-    """Character-weighted mean word confidence (0-100): long words weigh more than stray marks."""
-    total = weight = 0.0
-    for line in lines:
-        for word in line.words:
-            total += word.confidence * len(word.text)
-            weight += len(word.text)
-    return round(total / weight, 2) if weight else None
+    """Character-weighted mean word confidence (0-100) of the page."""
+    return weighted_confidence([word for line in lines for word in line.words])
 
 
 # Pages under this resolution are phone photos or poor scans: Tesseract misreads marks on them.
@@ -107,6 +103,7 @@ def read_image(
     reading_steps: frozenset[str] | None = None,
     engine: OcrEngine | None = None,
     order: Callable[[list[Line], int], list[Line]] = reading_order,
+    small_print: bool = True,
 ) -> tuple[list[Line], str]:
     """Tesseract's lines for a preprocessed page, in reading order (``steps``: its preprocessing record,
     which gains ``read_at_dpi`` when the page is read shrunk) and the model that read it.
@@ -114,16 +111,23 @@ def read_image(
     The one place that chooses alternatives, model, reading resolution and reading order, so that the
     pipeline and the OCR benchmark read a page alike; ``reading_steps`` lets the benchmark's ablation turn
     the shrinking off, ``order`` lets benchmarks.reading_order compare orders; ``engine`` defaults to the
-    one ``options.engine`` names.
+    one ``options.engine`` names. ``small_print`` re-reads small and poorly read lines enlarged
+    (``pipeline.ocr.small_print``; ``steps`` gains ``small_print_reread``, the count replaced).
     """
     choices = wants_char_choices(options.char_choices, steps, dpi)
     options = reading_options(options, steps)
     reading, shrink = for_reading(image, dpi, steps, reading_steps) if options.preprocess else (image, 1.0)
     if shrink != 1.0:
         steps["read_at_dpi"] = READ_AT_DPI  # boxes are still given in the page's own pixels
-    hocr = (engine or engine_for(options)).hocr(reading, options, choices)
-    lines = parse_hocr(hocr, scale=1.0 / shrink)
-    return order(lines, image.shape[1]), options.language  # boxes are in ``image``'s pixels
+    engine = engine or engine_for(options)
+    lines = order(parse_hocr(engine.hocr(reading, options, choices), scale=1.0 / shrink), image.shape[1])
+    # After the order, which cuts Tesseract's lines that run across two columns. Not on toner-specked
+    # copies: enlarged, their thin strokes lose marks Tesseract is then surer of ("Trần" -> "Tran").
+    if small_print and options.psm != SINGLE_LINE_PSM and "despeckle" not in steps:
+        lines, replaced = reread_small_print(image, lines, engine, options, choices)
+        if replaced:
+            steps["small_print_reread"] = replaced
+    return lines, options.language  # boxes are in ``image``'s pixels
 
 
 def read_page(ctx: PageContext, engine: OcrEngine | None = None) -> PageResult:

@@ -67,6 +67,12 @@ def upscale_factor(dpi: int | None, width: int, height: int | None = None) -> fl
     return min(3.0, UPSCALE_TO_DPI / max(real, 1))
 
 
+def enlarge(gray: np.ndarray, factor: float) -> np.ndarray:
+    """The image ``factor`` times larger (bicubic): the one upscale of low-resolution pages and of the
+    small-print lines re-read by ``pipeline.ocr.small_print``."""
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+
+
 def speckle_count(gray: np.ndarray) -> int:
     """Tiny ink blobs (area <= 12 px) in the central quarter of a ~300 dpi page: toner specks."""
     height, width = gray.shape
@@ -407,7 +413,7 @@ def preprocess(
             record.update(detail)
     factor = upscale_factor(real_dpi, gray.shape[1], gray.shape[0])
     if "upscale" in steps and factor > 1.0:
-        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        gray = enlarge(gray, factor)
         record["upscale"] = round(factor, 3)
     effective_dpi = int(round(real_dpi * (factor if "upscale" in steps else 1.0)))
     return gray, effective_dpi, record
