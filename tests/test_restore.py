@@ -422,3 +422,11 @@ def test_class_codes_with_two_digits_are_kept(r: Restorer) -> None:
     """A university notice's "khóa D16" (a real scan) was restored as "khóa Đó"; one digit is still OCR damage."""
     assert r.restore("Sinh vien khoa D16 dot 3 va K65").text == "Sinh viên khóa D16 đợt 3 và K65"
     assert r.restore("D6 la").text == "Đó là"
+
+
+def test_a_list_that_opens_with_d_keeps_it(r: Restorer) -> None:
+    """Only a second "d)" in a row lost its stroke (a) b) c) d) đ)); a list's first marker "d)" is a d."""
+    assert r.restore("d) Tổ chức thực hiện kế hoạch\nd) Báo cáo kết quả").text == (
+        "d) Tổ chức thực hiện kế hoạch\nđ) Báo cáo kết quả")
+    assert r.restore("c) Tổ chức thực hiện\nd) Báo cáo kết quả\nd) Kiểm tra").text == (
+        "c) Tổ chức thực hiện\nd) Báo cáo kết quả\nđ) Kiểm tra")

@@ -453,7 +453,7 @@ class Restorer(Candidates, Guards):
                 first = line_toks[0]
                 if first.kind == "fixed" and len(first.core) == 1 and text[first.end:first.end + 1] == ")":
                     # list markers run a) b) c) d) đ) e): a second "d)" in a row lost its stroke
-                    if first.core in "dD" and prev_marker in "dD":
+                    if first.core in "dD" and prev_marker and prev_marker in "dD":
                         first.out = "đ" if first.core == "d" else "Đ"
                     prev_marker = first.core
             out.extend(line_toks)

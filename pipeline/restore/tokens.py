@@ -20,7 +20,8 @@ BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 
 LEAD_PUNCT = "\"“”‘’«»([{<*•–—-.,:;_!?|"
 TRAIL_PUNCT = "\"“”‘’«»)]}>*,.;:!?…/"
-BREAK_PUNCT = set(".;:!?…")
+SENTENCE_END = ".;:!?…"  # marks that end a decoder segment (and a training sentence, `train`)
+BREAK_PUNCT = set(SENTENCE_END)
 
 # Abbreviations of administrative texts, kept as written (the corpus adds its frequent Latin words).
 ABBREVIATIONS = {

@@ -24,13 +24,12 @@ import numpy as np
 from pipeline.corpus_split import split_of
 from pipeline.orthography import VIET_CHARS, canonical, is_well_formed, nfc, skeleton
 from pipeline.restore.lm import HashTable, NgramLM, pack
-from pipeline.restore.tokens import CASE_NONE, CASE_TITLE, case_kind
+from pipeline.restore.tokens import CASE_NONE, CASE_TITLE, SENTENCE_END, case_kind
 
 SPECIALS = ["<pad>", "<s>", "</s>", "<unk>", "<num>", ","]
 BOS, EOS, UNK, NUM, COMMA = 1, 2, 3, 4, 5
 LEAD = "\"'“”‘’«»([{<*•–—-"
 TRAIL = "\"'“”‘’«»)]}>*"
-BREAK_PUNCT = ".;:!?…"
 MAX_SEG = 60
 
 
@@ -40,7 +39,7 @@ def lm_items(line: str) -> Iterator[list[str]]:
     for raw in line.split():
         core = raw.lstrip(LEAD)
         tail = ""
-        while core and core[-1] in BREAK_PUNCT + ",)]}\"'”’»":
+        while core and core[-1] in SENTENCE_END + ",)]}\"'”’»":
             tail = core[-1] + tail
             core = core[:-1]
         if "/" in core[1:-1] and all(len(p) >= 2 and p.isalpha() for p in core.split("/")):
@@ -56,7 +55,7 @@ def lm_items(line: str) -> Iterator[list[str]]:
                 seg.append("<num>")
             else:
                 seg.append("<unk>")
-        if any(c in BREAK_PUNCT for c in tail):
+        if any(c in SENTENCE_END for c in tail):
             if seg:
                 yield seg
             seg = []
@@ -99,7 +98,7 @@ def unwrap(text: str) -> str:
     out: list[str] = []
     for line in text.splitlines():
         line = line.strip()
-        if out and out[-1] and line[:1].islower() and out[-1][-1] not in BREAK_PUNCT:
+        if out and out[-1] and line[:1].islower() and out[-1][-1] not in SENTENCE_END:
             out[-1] += " " + line
         else:
             out.append(line)
@@ -344,11 +343,11 @@ class WordCounts:
     def add_line(self, line: str) -> None:
         prev = ""
         for tok in line.split():
-            core = tok.strip(LEAD + TRAIL + BREAK_PUNCT + ",")
+            core = tok.strip(LEAD + TRAIL + SENTENCE_END + ",")
             if _FOREIGN_RE.match(core) and not is_well_formed(canonical(core.lower())):
                 self.foreign[core] += 1
             self.codes.update(p for p in re.split(r"[/\-]", core) if _CODE_PIECE_RE.match(p))
-            kind = case_kind(core) if prev and prev[-1] not in BREAK_PUNCT and tok[0] not in LEAD else CASE_NONE
+            kind = case_kind(core) if prev and prev[-1] not in SENTENCE_END and tok[0] not in LEAD else CASE_NONE
             if kind != CASE_NONE:
                 (self.title if kind == CASE_TITLE else self.lower)[canonical(core.lower())] += 1
             prev = tok
