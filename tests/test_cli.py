@@ -43,3 +43,21 @@ def test_restore_takes_models_dir_and_still_the_old_models_flag(capsys, tmp_path
     out, err = capsys.readouterr()
     assert out == "thủ tục hành chính\n"
     assert err == "vanban: note: --models is now --models-dir; --models will be removed\n"
+
+
+def test_the_command_table_names_what_the_modules_register() -> None:
+    from pipeline.cli import COMMANDS, build_parser
+
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    assert list(subparsers.choices) == list(COMMANDS)
+
+
+def test_a_command_imports_only_its_own_module() -> None:
+    """A short `vanban restore` spent most of its time importing the batch, OCR and review commands."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from pipeline.cli import build_parser; build_parser(['restore', '-']); "
+             "print(sorted(m for m in sys.modules if m.endswith('.cli') and m.startswith('pipeline.')))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['pipeline.cli', 'pipeline.restore.cli']"
