@@ -25,6 +25,19 @@ def render_lines(lines: list[str], *, width: int = 1800, size: int = 44) -> Imag
     return image
 
 
+@pytest.fixture(scope="session")
+def r():
+    """The restorer with the committed models (loaded once; restore tests share it)."""
+    from pipeline.restore import Restorer
+
+    return Restorer.load()
+
+
+def restored(r, text: str, **options) -> str:
+    """The restored text alone."""
+    return r.restore(text, **options).text
+
+
 @pytest.fixture
 def page_png(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fixture") / "trang.png"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import restored
 
 from pipeline.cli import main as vanban
 from pipeline.orthography import canonical, is_well_formed
@@ -12,15 +13,6 @@ from pipeline.restore import Restorer, RestoreResult, TokenChange
 from pipeline.restore import cli as restore_cli
 from pipeline.restore.legacy import from_mojibake
 from pipeline.restore.noise import old_ocr_garble, strip_marks
-
-
-@pytest.fixture(scope="module")
-def r() -> Restorer:
-    return Restorer.load()
-
-
-def fix(r: Restorer, text: str, **kw) -> str:
-    return r.restore(text, **kw).text
 
 
 # -- class 1: stripped text ------------------------------------------------------------------------
@@ -48,7 +40,7 @@ def fix(r: Restorer, text: str, **kw) -> str:
     ],
 )
 def test_stripped(r: Restorer, damaged: str, expected: str) -> None:
-    assert fix(r, damaged) == expected
+    assert restored(r, damaged) == expected
 
 
 # -- class 2: old-OCR garble -----------------------------------------------------------------------
@@ -75,7 +67,7 @@ def test_stripped(r: Restorer, damaged: str, expected: str) -> None:
     ],
 )
 def test_old_ocr_garble(r: Restorer, damaged: str, expected: str) -> None:
-    assert fix(r, damaged) == expected
+    assert restored(r, damaged) == expected
 
 
 def test_merged_token_is_split(r: Restorer) -> None:
@@ -89,14 +81,14 @@ def test_merged_token_is_split(r: Restorer) -> None:
 def test_wrong_mark_low_confidence_is_fixed(r: Restorer) -> None:
     text = "công tác phòng, chẳng dịch bệnh"
     words = [{"text": "chẳng", "start": 16, "end": 21, "confidence": 41.0}]
-    assert fix(r, text, ocr_words=words) == "công tác phòng, chống dịch bệnh"
+    assert restored(r, text, ocr_words=words) == "công tác phòng, chống dịch bệnh"
 
 
 def test_wrong_mark_confident_word_left_alone(r: Restorer) -> None:
     text = "công tác phòng, chẳng dịch bệnh"
     words = [{"text": "chẳng", "start": 16, "end": 21, "confidence": 98.0}]
-    assert fix(r, text, ocr_words=words) == text
-    assert fix(r, text) == text  # without OCR evidence a valid marked word is trusted
+    assert restored(r, text, ocr_words=words) == text
+    assert restored(r, text) == text  # without OCR evidence a valid marked word is trusted
 
 
 def test_wrong_mark_tone_lost_by_vietnamese_ocr(r: Restorer) -> None:
@@ -105,7 +97,7 @@ def test_wrong_mark_tone_lost_by_vietnamese_ocr(r: Restorer) -> None:
         {"text": w, "start": text.index(w), "end": text.index(w) + len(w), "confidence": c}
         for w, c in (("tiên", 91.0), ("tô", 93.0), ("thâm", 92.0), ("quyên", 96.0))
     ]
-    assert fix(r, text, ocr_words=words) == "cơ quan tiến hành tố tụng có thẩm quyền"
+    assert restored(r, text, ocr_words=words) == "cơ quan tiến hành tố tụng có thẩm quyền"
 
 
 def test_wrong_mark_char_choices(r: Restorer) -> None:
@@ -167,16 +159,16 @@ def test_unicode_text_is_not_taken_for_legacy(r: Restorer) -> None:
 
 # -- class 5: case ---------------------------------------------------------------------------------
 def test_all_caps_heading(r: Restorer) -> None:
-    assert fix(r, "QUYET DINH") == "QUYẾT ĐỊNH"
-    assert fix(r, "CONG HOA XA HOI CHU NGHIA VIET NAM") == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert restored(r, "QUYET DINH") == "QUYẾT ĐỊNH"
+    assert restored(r, "CONG HOA XA HOI CHU NGHIA VIET NAM") == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 
 
 # -- class 6: tone style ---------------------------------------------------------------------------
 def test_tone_style_both_ways(r: Restorer) -> None:
-    assert fix(r, "hoa binh va thuy loi") == "hòa bình và thủy lợi"
-    assert fix(r, "hoa binh va thuy loi", tone_style="new") == "hoà bình và thuỷ lợi"
-    assert fix(r, "hoà bình và thuỷ lợi", tone_style="old") == "hòa bình và thủy lợi"
-    assert fix(r, "hòa bình và thủy lợi", tone_style="new") == "hoà bình và thuỷ lợi"
+    assert restored(r, "hoa binh va thuy loi") == "hòa bình và thủy lợi"
+    assert restored(r, "hoa binh va thuy loi", tone_style="new") == "hoà bình và thuỷ lợi"
+    assert restored(r, "hoà bình và thuỷ lợi", tone_style="old") == "hòa bình và thủy lợi"
+    assert restored(r, "hòa bình và thủy lợi", tone_style="new") == "hoà bình và thuỷ lợi"
 
 
 def test_bad_tone_style(r: Restorer) -> None:
@@ -199,32 +191,32 @@ def test_protected_tokens_unchanged(r: Restorer) -> None:
 
 
 def test_protected_tokens_survive_in_stripped_text(r: Restorer) -> None:
-    out = fix(r, "Can cu Quyet dinh so 3665/QĐ-UBND ngay 31/7/2025 cua UBND tinh, lien he vanthu@qn.gov.vn")
+    out = restored(r, "Can cu Quyet dinh so 3665/QĐ-UBND ngay 31/7/2025 cua UBND tinh, lien he vanthu@qn.gov.vn")
     assert out == "Căn cứ Quyết định số 3665/QĐ-UBND ngày 31/7/2025 của UBND tỉnh, liên hệ vanthu@qn.gov.vn"
 
 
 def test_roman_numerals_list_markers_and_dotted_abbreviations(r: Restorer) -> None:
     text = "Chuong IV. QUY DINH CHUNG\nc) thu tuc\nd) ho so\nd) le phi\nTM. UBND\nKT. CHU TICH"
-    assert fix(r, text) == "Chương IV. QUY ĐỊNH CHUNG\nc) thủ tục\nd) hồ sơ\nđ) lệ phí\nTM. UBND\nKT. CHỦ TỊCH"
+    assert restored(r, text) == "Chương IV. QUY ĐỊNH CHUNG\nc) thủ tục\nd) hồ sơ\nđ) lệ phí\nTM. UBND\nKT. CHỦ TỊCH"
 
 
 def test_admin_vocabulary_and_abbreviation_context(r: Restorer) -> None:
     text = "Kinh gui: UBND xa Tan Phong, UBND phuong Hoan Kiem"
-    assert fix(r, text) == "Kính gửi: UBND xã Tân Phong, UBND phường Hoàn Kiếm"
+    assert restored(r, text) == "Kính gửi: UBND xã Tân Phong, UBND phường Hoàn Kiếm"
 
 
 def test_slash_words_and_closing_mark(r: Restorer) -> None:
     text = "Thu nhap binh quan dat 58 trieu dong/nguoi/nam.\n- Nhu tren (b/c);\nto chuc thuc hien./."
-    assert fix(r, text) == (
+    assert restored(r, text) == (
         "Thu nhập bình quân đạt 58 triệu đồng/người/năm.\n- Như trên (b/c);\ntổ chức thực hiện./."
     )
 
 
 def test_foreign_names_kept_and_garbled_capitals_fixed(r: Restorer) -> None:
     text = "Ong Robert Smith den Paris va London; dung Zalo, Google, Viettel."
-    assert fix(r, text) == "Ông Robert Smith đến Paris và London; dùng Zalo, Google, Viettel."
-    assert fix(r, "Ph6ng Cong tac sinh vi~n") == "Phòng Công tác sinh viên"
-    assert fix(r, "Noi nhan: Liiu: VT") == "Nơi nhận: Lưu: VT"
+    assert restored(r, text) == "Ông Robert Smith đến Paris và London; dùng Zalo, Google, Viettel."
+    assert restored(r, "Ph6ng Cong tac sinh vi~n") == "Phòng Công tác sinh viên"
+    assert restored(r, "Noi nhan: Liiu: VT") == "Nơi nhận: Lưu: VT"
 
 
 CLEAN = """ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH
@@ -242,7 +234,7 @@ def test_clean_paragraph_round_trips(r: Restorer) -> None:
 
 def test_line_breaks_and_spacing_kept(r: Restorer) -> None:
     text = "cai cach\n\n  hanh chinh  \nnha nuoc\n"
-    assert fix(r, text) == "cải cách\n\n  hành chính  \nnhà nước\n"
+    assert restored(r, text) == "cải cách\n\n  hành chính  \nnhà nước\n"
 
 
 # -- result structure ------------------------------------------------------------------------------

@@ -6,19 +6,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import restored
 
 from pipeline.restore import Restorer
 from pipeline.restore.channel import Channel, align, estimate, join_split_marks, merged_words
 from pipeline.restore.garble import expansions
-
-
-@pytest.fixture(scope="module")
-def r() -> Restorer:
-    return Restorer.load()
-
-
-def fix(r: Restorer, text: str) -> str:
-    return r.restore(text).text
 
 
 # -- alignment and estimation ------------------------------------------------------------------------
@@ -70,16 +62,16 @@ def test_gocr_split_marks_are_joined_and_restored(r: Restorer) -> None:
 
 
 def test_merged_token_split_and_junk_lines(r: Restorer) -> None:
-    assert fix(r, "duQ'cmQt so") == "được một số"
-    assert fix(r, "Nha trU'ong thong bao") == "Nhà trường thông báo"
+    assert restored(r, "duQ'cmQt so") == "được một số"
+    assert restored(r, "Nha trU'ong thong bao") == "Nhà trường thông báo"
 
 
 def test_latin_ocr_marks_are_reread_only_in_damaged_text(r: Restorer) -> None:
     ocrad_like = ("Cán c_ Ngh_ d_nh s_ 40/2025/ND-CP cúa Chính phú quy d_nh ch_c náng, nhi_m v_, quyên han "
                   "và c_ câu t_ ch_c cúa B_ Công Th_ong; thú t_c hành chính cúa các d_n v_")
-    out = fix(r, ocrad_like)
+    out = restored(r, ocrad_like)
     assert "của Chính phủ" in out and "thủ tục hành chính của các" in out
-    assert fix(r, "Giá thú y của cán bộ thú y xã") == "Giá thú y của cán bộ thú y xã"
+    assert restored(r, "Giá thú y của cán bộ thú y xã") == "Giá thú y của cán bộ thú y xã"
 
 
 # -- foreign-word guard (issue 11, item 9) ---------------------------------------------------------------
@@ -95,7 +87,7 @@ def test_latin_ocr_marks_are_reread_only_in_damaged_text(r: Restorer) -> None:
     ],
 )
 def test_foreign_words_are_kept_and_never_split(r: Restorer, text: str, expected: str) -> None:
-    assert fix(r, text) == expected
+    assert restored(r, text) == expected
 
 
 # -- English-line guard (issue 13) ----------------------------------------------------------------------
@@ -113,7 +105,7 @@ def test_foreign_words_are_kept_and_never_split(r: Restorer, text: str, expected
     ],
 )
 def test_english_lines_are_left_alone(r: Restorer, text: str, expected: str) -> None:
-    assert fix(r, text) == expected
+    assert restored(r, text) == expected
 
 
 # -- clean-document guard: names, codes and words run together (issue 13) ----------------------------------
@@ -137,7 +129,7 @@ def test_clean_document_keeps_names_codes_and_letters(r: Restorer) -> None:
 
 # -- the search's speed work (issue 13) changed no restoration ---------------------------------------------
 @pytest.mark.parametrize(
-    ("damaged", "restored"),
+    ("damaged", "expected"),
     [
         # channel-drawn damage (noise.old_ocr_garble, seed 3) of sentences typed here; restored so before
         # the speed work (expansions cut at the cost bound, split search skipped, adaptation gated); pinned
@@ -149,8 +141,8 @@ def test_clean_document_keeps_names_codes_and_letters(r: Restorer) -> None:
          "Uy bảo nhìn dân tỉnh _iao Sd- Nội vụ chủ trì, phối hop''v%i các cô _|un .l) liên Quan tổ chức thực hiện."),
     ],
 )
-def test_damaged_lines_restored_as_before_the_speed_work(r: Restorer, damaged: str, restored: str) -> None:
-    assert fix(r, damaged) == restored
+def test_damaged_lines_restored_as_before_the_speed_work(r: Restorer, damaged: str, expected: str) -> None:
+    assert restored(r, damaged) == expected
 
 
 def test_adaptation_only_where_the_document_channel_differs(r: Restorer) -> None:

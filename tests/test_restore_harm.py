@@ -27,11 +27,6 @@ OCR_LINES: list[tuple[str, list]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def r() -> Restorer:
-    return Restorer.load()
-
-
 def _words(line: str, rows: list) -> list[dict]:
     return [
         {"text": line[s:e], "start": s, "end": e, "confidence": c, "choices": ch or None} for s, e, c, ch in rows
