@@ -422,3 +422,18 @@ def test_a_list_that_opens_with_d_keeps_it(r: Restorer) -> None:
         "d) Tổ chức thực hiện kế hoạch\nđ) Báo cáo kết quả")
     assert r.restore("c) Tổ chức thực hiện\nd) Báo cáo kết quả\nd) Kiểm tra").text == (
         "c) Tổ chức thực hiện\nd) Báo cáo kết quả\nđ) Kiểm tra")
+
+
+def test_pieces_are_cut_only_where_no_wrapped_sentence_goes_on(r: Restorer) -> None:
+    """A line opening with a quote goes on with the sentence above (its word's core does), so no piece is cut
+    before it; a cut after a sentence's end decodes as the whole text does."""
+    import copy
+
+    from pipeline.restore.core import text_pieces
+
+    text = "Uy ban nhan dan tinh giao cac so\n\"to chuc thuc hien ke hoach\nKet thuc.\nHet han"
+    assert [text[a:b] for a, b in text_pieces(text, 5)] == [
+        "Uy ban nhan dan tinh giao cac so\n\"to chuc thuc hien ke hoach\nKet thuc.\n", "Het han"]
+    in_pieces = copy.copy(r)
+    in_pieces.piece_chars = 5
+    assert_same_changes(in_pieces.restore(text), r.restore(text))

@@ -88,6 +88,7 @@ TONE_STYLES = {"old": "old", "new": "new", "hòa": "old", "hoà": "new", "classi
 # Capitals then two or more digits: a class, course or unit code ("khóa D16", "K65", "QH14"), never a damaged
 # word: OCR writes single digits for letters ("s6", "D6") but not two (a real scan's "D16" became "Đó").
 CLASS_CODE_RE = re.compile(r"[A-ZĐ]{1,4}\d{2,}")
+ITEM_MARKS = "-–—•*"  # a line opening with one starts an item: no decoder segment goes on across it
 PIECE_CHARS = 100_000  # characters (whole lines) decoded at once: the decoder's memory stays bounded
 # Up to this length the first pass keeps its tokens for the second (about 70 bytes a character, 35 MB
 # at most; measured: tokenising is 10-15% of restoring stripped text); longer texts are tokenised twice.
@@ -118,7 +119,11 @@ def _sentence_line_end(text: str, after: int) -> int:
     while cut >= 0:
         before = text[text.rfind("\n", 0, cut) + 1 : cut].rstrip()
         following = text[cut + 1 : cut + 80].split("\n", 1)[0].split()
-        if not following or (before and before[-1] in BREAK_PUNCT) or not continues_sentence(following[0]):
+        if not following or (before and before[-1] in BREAK_PUNCT) or following[0][0] in ITEM_MARKS:
+            return cut
+        # a line opening with a quote or a bracket may still go on with the sentence (its word's core
+        # does): only a line opening with a letter or digit is judged by its first word
+        if following[0][0].isalnum() and not continues_sentence(following[0]):
             return cut
         cut = text.find("\n", cut + 1)
     return first
@@ -469,7 +474,7 @@ class Restorer(Candidates, Guards):
             if not a.brk or b.line != a.line + 1 or a.kind == "fixed":
                 continue
             gap = text[a.end:b.start]
-            if continues_sentence(b.core) and not any(c in BREAK_PUNCT or c in "-–—•*" for c in gap):
+            if continues_sentence(b.core) and not any(c in BREAK_PUNCT or c in ITEM_MARKS for c in gap):
                 a.brk = False
 
     # ------------------------------------------------------------------ restore
