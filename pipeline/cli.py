@@ -34,7 +34,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"vanban {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    named = next((a for a in argv or () if not a.startswith("-")), None)
+    # the only options before a command are -h and --version, which want every command listed
+    named = argv[0] if argv else None
     modules = [COMMANDS[named]] if named in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
     for name in modules:
         importlib.import_module(name).add_parser(subparsers)
